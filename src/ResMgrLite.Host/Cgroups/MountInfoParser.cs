@@ -41,8 +41,12 @@ internal static class MountInfoParser
     {
         entry = default;
         string[] fields = line.Split(' ');
+        if (fields.Length <= FieldsBeforeOptional)
+        {
+            return false;
+        }
         int separator = Array.IndexOf(fields, "-", FieldsBeforeOptional);
-        if (fields.Length < FieldsBeforeOptional || separator < 0 || separator + 3 > fields.Length)
+        if (separator < 0 || separator + 3 > fields.Length)
         {
             return false;
         }

@@ -41,10 +41,10 @@ public static class SysfsFixtures
         .Distances(10, 11, 21)
         .Build();
 
-    /// <summary>8 sockets × 256 cores × 2 threads = 4096 CPUs, one node per socket, L3 per 16 cores.</summary>
+    /// <summary>8 sockets × 256 cores × 2 threads = 4096 CPUs, one node per socket, L3 per 16 cores (only L3 cache directories, to keep the tree small).</summary>
     public static SysfsMachine EightSocket4096() => new SysfsMachineBuilder()
         .Sockets(8).CoresPerSocket(256).ThreadsPerCore(2)
-        .CoresPerL3(16)
+        .CoresPerL3(16).OnlyL3Caches()
         .Build();
 
     /// <summary>

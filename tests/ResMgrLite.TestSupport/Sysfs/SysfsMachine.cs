@@ -151,10 +151,13 @@ public sealed class SysfsMachine
     /// <summary>The cache directories of a CPU: L1d, L1i, L2 per core, and the L3 of its group.</summary>
     internal IEnumerable<(string Name, CacheFacts Facts)> Caches(FixtureCpu cpu)
     {
-        CpuSet coreThreads = CoreThreads(cpu.GlobalCore);
-        yield return ("index0", new CacheFacts(1, "Data", cpu.GlobalCore, 32 * 1024, coreThreads));
-        yield return ("index1", new CacheFacts(1, "Instruction", cpu.GlobalCore, 32 * 1024, coreThreads));
-        yield return ("index2", new CacheFacts(2, "Unified", cpu.GlobalCore, 1024 * 1024, coreThreads));
+        if (!Settings.OnlyL3Caches)
+        {
+            CpuSet coreThreads = CoreThreads(cpu.GlobalCore);
+            yield return ("index0", new CacheFacts(1, "Data", cpu.GlobalCore, 32 * 1024, coreThreads));
+            yield return ("index1", new CacheFacts(1, "Instruction", cpu.GlobalCore, 32 * 1024, coreThreads));
+            yield return ("index2", new CacheFacts(2, "Unified", cpu.GlobalCore, 1024 * 1024, coreThreads));
+        }
         if (Settings.HasL3)
         {
             yield return ("index3", new CacheFacts(3, "Unified", cpu.L3, 32L * 1024 * 1024, L3Cpus(cpu.L3)));

@@ -37,6 +37,12 @@ public sealed class SysfsMachineBuilder
     /// <summary>No level 3 cache at all (many ARM servers expose only L1/L2).</summary>
     public SysfsMachineBuilder NoL3() => Set(s => s.HasL3 = false);
 
+    /// <summary>
+    /// Writes only the level 3 cache directory (index3), leaving out L1/L2; keeps very large trees
+    /// small while still carrying everything the uncore rules read.
+    /// </summary>
+    public SysfsMachineBuilder OnlyL3Caches() => Set(s => s.OnlyL3Caches = true);
+
     /// <summary>No cpuN/cache directories at all.</summary>
     public SysfsMachineBuilder NoCaches() => Set(s => s.HasCaches = false);
 

@@ -24,6 +24,8 @@ public sealed class SysfsMachineSettings
 
     public bool HasCaches { get; set; } = true;
 
+    public bool OnlyL3Caches { get; set; }
+
     public int DiesPerSocket { get; set; } = 1;
 
     /// <summary>0 = no cluster_id file.</summary>

@@ -23,8 +23,26 @@ public sealed class SysfsTree : IDisposable
     /// <summary>Stands for /proc.</summary>
     public string ProcRoot { get; }
 
-    public static SysfsTree CreateEmpty() =>
-        new(Path.Combine(Path.GetTempPath(), "resmgrlite-sysfs-" + Guid.NewGuid().ToString("N")));
+    public static SysfsTree CreateEmpty()
+    {
+        string name = "resmgrlite-sysfs-" + Guid.NewGuid().ToString("N");
+        // A 4096-CPU tree is ~100k files; on a loaded disk-backed /tmp that takes minutes,
+        // on tmpfs about a second. Fall back to the temp directory where /dev/shm is unusable.
+        if (Directory.Exists(SharedMemoryDirectory))
+        {
+            try
+            {
+                return new SysfsTree(Path.Combine(SharedMemoryDirectory, name));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not writable here: use the temp directory.
+            }
+        }
+        return new SysfsTree(Path.Combine(Path.GetTempPath(), name));
+    }
+
+    private const string SharedMemoryDirectory = "/dev/shm";
 
     /// <summary>Path of a file below the fake /sys, e.g. <c>Sys("devices/system/cpu/online")</c>.</summary>
     public string Sys(string relative) => Path.Combine(SysfsRoot, relative);

@@ -12,9 +12,9 @@ namespace ResMgrLite.TestSupport.Sysfs;
 /// Offline CPUs keep their cpuN directory (with <c>online</c> = 0) and their node link, but lose
 /// <c>topology</c> and <c>cache</c>, as the kernel removes those on hot-unplug.
 /// </remarks>
-internal static class SysfsTreeWriter
+public static class SysfsTreeWriter
 {
-    public static void Write(SysfsMachine machine, string sysfsRoot, string procRoot)
+    internal static void Write(SysfsMachine machine, string sysfsRoot, string procRoot)
     {
         string cpuRoot = Path.Combine(sysfsRoot, "devices", "system", "cpu");
         Directory.CreateDirectory(cpuRoot);
@@ -163,7 +163,7 @@ internal static class SysfsTreeWriter
     }
 
     /// <summary>The kernel's hex mask format: 32-bit words, most significant first, comma separated.</summary>
-    internal static string HexMask(in CpuSet cpus, int cpuCount)
+    public static string HexMask(in CpuSet cpus, int cpuCount)
     {
         int words = Math.Max(1, (cpuCount + 31) / 32);
         var parts = new string[words];
