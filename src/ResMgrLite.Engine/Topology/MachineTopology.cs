@@ -163,6 +163,39 @@ public sealed class MachineTopology
         return column < row.Length ? row[column] : Absent;
     }
 
+    /// <summary>
+    /// Distances among the NUMA nodes that have online CPUs, rows and columns in ascending node
+    /// id order: the matrix <c>CpuTopology.Create</c> takes. Empty when the kernel gave no
+    /// distances for one of those nodes (the kubelet treats distances as optional, §1.3).
+    /// Allocates; call once at start.
+    /// </summary>
+    public int[][] GetCpuNodeDistanceMatrix()
+    {
+        var nodes = new List<int>();
+        foreach (NumaNodeInfo node in _numaNodes)
+        {
+            if (!node.Cpus.IsEmpty)
+            {
+                nodes.Add(node.Id);
+            }
+        }
+        var matrix = new int[nodes.Count][];
+        for (int row = 0; row < nodes.Count; row++)
+        {
+            matrix[row] = new int[nodes.Count];
+            for (int column = 0; column < nodes.Count; column++)
+            {
+                int distance = GetDistance(nodes[row], nodes[column]);
+                if (distance < 0)
+                {
+                    return [];
+                }
+                matrix[row][column] = distance;
+            }
+        }
+        return matrix;
+    }
+
     private static int Lookup(int[] index, int id) =>
         (uint)id < (uint)index.Length ? index[id] : Absent;
 
