@@ -192,8 +192,19 @@ internal ref partial struct TomlParser
     [DoesNotReturn]
     private readonly void ThrowUnexpected(string expected)
     {
-        string found = AtEnd ? "end of input" : DescribeByte(_text[_pos]);
+        string found = AtEnd ? "end of input" : DescribeCharacter(_text[_pos..]);
         ThrowAt(_pos, $"{expected}, found {found}");
+    }
+
+    /// <summary>A non-ASCII character is shown with its code point (input was validated as UTF-8 up front).</summary>
+    private static string DescribeCharacter(ReadOnlySpan<byte> text)
+    {
+        if (text[0] < 0x80 || System.Text.Rune.DecodeFromUtf8(text, out var rune, out _) != System.Buffers.OperationStatus.Done)
+        {
+            return DescribeByte(text[0]);
+        }
+
+        return $"'{rune}' (U+{rune.Value:X4})";
     }
 
     [DoesNotReturn]

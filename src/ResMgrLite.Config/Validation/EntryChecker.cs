@@ -16,6 +16,8 @@ internal static class EntryChecker
     {
         var accepted = new List<ConfigEntry>();
         var rejectedContainers = new List<string>();
+        // Microsoft.Extensions.Configuration ignores case, so "policy" and "Policy" would silently collide.
+        var seen = new Dictionary<string, ConfigEntry>(StringComparer.OrdinalIgnoreCase);
         foreach (var entry in document.Entries)
         {
             // Below an unknown or mistyped table everything would be unknown too: one message is enough.
@@ -25,6 +27,11 @@ internal static class EntryChecker
             }
 
             string? problem = entry.IsContainer ? CheckContainer(entry) : CheckValue(entry);
+            if (problem is null && !seen.TryAdd(entry.Path, entry) && !seen[entry.Path].IsContainer)
+            {
+                problem = $"{entry.DisplayPath}: already set at {seen[entry.Path].Location} (keys are case-insensitive)";
+            }
+
             if (problem is null)
             {
                 accepted.Add(entry);
@@ -74,16 +81,19 @@ internal static class EntryChecker
                 : $"{entry.DisplayPath}: expected a table, found {DescribeShape(entry)}";
         }
 
+        string name = CanonicalDisplay(entry.Path, key);
         if (!ShapeFits(key.Type, entry.Shape))
         {
-            return $"{entry.DisplayPath}: expected {Describe(key)}, found {DescribeShape(entry)}";
+            return $"{name}: expected {Describe(key)}, found {DescribeShape(entry)}";
         }
 
         string text = entry.Value ?? "";
         string? syntax = key.Type switch
         {
             ConfigValueType.Boolean when entry.Shape == ConfigValueShape.Untyped && !bool.TryParse(text, out _) => "expected true or false",
-            ConfigValueType.Integer when !long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) => "expected an integer",
+            // Integer options are 32-bit (NUMA node ids, node counts); a larger value must not reach the binder.
+            ConfigValueType.Integer when !int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int integer) || integer < 0 =>
+                "expected a non-negative integer below 2^31",
             ConfigValueType.Float when !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) || !double.IsFinite(number) => "expected a finite number",
             ConfigValueType.Enum when !key.AllowedValues!.Contains(text, StringComparer.Ordinal) =>
                 $"'{text}' is not allowed; expected one of {string.Join(", ", key.AllowedValues!.Select(v => $"'{v}'"))}{KeySuggester.DidYouMean(text, key.AllowedValues!)}",
@@ -95,7 +105,22 @@ internal static class EntryChecker
             ConfigValueType.Address when text.Length > 0 && !IsHostPort(text) => $"'{text}' is not host:port (e.g. \"127.0.0.1:9464\" or \":9464\")",
             _ => null,
         };
-        return syntax is null ? null : $"{entry.DisplayPath}: {syntax}";
+        return syntax is null ? null : $"{name}: {syntax}";
+    }
+
+    /// <summary>The path spelt as the schema spells it (environment variables arrive upper-case).</summary>
+    private static string CanonicalDisplay(string path, ConfigKey key)
+    {
+        string[] segments = path.Split(ConfigPath.Separator);
+        for (int i = 0; i < segments.Length; i++)
+        {
+            if (key.Segments[i] is not "*" and not "#")
+            {
+                segments[i] = key.Segments[i];
+            }
+        }
+
+        return ConfigPath.ToDisplay(string.Join(ConfigPath.Separator, segments));
     }
 
     private static string Unknown(ConfigEntry entry)

@@ -104,6 +104,10 @@ public sealed class ConfigLoaderTests
     [InlineData("[nodeAllocatable.systemReserved]\nmemroy = \"1Gi\"\n", "test.conf:2:1: nodeAllocatable.systemReserved.memroy: unknown resource 'memroy'; expected cpu, memory, ephemeral-storage, pid or hugepages-<size>; did you mean 'memory'?")]
     [InlineData("[nodeAllocatable.systemReserved]\nmemory = \"-1Gi\"\n", "test.conf:2:1: nodeAllocatable.systemReserved.memory: '-1Gi' is not a non-negative quantity")]
     [InlineData("[log]\ntarget = \"stdrr\"\n", "test.conf:2:1: log.target: 'stdrr' is not a log target; expected \"stderr\", \"stdout\" or an absolute file path; did you mean 'stderr'?")]
+    [InlineData("[topologyManager.policyOptions]\nmax-allowable-numa-nodes = 99999999999\n", "test.conf:2:1: topologyManager.policyOptions.max-allowable-numa-nodes: expected a non-negative integer below 2^31")]
+    [InlineData("[[memoryManager.reservedMemory]]\nnumaNode = -1\n", "test.conf:2:1: memoryManager.reservedMemory[0].numaNode: expected a non-negative integer below 2^31")]
+    [InlineData("[cpuManager]\npolicy = \"none\"\nPolicy = \"static\"\n", "test.conf:3:1: cpuManager.Policy: already set at test.conf:2:1 (keys are case-insensitive)")]
+    [InlineData("[memoryManager]\nreservedMemory = [1]\n", "test.conf:2:19: memoryManager.reservedMemory[0]: expected a table, found the integer 1")]
     [InlineData("[featureGates]\nPodLevelResources = false\nPodLevelResourceManagers = true\n", "test.conf:3:1: featureGates.PodLevelResourceManagers: PodLevelResourceManagers needs the PodLevelResources gate on (spec §5.1)")]
     public void Types_ranges_and_rules_are_checked_with_positions(string toml, string expectedPrefix)
     {
@@ -259,7 +263,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal(
             [
                 "env:RESMGRLITE__CPUMANAGER__POLCY: unknown key 'CPUMANAGER.POLCY' in [CPUMANAGER]; did you mean 'policy'?",
-                "env:RESMGRLITE__CPUMANAGER__POLICY: CPUMANAGER.POLICY: 'dynamic' is not allowed; expected one of 'none', 'static'",
+                "env:RESMGRLITE__CPUMANAGER__POLICY: cpuManager.policy: 'dynamic' is not allowed; expected one of 'none', 'static'",
             ],
             bad.Problems.Select(p => p.ToString()));
     }

@@ -25,7 +25,7 @@ public sealed class TomlErrorMessageTests
     [InlineData("a = [1 2]\n", 1, 8, "expected ',' or ']' after an array element, found '2'")]
     [InlineData("a = 1 # ok\u0001\n", 1, 11, "control characters other than tab are not allowed in comments, found \\x01")]
     [InlineData("a = 1\rb = 2\n", 1, 6, "a carriage return must be followed by a line feed")]
-    [InlineData("é = 1\n", 1, 1, "expected a key")]
+    [InlineData("é = 1\n", 1, 1, "expected a key (letters, digits, '-', '_', or a quoted string), found 'é' (U+00E9)")]
     [InlineData("k = \"é\" x\n", 1, 9, "expected a newline or a comment after a key/value pair or table header, found 'x'")]
     [InlineData("[[a]]\n[a]\n", 2, 2, "cannot define [a]: 'a' is already defined as an array of tables")]
     [InlineData("a = [1]\n[[a]]\n", 2, 3, "is already defined as an array value")]
