@@ -58,7 +58,8 @@ public sealed class TomlScalar : TomlNode
             return value > 0 ? "inf" : "-inf";
         }
 
-        // "R" round-trips and keeps the sign of -0; toml-test compares floats by value.
-        return value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        // "R" round-trips and keeps the sign of -0; toml-test compares floats by value and writes
+        // exponents in lower case ("1e+06"), which every float parser reads.
+        return value.ToString("R", System.Globalization.CultureInfo.InvariantCulture).Replace('E', 'e');
     }
 }

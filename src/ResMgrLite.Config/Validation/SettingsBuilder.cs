@@ -119,8 +119,10 @@ internal sealed class SettingsBuilder
     {
         if (_machine is not null && !reserved.IsEmpty && !reserved.IsSubsetOf(_machine.OnlineCpus))
         {
+            // One message per mistake: a list naming missing CPUs says nothing useful about how many remain.
             Report("cpuManager:reservedSystemCPUs",
                 $"reservedSystemCPUs \"{reserved}\" names CPUs that are not online on this machine: \"{reserved.Except(_machine.OnlineCpus)}\" (online: \"{_machine.OnlineCpus}\")");
+            return;
         }
 
         if (policy != CpuManagerPolicy.Static)

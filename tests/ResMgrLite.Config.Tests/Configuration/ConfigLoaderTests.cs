@@ -141,6 +141,14 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void Offline_reserved_cpus_are_one_problem_not_two()
+    {
+        var result = LoadToml("[cpuManager]\npolicy = \"static\"\nreservedSystemCPUs = \"0,9\"\n", Machines.Small);
+
+        Assert.Contains("not online on this machine: \"9\"", Assert.Single(result.Problems).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Reserving_every_cpu_is_rejected()
     {
         var result = LoadToml("[cpuManager]\npolicy = \"static\"\nreservedSystemCPUs = \"0-1\"\n", Machines.Small);

@@ -9,7 +9,7 @@ public sealed class TomlDecoderTests
     [Fact]
     public void Valid_input_writes_tagged_json_and_exits_0()
     {
-        var (code, stdout, stderr) = Decode("a = 0xff\nb = [1.5, -inf]\n[t]\nd = 1979-05-27 07:32:00z\n");
+        var (code, stdout, stderr) = Decode("a = 0xff\nb = [1.5, -inf, 1e300, -0.0]\n[t]\nd = 1979-05-27 07:32:00z\n");
 
         Assert.Equal(TomlDecoder.ExitSuccess, code);
         Assert.Equal("", stderr);
@@ -19,6 +19,8 @@ public sealed class TomlDecoderTests
         Assert.Equal("255", root.GetProperty("a").GetProperty("value").GetString());
         Assert.Equal("1.5", root.GetProperty("b")[0].GetProperty("value").GetString());
         Assert.Equal("-inf", root.GetProperty("b")[1].GetProperty("value").GetString());
+        Assert.Equal("1e+300", root.GetProperty("b")[2].GetProperty("value").GetString());
+        Assert.Equal("-0", root.GetProperty("b")[3].GetProperty("value").GetString());
         Assert.Equal("datetime", root.GetProperty("t").GetProperty("d").GetProperty("type").GetString());
         Assert.Equal("1979-05-27T07:32:00Z", root.GetProperty("t").GetProperty("d").GetProperty("value").GetString());
     }
