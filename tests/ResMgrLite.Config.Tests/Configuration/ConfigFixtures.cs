@@ -1,10 +1,11 @@
 using ResMgrLite.Config.Sources;
+using ResMgrLite.TestSupport;
 
 namespace ResMgrLite.Config.Tests.Configuration;
 
 internal static class ConfigFixtures
 {
-    public static string SamplePath => Path.Combine(RepositoryLocator.RepositoryRoot, "packaging", "90-resmgrlite.conf");
+    public static string SamplePath => Path.Combine(RepoPaths.Root, "packaging", "90-resmgrlite.conf");
 
     public static ConfigLoadResult LoadToml(string toml, MachineFacts? machine = null, params (string Name, string Value)[] environment)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using ResMgrLite.Config.Options;
 using ResMgrLite.Config.Schema;
 using ResMgrLite.Config.Sources;
+using ResMgrLite.TestSupport;
 
 namespace ResMgrLite.Config.Tests.Configuration;
 
@@ -52,7 +53,7 @@ public sealed class ConfigSchemaTests
     [Fact]
     public void Configuration_doc_lists_every_key_its_default_and_kubelet_name()
     {
-        string doc = File.ReadAllText(Path.Combine(RepositoryLocator.RepositoryRoot, "docs", "configuration.md"));
+        string doc = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "configuration.md"));
 
         foreach (var key in ConfigSchema.Keys)
         {

@@ -1,9 +1,11 @@
+using ResMgrLite.TestSupport;
+
 namespace ResMgrLite.Config.Tests.Toml;
 
 /// <summary>The copied toml-test 1.0.0 data (TomlTestData/README.md says where it comes from).</summary>
 internal static class TomlTestSuite
 {
-    public static string DataDirectory => Path.Combine(RepositoryLocator.ConfigTestsDirectory, "TomlTestData");
+    public static string DataDirectory => Path.Combine(RepoPaths.Root, "tests", "ResMgrLite.Config.Tests", "TomlTestData");
 
     /// <summary>Case names relative to the data folder without extension, e.g. "valid/string/escapes".</summary>
     public static IEnumerable<string> CaseNames(string group) =>
