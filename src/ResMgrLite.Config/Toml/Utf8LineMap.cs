@@ -28,13 +28,26 @@ internal sealed class Utf8LineMap
         _lineStarts = [.. starts];
     }
 
+    // The parser asks for positions in increasing order; continuing from the previous answer on
+    // the same line keeps a hostile one-line document (a megabyte-long array) linear, not quadratic.
+    private int _cachedLine = -1;
+    private int _cachedOffset;
+    private int _cachedColumn;
+
     public TomlPosition PositionOf(ReadOnlySpan<byte> text, int offset)
     {
         offset = Math.Clamp(offset, 0, text.Length);
         int index = Array.BinarySearch(_lineStarts, offset);
         int line = index >= 0 ? index : ~index - 1;
+        int from = _lineStarts[line];
         int column = 1;
-        for (int i = _lineStarts[line]; i < offset; i++)
+        if (line == _cachedLine && offset >= _cachedOffset)
+        {
+            from = _cachedOffset;
+            column = _cachedColumn;
+        }
+
+        for (int i = from; i < offset; i++)
         {
             // Continuation bytes (10xxxxxx) belong to the character already counted.
             if ((text[i] & 0xC0) != 0x80)
@@ -43,6 +56,9 @@ internal sealed class Utf8LineMap
             }
         }
 
+        _cachedLine = line;
+        _cachedOffset = offset;
+        _cachedColumn = column;
         return new TomlPosition(line + 1, column);
     }
 }

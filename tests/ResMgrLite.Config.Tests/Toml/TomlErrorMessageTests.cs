@@ -87,6 +87,20 @@ public sealed class TomlErrorMessageTests
     }
 
     [Fact]
+    public void A_megabyte_on_one_line_parses_in_linear_time()
+    {
+        const int elements = 300_000;
+        string text = "a = [" + string.Join(',', Enumerable.Repeat("1", elements)) + "]";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var root = TomlDocument.Parse(text);
+
+        Assert.Equal(elements, ((TomlArray)root.Entries.Single().Value).Count);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.Equal(new TomlPosition(1, 4 + (2 * elements)), ((TomlArray)root.Entries.Single().Value)[elements - 1].Position);
+    }
+
+    [Fact]
     public void Deep_table_headers_and_dotted_keys_count_towards_the_cap()
     {
         // A header names tables only; the last part of a dotted key names a value, not a table.
