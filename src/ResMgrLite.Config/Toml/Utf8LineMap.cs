@@ -28,8 +28,9 @@ internal sealed class Utf8LineMap
         _lineStarts = [.. starts];
     }
 
-    // The parser asks for positions in increasing order; continuing from the previous answer on
-    // the same line keeps a hostile one-line document (a megabyte-long array) linear, not quadratic.
+    // The parser asks for positions close to the previous one; counting from the previous answer
+    // (forwards or backwards) instead of the line start keeps a hostile one-line document (a
+    // megabyte-long array of arrays or inline tables) linear, not quadratic.
     private int _cachedLine = -1;
     private int _cachedOffset;
     private int _cachedColumn;
@@ -39,26 +40,38 @@ internal sealed class Utf8LineMap
         offset = Math.Clamp(offset, 0, text.Length);
         int index = Array.BinarySearch(_lineStarts, offset);
         int line = index >= 0 ? index : ~index - 1;
-        int from = _lineStarts[line];
-        int column = 1;
+        int column;
         if (line == _cachedLine && offset >= _cachedOffset)
         {
-            from = _cachedOffset;
-            column = _cachedColumn;
+            column = _cachedColumn + CountCharacters(text[_cachedOffset..offset]);
         }
-
-        for (int i = from; i < offset; i++)
+        else if (line == _cachedLine && _cachedOffset - offset < offset - _lineStarts[line])
         {
-            // Continuation bytes (10xxxxxx) belong to the character already counted.
-            if ((text[i] & 0xC0) != 0x80)
-            {
-                column++;
-            }
+            column = _cachedColumn - CountCharacters(text[offset.._cachedOffset]);
+        }
+        else
+        {
+            column = 1 + CountCharacters(text[_lineStarts[line]..offset]);
         }
 
         _cachedLine = line;
         _cachedOffset = offset;
         _cachedColumn = column;
         return new TomlPosition(line + 1, column);
+    }
+
+    private static int CountCharacters(ReadOnlySpan<byte> utf8)
+    {
+        int count = 0;
+        foreach (byte b in utf8)
+        {
+            // Continuation bytes (10xxxxxx) belong to the character already counted.
+            if ((b & 0xC0) != 0x80)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 }
