@@ -49,14 +49,17 @@ internal static class PluginMain
         ArgumentNullException.ThrowIfNull(plugin);
         using PluginLog log = PluginLog.ForPreLaunched();
         NriConnectionOptions options;
+        System.Net.Sockets.Socket? socket = null;
         try
         {
-            options = new NriConnectionOptions { ConnectedSocket = plugin.OpenSocket(), PluginName = plugin.Name, PluginIndex = plugin.Index };
+            socket = plugin.OpenSocket();
+            options = new NriConnectionOptions { ConnectedSocket = socket, PluginName = plugin.Name, PluginIndex = plugin.Index };
             options.Validate();
         }
         catch (Exception ex) when (ex is ArgumentException or System.Net.Sockets.SocketException)
         {
             log.Write(ProtocolLogLevel.Error, $"cannot start as a pre-launched NRI plugin: {ex.Message}");
+            socket?.Dispose();
             return 2;
         }
 
