@@ -50,7 +50,20 @@ public sealed class NriPluginHost : INriRuntime
 
     private async Task<int> RunPreLaunchedAsync(Socket socket, CancellationToken cancellationToken)
     {
-        NriSessionEnd end = await RunSessionAsync(new NetworkStream(socket, ownsSocket: true), cancellationToken).ConfigureAwait(false);
+        NetworkStream stream;
+        try
+        {
+            stream = new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (IOException ex)
+        {
+            // The inherited fd is not a connected stream socket: nothing to register on.
+            _log.Write(ProtocolLogLevel.Error, $"the pre-launched plugin socket is unusable: {ex.Message}");
+            socket.Dispose();
+            return 1;
+        }
+
+        NriSessionEnd end = await RunSessionAsync(stream, cancellationToken).ConfigureAwait(false);
         _log.Write(ProtocolLogLevel.Info, $"pre-launched session ended: {end}");
         return end == NriSessionEnd.RegistrationFailed ? 1 : 0;
     }

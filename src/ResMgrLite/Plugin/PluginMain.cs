@@ -29,7 +29,19 @@ internal static class PluginMain
             return false;
         }
 
-        exitCode = RunPreLaunchedAsync(plugin!, readLogSettings, CancellationToken.None).GetAwaiter().GetResult();
+        try
+        {
+            exitCode = RunPreLaunchedAsync(plugin!, readLogSettings, CancellationToken.None).GetAwaiter().GetResult();
+        }
+#pragma warning disable CA1031 // Last line of defence: stdio is /dev/null, so report to the log file and exit non-zero.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            using PluginLog log = PluginLog.ForPreLaunched();
+            log.Write(ProtocolLogLevel.Error, $"pre-launched plugin failed: {ex}");
+            exitCode = 1;
+        }
+
         return true;
     }
 
@@ -44,10 +56,14 @@ internal static class PluginMain
     /// throw for bad input; if it does, the error is logged and the defaults stay, because failing
     /// Configure would make containerd 1.7.24 exit.
     /// </param>
-    public static async Task<int> RunPreLaunchedAsync(NriPreLaunchedPlugin plugin, Func<string, PluginLogSettings?>? readLogSettings, CancellationToken cancellationToken)
+    public static Task<int> RunPreLaunchedAsync(NriPreLaunchedPlugin plugin, Func<string, PluginLogSettings?>? readLogSettings, CancellationToken cancellationToken) =>
+        RunPreLaunchedAsync(plugin, readLogSettings, PluginLog.ForPreLaunched(), cancellationToken);
+
+    /// <summary>As above with the log to start with (tests keep it out of /var/log); the log is disposed at the end.</summary>
+    internal static async Task<int> RunPreLaunchedAsync(NriPreLaunchedPlugin plugin, Func<string, PluginLogSettings?>? readLogSettings, PluginLog initialLog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plugin);
-        using PluginLog log = PluginLog.ForPreLaunched();
+        using PluginLog log = initialLog;
         NriConnectionOptions options;
         System.Net.Sockets.Socket? socket = null;
         try

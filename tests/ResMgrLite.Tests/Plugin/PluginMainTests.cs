@@ -56,7 +56,7 @@ public sealed class PluginMainTests : IDisposable
         (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
         string logFile = Path.Combine(_directory, "from-config.log");
         var plugin = new NriPreLaunchedPlugin(pluginFd, "resmgrlite", "90");
-        Task<int> exit = PluginMain.RunPreLaunchedAsync(plugin, config => new PluginLogSettings(config.Trim(), ProtocolLogLevel.Debug), CancellationToken.None);
+        Task<int> exit = PluginMain.RunPreLaunchedAsync(plugin, config => new PluginLogSettings(config.Trim(), ProtocolLogLevel.Debug), new PluginLog(null, ProtocolLogLevel.Info), CancellationToken.None);
         await using FakeNriRuntime runtime = FakeNriRuntime.Attach(SocketPair.FromDescriptor(runtimeFd));
 
         RegisterPluginRequest registered = await runtime.Registered.WaitAsync(Wait);
@@ -75,7 +75,7 @@ public sealed class PluginMainTests : IDisposable
     {
         (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
         var plugin = new NriPreLaunchedPlugin(pluginFd, "resmgrlite", "90");
-        Task<int> exit = PluginMain.RunPreLaunchedAsync(plugin, _ => throw new FormatException("line 1, column 3: expected '='"), CancellationToken.None);
+        Task<int> exit = PluginMain.RunPreLaunchedAsync(plugin, _ => throw new FormatException("line 1, column 3: expected '='"), new PluginLog(Path.Combine(_directory, "default.log"), ProtocolLogLevel.Info), CancellationToken.None);
         await using FakeNriRuntime runtime = FakeNriRuntime.Attach(SocketPair.FromDescriptor(runtimeFd));
 
         await runtime.Registered.WaitAsync(Wait);
@@ -84,6 +84,7 @@ public sealed class PluginMainTests : IDisposable
 
         Assert.NotEqual(0, configured.Events);
         Assert.Equal(0, await exit.WaitAsync(Wait));
+        Assert.Contains("configuration ignored, using defaults: line 1, column 3", await File.ReadAllTextAsync(Path.Combine(_directory, "default.log")), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -92,10 +93,28 @@ public sealed class PluginMainTests : IDisposable
         (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
         using System.Net.Sockets.Socket runtimeEnd = SocketPair.FromDescriptor(runtimeFd);
 
-        int exit = await PluginMain.RunPreLaunchedAsync(new NriPreLaunchedPlugin(pluginFd, "bad name", "9"), null, CancellationToken.None).WaitAsync(Wait);
+        int exit = await PluginMain.RunPreLaunchedAsync(new NriPreLaunchedPlugin(pluginFd, "bad name", "9"), null, new PluginLog(null, ProtocolLogLevel.Info), CancellationToken.None).WaitAsync(Wait);
 
         // Nothing was written: a RegisterPlugin with an identity the runtime refuses is pointless.
         Assert.Equal(2, exit);
         Assert.Equal(0, runtimeEnd.Available);
+    }
+
+    [Fact]
+    public async Task PreLaunchedModeOnADescriptorThatIsNotASocketExitsWithoutCrashing()
+    {
+        string file = Path.Combine(_directory, "not-a-socket");
+        await File.WriteAllTextAsync(file, "x");
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(file);
+        int fd = (int)handle.DangerousGetHandle();
+
+        // The plugin takes ownership of the fd, as of the one the runtime passes.
+        handle.SetHandleAsInvalid();
+        var log = new PluginLog(Path.Combine(_directory, "err.log"), ProtocolLogLevel.Info);
+
+        int exit = await PluginMain.RunPreLaunchedAsync(new NriPreLaunchedPlugin(fd, "resmgrlite", "90"), null, log, CancellationToken.None).WaitAsync(Wait);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("the pre-launched plugin socket is unusable", await File.ReadAllTextAsync(Path.Combine(_directory, "err.log")), StringComparison.Ordinal);
     }
 }
