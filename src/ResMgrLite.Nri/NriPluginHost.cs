@@ -133,6 +133,17 @@ public sealed class NriPluginHost : INriRuntime
         {
             return await session.RunAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return NriSessionEnd.Cancelled;
+        }
+#pragma warning disable CA1031 // A session failure ends that connection; the host decides what next.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            _log.Write(ProtocolLogLevel.Error, $"NRI session failed: {ex}");
+            return NriSessionEnd.Closed;
+        }
         finally
         {
             Interlocked.CompareExchange(ref _current, null, session);

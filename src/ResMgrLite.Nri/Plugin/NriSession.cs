@@ -61,7 +61,7 @@ internal sealed class NriSession : INriRuntime
                 await registered.ConfigureAwait(false);
                 _log.Write(ProtocolLogLevel.Info, $"registered as {_options.PluginIndex}-{_options.PluginName}");
             }
-            catch (Exception ex) when (ex is TtrpcStatusException or TimeoutException or IOException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 _log.Write(ProtocolLogLevel.Error, $"RegisterPlugin failed: {ex.Message}");
                 _trunk.Abort("registration failed");

@@ -84,7 +84,6 @@ internal sealed class MuxTrunk : IAsyncDisposable
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        Exception? failure = null;
         try
         {
             await ReadFramesAsync(cancellationToken).ConfigureAwait(false);
@@ -93,16 +92,18 @@ internal sealed class MuxTrunk : IAsyncDisposable
         {
             CloseReason = "cancelled";
         }
+#pragma warning disable CA1031 // Whatever ends the trunk ends only this connection, never the process.
         catch (Exception ex)
+#pragma warning restore CA1031
         {
-            failure = ex;
             CloseReason = ex.Message;
             _log.Write(ProtocolLogLevel.Error, $"closing NRI connection: {ex.Message}");
         }
         finally
         {
-            await _pluginService.Writer.CompleteAsync(failure).ConfigureAwait(false);
-            await _runtimeService.Writer.CompleteAsync(failure).ConfigureAwait(false);
+            // The reason is logged here once; the ttrpc loops just see their streams end.
+            await _pluginService.Writer.CompleteAsync().ConfigureAwait(false);
+            await _runtimeService.Writer.CompleteAsync().ConfigureAwait(false);
             await _trunkInput.CompleteAsync().ConfigureAwait(false);
         }
     }

@@ -167,9 +167,13 @@ internal sealed class TtrpcClient
         {
             reason = "cancelled";
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+#pragma warning disable CA1031 // A bug or I/O error here ends this connection with a logged reason, never the process.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             reason = ex.Message;
+            _log.Write(ProtocolLogLevel.Error, $"closing NRI connection: conn {_connId} client failed: {ex.GetType().Name}: {ex.Message}");
+            _trunk.Abort(ex.Message);
         }
         finally
         {

@@ -92,9 +92,12 @@ internal sealed class TtrpcServer
         {
             // Shutting down.
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+#pragma warning disable CA1031 // A bug or I/O error here ends this connection with a logged reason, never the process.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            // The trunk ended with an error it has already logged.
+            _log.Write(ProtocolLogLevel.Error, $"closing NRI connection: conn {_connId} server failed: {ex.GetType().Name}: {ex.Message}");
+            _trunk.Abort(ex.Message);
         }
         finally
         {
@@ -231,7 +234,9 @@ internal sealed class TtrpcServer
             {
                 await _trunk.SendAsync(_connId, encoded.Memory, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+#pragma warning disable CA1031 // The connection is gone or going; the trunk logs why.
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
                 _log.Write(ProtocolLogLevel.Debug, $"conn {_connId} stream {streamId}: reply dropped, connection closed: {ex.Message}");
             }
