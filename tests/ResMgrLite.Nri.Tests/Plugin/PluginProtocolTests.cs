@@ -419,4 +419,33 @@ public class PluginProtocolTests
         Assert.Equal(0, await exit.WaitAsync(Wait));
         Assert.Equal("log-file = \"/tmp/x\"", handler.Configured!.Config);
     }
+
+    [Fact]
+    public async Task RequestsAreHandledConcurrentlyAndAnsweredOutOfOrder()
+    {
+        using var fastDone = new ManualResetEventSlim();
+        var handler = new RecordingHandler
+        {
+            OnCreate = (pod, container) =>
+            {
+                if (container.Id == "slow")
+                {
+                    // Only returns once the later request was answered: a serial server would hang here.
+                    Assert.True(fastDone.Wait(TimeSpan.FromSeconds(10)));
+                }
+
+                return CreateContainerResult.NoChange;
+            },
+        };
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
+
+        Task<CreateContainerResponse> slow = harness.Runtime.CallAsync("CreateContainer", new CreateContainerRequest { Pod = Pod("p"), Container = Container("slow", "p") }, CreateContainerResponse.Parser);
+        await harness.Runtime.CallAsync("CreateContainer", new CreateContainerRequest { Pod = Pod("p"), Container = Container("fast", "p") }, CreateContainerResponse.Parser);
+        fastDone.Set();
+        await slow.WaitAsync(Wait);
+
+        FakeNriMessage[] replies = [.. harness.Runtime.ReceivedMessages.Where(m => m.ConnId == 1 && m.StreamId >= 5)];
+        Assert.Equal([7u, 5u], replies.Select(m => m.StreamId).ToArray());
+    }
 }
