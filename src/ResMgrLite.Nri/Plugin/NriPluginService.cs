@@ -49,7 +49,7 @@ internal sealed class NriPluginService : ITtrpcDispatcher
             "StopContainer" => StopContainerAsync(StopContainerRequest.Parser.ParseFrom(payload), cancellationToken),
             "StateChange" => StateChangeAsync(StateChangeEvent.Parser.ParseFrom(payload), cancellationToken),
             "UpdatePodSandbox" => UpdatePodSandboxAsync(UpdatePodSandboxRequest.Parser.ParseFrom(payload), cancellationToken),
-            "ValidateContainerAdjustment" => ValidateAsync(ValidateContainerAdjustmentRequest.Parser.ParseFrom(payload)),
+            "ValidateContainerAdjustment" => AcceptAdjustment(payload),
             "RunPodSandbox" => PodEventAsync(Event.RunPodSandbox, RunPodSandboxRequest.Parser.ParseFrom(payload).Pod, new RunPodSandboxResponse(), cancellationToken),
             "PostUpdatePodSandbox" => PodEventAsync(Event.PostUpdatePodSandbox, PostUpdatePodSandboxRequest.Parser.ParseFrom(payload).Pod, new PostUpdatePodSandboxResponse(), cancellationToken),
             "StopPodSandbox" => PodEventAsync(Event.StopPodSandbox, StopPodSandboxRequest.Parser.ParseFrom(payload).Pod, new StopPodSandboxResponse(), cancellationToken),
@@ -151,10 +151,11 @@ internal sealed class NriPluginService : ITtrpcDispatcher
         return new UpdatePodSandboxResponse();
     }
 
-    /// <summary>We never subscribe as a validator; should a runtime ask anyway, accept.</summary>
-    private static ValueTask<IMessage> ValidateAsync(ValidateContainerAdjustmentRequest request)
+    /// <summary>We never subscribe as a validator (spec §6.2); should a runtime ask anyway, accept.</summary>
+    private static ValueTask<IMessage> AcceptAdjustment(ByteString payload)
     {
-        _ = request;
+        // Decoded only so that a malformed request gets INTERNAL like every other method.
+        _ = ValidateContainerAdjustmentRequest.Parser.ParseFrom(payload);
         return ValueTask.FromResult<IMessage>(new ValidateContainerAdjustmentResponse { Reject = false });
     }
 

@@ -4,19 +4,6 @@ using ResMgrLite.Nri.Ttrpc;
 
 namespace ResMgrLite.Nri.Plugin;
 
-/// <summary>How one connection to the runtime ended.</summary>
-internal enum NriSessionEnd
-{
-    /// <summary>The runtime closed the socket after we registered.</summary>
-    Closed,
-
-    /// <summary>RegisterPlugin failed or was not answered.</summary>
-    RegistrationFailed,
-
-    /// <summary>The host was asked to stop.</summary>
-    Cancelled,
-}
-
 /// <summary>
 /// One connection's life (spec §6.1): RegisterPlugin first, then serve Configure, Synchronize and
 /// events on conn 1 until EOF. Unsolicited updates go out on conn 2 through <see cref="INriRuntime"/>.
