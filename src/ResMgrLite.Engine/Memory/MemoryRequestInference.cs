@@ -92,7 +92,8 @@ public static class MemoryRequestInference
     /// <summary>
     /// The request range [lower, upper) a Burstable score stands for. With q = 1000 − oom:
     /// ⌊1000·R/C⌋ = q ⇔ q·C/1000 ≤ R &lt; (q+1)·C/1000. The clamps widen the ends: 3 covers every
-    /// q ≥ 997, 999 covers q ∈ {0, 1}. False for scores a Burstable container cannot have.
+    /// q ≥ 997 (no upper bound: the request may exceed the capacity), 999 covers q ∈ {0, 1}.
+    /// False for scores a Burstable container cannot have.
     /// </summary>
     public static bool TryInvertOomScoreAdj(long oomScoreAdj, long capacityBytes, out long lowerBytes, out long upperBytes)
     {
@@ -105,7 +106,7 @@ public static class MemoryRequestInference
         long qLow = oomScoreAdj == MaxBurstableOomScoreAdj ? 0 : qHigh;
         // Smallest R with ⌊1000·R/C⌋ ≥ q is ⌈q·C/1000⌉ (integer maths on 128 bits: 1000·C overflows nothing there).
         lowerBytes = CeilDiv((Int128)qLow * capacityBytes, 1000);
-        upperBytes = oomScoreAdj == MinBurstableOomScoreAdj ? capacityBytes + 1 : CeilDiv((Int128)(qHigh + 1) * capacityBytes, 1000);
+        upperBytes = oomScoreAdj == MinBurstableOomScoreAdj ? long.MaxValue : CeilDiv((Int128)(qHigh + 1) * capacityBytes, 1000);
         return true;
     }
 
