@@ -125,6 +125,8 @@ public sealed class StaticMemoryPolicy
         return initMax.Max(apps.Plus(sidecarSum));
     }
 
+    private static readonly string[] ValidationUnits = ["bytes of memory", "bytes of hugepages-2Mi", "bytes of hugepages-1Gi"];
+
     /// <summary>The §5.4 empty-shared-pool check per memory resource over the containers known so far; null when fine.</summary>
     public string? ValidatePodScope(PodSpec pod)
     {
@@ -136,8 +138,7 @@ public sealed class StaticMemoryPolicy
             {
                 continue;
             }
-            string name = MemoryResources.NameOf(resource);
-            string? problem = PodScopeValidation.Check(pod, budget[resource], name, "bytes of " + name, (Policy: this, Pod: pod, Resource: resource),
+            string? problem = PodScopeValidation.Check(pod, budget[resource], MemoryResources.NameOf(resource), ValidationUnits[r], (Policy: this, Pod: pod, Resource: resource),
                 static (s, c) => s.Policy.ContainerRequests(s.Pod, c)[s.Resource]);
             if (problem is not null)
             {
