@@ -100,6 +100,30 @@ public sealed class StaticMemoryPolicyTests
     }
 
     [Fact]
+    public void A_single_numa_machine_pins_memory_and_1Gi_pages_to_node_0()
+    {
+        var policy = new StaticMemoryPolicy(OneNode());
+        var c = new ContainerSpec("c", ContainerRole.App, new ContainerResources(1000, 1000, 3 * Gi, 3 * Gi, 0, Gi));
+        PodSpec pod = GuPod("p", c);
+        policy.ContainerHints(pod, c);
+        Assert.Equal("memory: 1 (preferred)", Hints(policy));
+        Assert.Equal("hugepages-1Gi: 1 (preferred)", Hints(policy, MemoryResource.Hugepages1Gi));
+        MemoryDecision d = Admit(policy, pod, c, new TopologyHint(0, false));
+        Assert.Equal("0", d.MemsList);
+        Assert.Equal(Gi, d.Hugepages1GiLimitBytes);
+        Assert.Equal(2 * Gi, policy.State.Table(0, MemoryResource.Memory).Free);
+        Assert.Equal(Gi, policy.State.Table(0, MemoryResource.Hugepages1Gi).Free);
+
+        // 3Gi more memory does not fit the 2Gi left: no hint, and no default affinity either.
+        var more = Gu("more", 3 * Gi);
+        policy.ContainerHints(GuPod("q", more), more);
+        Assert.Equal("memory: cannot be satisfied on any NUMA node", Hints(policy));
+        Assert.False(policy.TryAdmit(GuPod("q", more), more, "q", new TopologyHint(0, false), false, out _, out string? error));
+        Assert.Equal("failed to get the default NUMA affinity, no NUMA nodes with enough memory is available", error);
+        AssertInvariant(policy);
+    }
+
+    [Fact]
     public void Multi_numa_group_fills_the_lowest_node_first_and_keeps_the_group()
     {
         var policy = new StaticMemoryPolicy(TwoNodes());
