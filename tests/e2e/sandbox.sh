@@ -6,6 +6,7 @@
 #   sandbox.sh start DIR [--no-nri]   write DIR/config.toml, start containerd, import the images,
 #                                     wait until it serves; pre-launched NRI plugins are taken
 #                                     from DIR/nri/plugins and DIR/nri/conf.d (create them first)
+#   sandbox.sh restart DIR            restart only containerd (containers keep running)
 #   sandbox.sh stop DIR               kill containers, shims and containerd, unmount, remove DIR
 #   sandbox.sh status DIR             exit 0 when containerd of DIR is running
 #
@@ -138,27 +139,63 @@ start() {
   [ -d "$CGROUP_ROOT/cpuset/kubepods" ] || [ -d "$CGROUP_ROOT/kubepods" ] || : > "$dir/$KUBEPODS_MARKER"
   write_config "$dir" "$nri_disabled"
 
+  launch_containerd "$dir"
+  wait_for_containerd "$dir"
+  ctr_cmd "$dir" -n k8s.io images import --snapshotter overlayfs "$E2E_IMAGES_TAR" >/dev/null \
+    || die "importing $E2E_IMAGES_TAR failed (log: $dir/containerd.log)"
+  wait_for_cri "$dir"
+  say "containerd ready: pid $(cat "$dir/containerd.pid"), CRI at unix://$dir/containerd.sock"
+}
+
+launch_containerd() {
+  local dir="$1"
   say "starting containerd ($dir)"
   # setsid: containerd must outlive the caller's process group (a test runner, a shell).
   PATH="$E2E_SHIM_DIR:$(dirname "$E2E_RUNC"):/usr/sbin:/usr/bin:/sbin:/bin" \
     setsid "$E2E_CONTAINERD" --config "$dir/config.toml" \
-    </dev/null >"$dir/containerd.log" 2>&1 &
+    </dev/null >>"$dir/containerd.log" 2>&1 &
   echo $! > "$dir/containerd.pid"
+  READY_DEADLINE=$((SECONDS + READY_TIMEOUT_SECONDS))
+}
 
-  local deadline=$((SECONDS + READY_TIMEOUT_SECONDS))
+startup_failed() {
+  local dir="$1" reason="$2"
+  tail -n 30 "$dir/containerd.log" >&2
+  die "$reason (log above: $dir/containerd.log)"
+}
+
+wait_for_containerd() {
+  local dir="$1"
   until ctr_cmd "$dir" version >/dev/null 2>&1; do
-    containerd_pid "$dir" >/dev/null || { tail -n 30 "$dir/containerd.log" >&2; die "containerd exited during start-up (log above: $dir/containerd.log)"; }
-    [ $SECONDS -lt $deadline ] || { tail -n 30 "$dir/containerd.log" >&2; die "containerd not ready after ${READY_TIMEOUT_SECONDS}s"; }
+    containerd_pid "$dir" >/dev/null || startup_failed "$dir" "containerd exited during start-up"
+    [ $SECONDS -lt $READY_DEADLINE ] || startup_failed "$dir" "containerd not ready after ${READY_TIMEOUT_SECONDS}s"
     sleep 0.1
   done
-  ctr_cmd "$dir" -n k8s.io images import --snapshotter overlayfs "$E2E_IMAGES_TAR" >/dev/null \
-    || die "importing $E2E_IMAGES_TAR failed (log: $dir/containerd.log)"
+}
+
+wait_for_cri() {
+  local dir="$1"
   until ctr_cmd "$dir" plugins ls 2>/dev/null | grep -Eq 'io\.containerd\.grpc\.v1[[:space:]]+cri[[:space:]].*ok'; do
-    containerd_pid "$dir" >/dev/null || { tail -n 30 "$dir/containerd.log" >&2; die "containerd exited during start-up (log above)"; }
-    [ $SECONDS -lt $deadline ] || die "the CRI plugin is not ready after ${READY_TIMEOUT_SECONDS}s"
+    containerd_pid "$dir" >/dev/null || startup_failed "$dir" "containerd exited during start-up"
+    [ $SECONDS -lt $READY_DEADLINE ] || startup_failed "$dir" "the CRI plugin is not ready after ${READY_TIMEOUT_SECONDS}s"
     sleep 0.1
   done
-  say "containerd ready: pid $(cat "$dir/containerd.pid"), CRI at unix://$dir/containerd.sock"
+}
+
+# Restarts only containerd: containers and shims keep running, as on a real node's daemon restart.
+restart() {
+  local dir="$1"
+  require_root
+  load_env
+  [ -f "$dir/config.toml" ] || die "$dir is not a sandbox (no config.toml)"
+  local pid
+  if pid="$(containerd_pid "$dir")"; then
+    kill_and_wait "$pid" "$STOP_GRACE_SECONDS"
+  fi
+  launch_containerd "$dir"
+  wait_for_containerd "$dir"
+  wait_for_cri "$dir"
+  say "containerd restarted: pid $(cat "$dir/containerd.pid")"
 }
 
 kill_and_wait() {
@@ -250,11 +287,12 @@ status() {
   containerd_pid "$dir" >/dev/null
 }
 
-[ $# -ge 2 ] || die "usage: sandbox.sh start DIR [--no-nri] | stop DIR | status DIR"
+[ $# -ge 2 ] || die "usage: sandbox.sh start DIR [--no-nri] | restart DIR | stop DIR | status DIR"
 command="$1"; shift
 case "$command" in
   start) start "$@" ;;
+  restart) restart "$@" ;;
   stop) stop "$@" ;;
   status) status "$@" ;;
-  *) die "unknown command '$command' (start | stop | status)" ;;
+  *) die "unknown command '$command' (start | restart | stop | status)" ;;
 esac
