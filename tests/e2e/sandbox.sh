@@ -269,7 +269,19 @@ stop() {
   if awk -v d="$dir/" 'index($2, d) == 1 { found = 1 } END { exit !found }' /proc/self/mounts; then
     die "mounts under $dir remain; not removing it"
   fi
-  # 7. The kubepods cgroup trees, when this sandbox created them (rmdir only removes empty ones).
+  # 7. Pod cgroups: the kubelet removes them on a node; here the CRI driver lists the ones it
+  #    used in DIR/pod-cgroups. Then the kubepods trees, when this sandbox created them.
+  #    rmdir removes only empty cgroups, so nothing still in use can go.
+  if [ -f "$dir/pod-cgroups" ]; then
+    local pod_cgroup hierarchy_dir
+    while read -r pod_cgroup; do
+      case "$pod_cgroup" in /kubepods/*) ;; *) continue ;; esac
+      for hierarchy_dir in "$CGROUP_ROOT"/*/ "$CGROUP_ROOT"/; do
+        [ -d "$hierarchy_dir${pod_cgroup#/}" ] || continue
+        find "$hierarchy_dir${pod_cgroup#/}" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+      done
+    done < "$dir/pod-cgroups"
+  fi
   if [ -f "$dir/$KUBEPODS_MARKER" ]; then
     local hierarchy
     for hierarchy in "$CGROUP_ROOT"/*/kubepods "$CGROUP_ROOT"/kubepods; do
@@ -278,6 +290,8 @@ stop() {
     done
   fi
   rm -rf "$dir"
+  # The shared parent of the harness's sandboxes goes too once the last one is gone.
+  [ "$(basename "$(dirname "$dir")")" != resmgrlite-e2e ] || rmdir "$(dirname "$dir")" 2>/dev/null || true
   say "stopped and removed $dir"
 }
 

@@ -18,9 +18,15 @@ internal sealed class PodDriver
     private readonly string _image;
     private readonly string _logRoot;
     private readonly long _memoryCapacityBytes;
+    private readonly string? _podCgroupRecord;
 
-    public PodDriver(CriClient cri, string image, string logRoot, long memoryCapacityBytes)
+    /// <param name="podCgroupRecord">
+    /// File to which each pod cgroup is appended before its sandbox is created, so that
+    /// tests/e2e/sandbox.sh stop can remove them (the kubelet's job on a real node).
+    /// </param>
+    public PodDriver(CriClient cri, string image, string logRoot, long memoryCapacityBytes, string? podCgroupRecord = null)
     {
+        _podCgroupRecord = podCgroupRecord;
         _cri = cri;
         _image = image;
         _logRoot = logRoot;
@@ -32,6 +38,11 @@ internal sealed class PodDriver
     public async Task<RunningPod> RunAsync(PodSpec pod, CancellationToken cancellationToken)
     {
         var sandboxConfig = KubeletRequests.SandboxConfig(pod, _logRoot);
+        if (_podCgroupRecord is not null)
+        {
+            await File.AppendAllTextAsync(_podCgroupRecord, sandboxConfig.Linux.CgroupParent + "\n", cancellationToken);
+        }
+
         var sandbox = await _cri.Runtime.RunPodSandboxAsync(
             new RunPodSandboxRequest { Config = sandboxConfig }, CriClient.Call(cancellationToken));
         var running = new RunningPod(pod, sandbox.PodSandboxId, sandboxConfig, []);

@@ -25,7 +25,8 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
         _environment = environment;
         Directory = directory;
         _cri = new CriClient(Path.Combine(directory, "containerd.sock"));
-        Pods = new PodDriver(_cri, environment.WorkloadImage, Path.Combine(directory, "logs"), HostFacts.MemoryCapacityBytes());
+        Pods = new PodDriver(_cri, environment.WorkloadImage, Path.Combine(directory, "logs"), HostFacts.MemoryCapacityBytes(),
+            Path.Combine(directory, "pod-cgroups"));
     }
 
     public string Directory { get; }
