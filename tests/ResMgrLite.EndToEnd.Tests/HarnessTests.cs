@@ -145,4 +145,34 @@ public sealed class HarnessTests
         var status = await sandbox.Pods.StatusAsync(container.Id, token);
         Assert.Equal(ResourceAmounts.Mebibytes(192), status.Resources.Linux.MemoryLimitInBytes);
     }
+
+    /// <summary>
+    /// Proves the harness's plugin_path and conf.d are the ones containerd scans, and documents
+    /// the trap every pre-launched plugin must avoid: containerd 1.7.24 gives up entirely when a
+    /// pre-launched plugin does not register within plugin_registration_timeout (5 s).
+    /// </summary>
+    [RealContainerdFact]
+    public async Task A_pre_launched_plugin_that_never_registers_takes_containerd_down()
+    {
+        using var cancellation = new CancellationTokenSource(Timeouts.Test);
+        var silentPlugin = Path.Combine(Path.GetTempPath(), $"resmgrlite-silent-{Guid.NewGuid():N}.sh");
+        await File.WriteAllTextAsync(silentPlugin, "#!/bin/sh\n# Never registers: holds fd 3 and waits.\nwhile :; do sleep 1; done\n", cancellation.Token);
+        try
+        {
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => ContainerdSandbox.StartAsync(
+                E2eEnvironment.Current,
+                new SandboxOptions("silent-plugin", Plugins: [new PreLaunchedPlugin(silentPlugin, "10-silent", Config: "ignored = true\n")]),
+                cancellation.Token));
+            Assert.Contains("containerd exited during start-up", failure.Message, StringComparison.Ordinal);
+            Assert.Contains("10-silent", failure.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(silentPlugin);
+        }
+
+        Assert.False(
+            Directory.Exists(E2eEnvironment.SandboxRoot) && Directory.EnumerateDirectories(E2eEnvironment.SandboxRoot, "silent-plugin-*").Any(),
+            "the failed sandbox was not removed");
+    }
 }

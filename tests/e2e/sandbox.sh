@@ -240,8 +240,12 @@ stop() {
   if pid="$(containerd_pid "$dir")"; then
     kill_and_wait "$pid" "$STOP_GRACE_SECONDS"
   fi
-  # 3. Shims left behind (they outlive containerd by design).
+  # 3. Shims left behind (they outlive containerd by design), and pre-launched plugins that did
+  #    not exit with their socket (a plugin that never registered, a hung one).
   for pid in $(shim_pids "$dir"); do
+    kill_and_wait "$pid" 2
+  done
+  for pid in $(pgrep -f -- "$dir/nri/plugins/" || true); do
     kill_and_wait "$pid" 2
   done
   # 4. runc state and container cgroups of containers that are still registered.

@@ -59,12 +59,18 @@ internal sealed class CriClient : IDisposable
     /// Waits until the CRI plugin answers, reports RuntimeReady and knows <paramref name="image"/>
     /// (containerd's CRI image store fills from events shortly after an import).
     /// </summary>
-    public async Task WaitUntilReadyAsync(string image, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="isServerAlive">Checked on every round, so a containerd that died fails the wait at once.</param>
+    public async Task WaitUntilReadyAsync(string image, TimeSpan timeout, Func<bool> isServerAlive, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
         string lastProblem = "no answer yet";
         while (DateTime.UtcNow < deadline)
         {
+            if (!isServerAlive())
+            {
+                throw new InvalidOperationException($"the CRI server at {SocketPath} exited while starting ({lastProblem})");
+            }
+
             try
             {
                 var status = await Runtime.StatusAsync(new StatusRequest(), Call(cancellationToken));

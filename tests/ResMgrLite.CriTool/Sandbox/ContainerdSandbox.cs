@@ -72,7 +72,7 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
             }
 
             await Task.Run(() => ScriptRunner.Run("bash", arguments, environment.RepoRoot, ScriptTimeout), cancellationToken);
-            await sandbox._cri.WaitUntilReadyAsync(environment.SandboxImage, ReadyTimeout, cancellationToken);
+            await sandbox.WaitUntilServingAsync(cancellationToken);
             return sandbox;
         }
         catch
@@ -104,7 +104,25 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
         await Task.Run(
             () => ScriptRunner.Run("bash", [Path.Combine(_environment.ScriptsDirectory, "sandbox.sh"), "restart", Directory], _environment.RepoRoot, ScriptTimeout),
             cancellationToken);
-        await _cri.WaitUntilReadyAsync(_environment.SandboxImage, ReadyTimeout, cancellationToken);
+        await WaitUntilServingAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Waits until CRI serves. The script's readiness check sees the CRI plugin loaded, but NRI
+    /// launches pre-launched plugins afterwards and containerd 1.7.24 exits when one fails to
+    /// register; that death is reported here with containerd's own words.
+    /// </summary>
+    private async Task WaitUntilServingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _cri.WaitUntilReadyAsync(_environment.SandboxImage, ReadyTimeout, () => IsContainerdRunning, cancellationToken);
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new InvalidOperationException(
+                $"containerd exited during start-up: {exception.Message}\ncontainerd log ({ContainerdLogPath}):\n{LogFile.Tail(ContainerdLog, 25)}", exception);
+        }
     }
 
     /// <summary>Pids of running processes whose argv[0] is the installed pre-launched plugin.</summary>
