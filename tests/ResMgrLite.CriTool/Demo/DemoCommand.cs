@@ -78,6 +78,12 @@ internal static class DemoCommand
         }
     }
 
+    /// <summary>Byte counts from cgroup files in Mi when they are whole mebibytes; "max" and odd values as the kernel wrote them.</summary>
+    private static string Bytes(string? text) =>
+        long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bytes) && bytes > 0 && bytes % (1024 * 1024) == 0
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024)}Mi")
+            : text ?? "?";
+
     private static ResultTable BuildTable(ContainerdSandbox sandbox, IReadOnlyList<RunningPod> pods)
     {
         var table = new ResultTable("POD/CONTAINER", "QOS", "CPUSET", "MEMS", "MEMORY LIMIT", "MEMORY.MIN", "MEMORY.HIGH", sandbox.Cgroups.IsUnified ? "CPU.WEIGHT" : "CPU.SHARES", "CFS QUOTA");
@@ -91,9 +97,9 @@ internal static class DemoCommand
                     pod.Spec.QosClass.ToString(),
                     values.Cpus ?? "?",
                     values.Mems ?? "?",
-                    values.MemoryLimit ?? "?",
-                    values.MemoryMin ?? "n/a (v1)",
-                    values.MemoryHigh ?? "n/a (v1)",
+                    Bytes(values.MemoryLimit),
+                    values.MemoryMin is null ? "n/a (v1)" : Bytes(values.MemoryMin),
+                    values.MemoryHigh is null ? "n/a (v1)" : Bytes(values.MemoryHigh),
                     values.CpuWeight ?? "?",
                     values.CpuQuota ?? "?");
             }
