@@ -4,7 +4,13 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        System.Console.WriteLine("resmgrlite 0.1.0");
-        return args.Length;
+        // containerd starts a pre-launched plugin with no arguments and exactly the NRI_PLUGIN_*
+        // variables; it must register within 5 s (spec/nri-protocol.md §6), so that path skips
+        // the command-line parser entirely.
+        if (args.Length == 0 && PreLaunch.TryRun(out int exitCode))
+        {
+            return exitCode;
+        }
+        return Cli.Build().Parse(args).Invoke();
     }
 }

@@ -1,0 +1,426 @@
+namespace ResMgrLite.Engine.Cpu;
+
+/// <summary>How CPUs are ordered for the single-CPU step (spec/resource-managers.md §3.4, §3.5).</summary>
+public enum CpuSortingStrategy
+{
+    /// <summary>Fill cores (default).</summary>
+    Packed,
+
+    /// <summary>distribute-cpus-across-cores: by CPU id within each socket; no whole-core step.</summary>
+    Spread,
+}
+
+/// <summary>Options that steer <see cref="CpuTaker.TryTake"/> (the §3.4 dispatcher).</summary>
+public readonly record struct TakeOptions(
+    CpuSortingStrategy Strategy = CpuSortingStrategy.Packed,
+    bool DistributeAcrossNuma = false,
+    int DistributeGroupSize = 1,
+    bool PreferAlignByUncoreCache = false);
+
+/// <summary>
+/// The kubelet's <c>takeByTopology</c>: picks <c>n</c> CPUs out of an available set, topology-aware
+/// (spec/resource-managers.md §3.4 – §3.7). One instance per topology; not thread-safe; allocates
+/// nothing on success (the buffers are preallocated), only the error text on failure.
+/// </summary>
+public sealed class CpuTaker
+{
+    private readonly CpuTopology _topology;
+    private readonly CpuAccumulator _packed;   // used by the packed algorithm (also nested in distributed)
+    private readonly CpuAccumulator _outer;    // state of the distributed algorithm
+
+    // Distributed-algorithm scratch, indexed by position in the NUMA list.
+    private readonly int[] _numas;
+    private readonly int[] _freeOf;
+    private readonly int[] _after, _afterCopy;
+    private readonly int[] _combo, _bestCombo;
+    private readonly int[] _remainderCandidates, _subset, _bestLocalRemainder, _bestRemainder;
+
+    public CpuTaker(CpuTopology topology)
+    {
+        _topology = topology;
+        _packed = new CpuAccumulator(topology);
+        _outer = new CpuAccumulator(topology);
+        int n = topology.NumNumaNodes;
+        _numas = new int[n];
+        _freeOf = new int[n];
+        _after = new int[n];
+        _afterCopy = new int[n];
+        _combo = new int[n];
+        _bestCombo = new int[n];
+        _remainderCandidates = new int[n];
+        _subset = new int[n];
+        _bestLocalRemainder = new int[n];
+        _bestRemainder = new int[n];
+    }
+
+    public CpuTopology Topology => _topology;
+
+    /// <summary>The §3.4 dispatcher: distributed across NUMA nodes when asked, else NUMA-packed.</summary>
+    public bool TryTake(in CpuSet available, int count, TakeOptions options, out CpuSet result, out string? error)
+    {
+        if (options.DistributeAcrossNuma)
+        {
+            return TryTakeDistributed(available, count, Math.Max(1, options.DistributeGroupSize), options.Strategy, out result, out error);
+        }
+        return TryTakePacked(available, count, options.Strategy, options.PreferAlignByUncoreCache, out result, out error);
+    }
+
+    /// <summary><c>takeByTopologyNUMAPacked</c> (§3.6).</summary>
+    public bool TryTakePacked(in CpuSet available, int count, CpuSortingStrategy strategy, bool preferAlignByUncoreCache, out CpuSet result, out string? error)
+    {
+        CpuAccumulator acc = _packed;
+        acc.Reset(available, count);
+        result = default;
+        error = null;
+        if (acc.IsSatisfied)
+        {
+            return true;
+        }
+        if (acc.IsFailed)
+        {
+            error = NotEnough(count, available.Intersect(_topology.AllCpus).Count);
+            return false;
+        }
+        acc.TakeFullFirstLevel();
+        if (acc.IsSatisfied)
+        {
+            result = acc.Result;
+            return true;
+        }
+        acc.TakeFullSecondLevel();
+        if (acc.IsSatisfied)
+        {
+            result = acc.Result;
+            return true;
+        }
+        if (preferAlignByUncoreCache)
+        {
+            acc.TakeUncoreCaches();
+            if (acc.IsSatisfied)
+            {
+                result = acc.Result;
+                return true;
+            }
+        }
+        if (strategy != CpuSortingStrategy.Spread)
+        {
+            acc.TakeFullCores();
+            if (acc.IsSatisfied)
+            {
+                result = acc.Result;
+                return true;
+            }
+        }
+        acc.TakeRemainingCpus(strategy);
+        if (acc.IsSatisfied)
+        {
+            result = acc.Result;
+            return true;
+        }
+        error = "failed to allocate cpus";
+        return false;
+    }
+
+    /// <summary><c>takeByTopologyNUMADistributed</c> (KEP-2902, §3.7 with its corrections).</summary>
+    public bool TryTakeDistributed(in CpuSet available, int count, int groupSize, CpuSortingStrategy strategy, out CpuSet result, out string? error)
+    {
+        result = default;
+        error = null;
+        if (count % groupSize != 0)
+        {
+            return TryTakePacked(available, count, strategy, preferAlignByUncoreCache: false, out result, out error);
+        }
+
+        CpuAccumulator acc = _outer;
+        acc.Reset(available, count);
+        if (acc.IsSatisfied)
+        {
+            return true;
+        }
+        if (acc.IsFailed)
+        {
+            error = NotEnough(count, available.Intersect(_topology.AllCpus).Count);
+            return false;
+        }
+
+        // NUMA nodes with free CPUs, in accumulator order; balance scores cover only these (§3.7 corrections).
+        ReadOnlySpan<int> sorted = acc.SortedNumaNodes();
+        int numaCount = sorted.Length;
+        sorted.CopyTo(_numas);
+        for (int i = 0; i < numaCount; i++)
+        {
+            _freeOf[i] = acc.FreeInNuma(_numas[i]);
+        }
+
+        // Range of NUMA counts worth trying (integer ceilings as in the kubelet).
+        int machineGroups = (_topology.NumCpus - 1) / groupSize + 1;
+        int groupsPerNuma = (machineGroups - 1) / _topology.NumNumaNodes + 1;
+        int groupsNeeded = (count - 1) / groupSize + 1;
+        int minK = (groupsNeeded - 1) / groupsPerNuma + 1;
+        int maxK = Math.Min(groupsNeeded, numaCount);
+
+        for (int k = minK; k <= maxK; k++)
+        {
+            double bestBalance = double.MaxValue;
+            int bestRemainderCount = 0;
+            bool found = false;
+
+            // Lexicographic k-combinations of positions 0..numaCount-1.
+            Span<int> combo = _combo.AsSpan(0, k);
+            for (int i = 0; i < k; i++)
+            {
+                combo[i] = i;
+            }
+            do
+            {
+                if (bestBalance == 0)
+                {
+                    break;
+                }
+                if (!TryScoreCombo(combo, numaCount, count, groupSize, out double balance, out int remainderCount))
+                {
+                    continue;
+                }
+                if (balance < bestBalance)
+                {
+                    bestBalance = balance;
+                    combo.CopyTo(_bestCombo);
+                    _bestLocalRemainder.AsSpan(0, remainderCount).CopyTo(_bestRemainder);
+                    bestRemainderCount = remainderCount;
+                    found = true;
+                }
+            }
+            while (NextCombination(combo, numaCount));
+
+            if (!found)
+            {
+                continue;
+            }
+
+            // Even share from every NUMA node of the winning combination.
+            int distribution = count / k / groupSize * groupSize;
+            for (int i = 0; i < k; i++)
+            {
+                int numa = _numas[_bestCombo[i]];
+                CpuSet numaFree = acc.Free.Intersect(_topology.NumaNodes.CpusOf(numa));
+                if (!TryTakePacked(numaFree, distribution, strategy, preferAlignByUncoreCache: false, out CpuSet part, out error))
+                {
+                    return false;
+                }
+                acc.Take(part);
+            }
+
+            // Then the remainder, groupSize at a time, round-robin over the winning remainder subset.
+            int remainder = count - distribution * k;
+            while (remainder > 0)
+            {
+                bool progressed = false;
+                for (int i = 0; i < bestRemainderCount && remainder > 0; i++)
+                {
+                    int numa = _numas[_bestRemainder[i]];
+                    CpuSet numaFree = acc.Free.Intersect(_topology.NumaNodes.CpusOf(numa));
+                    if (numaFree.Count < groupSize)
+                    {
+                        continue;
+                    }
+                    if (!TryTakePacked(numaFree, groupSize, strategy, preferAlignByUncoreCache: false, out CpuSet part, out error))
+                    {
+                        return false;
+                    }
+                    acc.Take(part);
+                    remainder -= groupSize;
+                    progressed = true;
+                }
+                if (!progressed)
+                {
+                    break;
+                }
+            }
+
+            if (acc.Needed != 0)
+            {
+                error = acc.Needed > 0
+                    ? $"accounting error, not enough CPUs allocated, remaining: {acc.Needed}"
+                    : $"accounting error, too many CPUs allocated, remaining: {acc.Needed}";
+                return false;
+            }
+            result = acc.Result;
+            return true;
+        }
+
+        // No NUMA combination could take an even distribution: fall back to packing.
+        return TryTakePacked(available, count, strategy, preferAlignByUncoreCache: false, out result, out error);
+    }
+
+    /// <summary>
+    /// Scores one NUMA combination (positions into <see cref="_numas"/>): false when it cannot hold
+    /// the request; otherwise the balance and, in <see cref="_bestLocalRemainder"/>, the best
+    /// remainder subset.
+    /// </summary>
+    private bool TryScoreCombo(ReadOnlySpan<int> combo, int numaCount, int count, int groupSize, out double balance, out int remainderCount)
+    {
+        balance = double.MaxValue;
+        remainderCount = 0;
+        int k = combo.Length;
+
+        int freeInCombo = 0, groupsInCombo = 0;
+        foreach (int position in combo)
+        {
+            freeInCombo += _freeOf[position];
+            groupsInCombo += _freeOf[position] / groupSize;
+        }
+        if (freeInCombo < count || groupsInCombo * groupSize < count)
+        {
+            return false;
+        }
+        int distribution = count / k / groupSize * groupSize;
+        foreach (int position in combo)
+        {
+            if (_freeOf[position] < distribution)
+            {
+                return false;
+            }
+        }
+
+        Span<int> after = _after.AsSpan(0, numaCount);
+        _freeOf.AsSpan(0, numaCount).CopyTo(after);
+        foreach (int position in combo)
+        {
+            after[position] -= distribution;
+        }
+
+        int remainder = count - distribution * k;
+        if (remainder == 0)
+        {
+            balance = StandardDeviation(after);
+            return true;
+        }
+
+        int candidates = 0;
+        foreach (int position in combo)
+        {
+            if (after[position] >= groupSize)
+            {
+                _remainderCandidates[candidates++] = position;
+            }
+        }
+
+        double bestLocal = double.MaxValue;
+        Span<int> afterCopy = _afterCopy.AsSpan(0, numaCount);
+        for (int size = candidates; size >= 1; size--)
+        {
+            Span<int> subsetIndices = _subset.AsSpan(0, size);
+            for (int i = 0; i < size; i++)
+            {
+                subsetIndices[i] = i;
+            }
+            do
+            {
+                int sum = 0;
+                foreach (int i in subsetIndices)
+                {
+                    sum += after[_remainderCandidates[i]];
+                }
+                if (sum < remainder)
+                {
+                    continue;
+                }
+                after.CopyTo(afterCopy);
+                if (!HandOutRemainder(subsetIndices, afterCopy, remainder, groupSize))
+                {
+                    // The kubelet would loop forever here (§3.7 corrections): not viable.
+                    continue;
+                }
+                double score = StandardDeviation(afterCopy);
+                if (score < bestLocal)
+                {
+                    bestLocal = score;
+                    for (int i = 0; i < size; i++)
+                    {
+                        _bestLocalRemainder[i] = _remainderCandidates[subsetIndices[i]];
+                    }
+                    remainderCount = size;
+                }
+            }
+            while (NextCombination(subsetIndices, candidates));
+        }
+
+        balance = bestLocal;
+        return bestLocal < double.MaxValue;
+    }
+
+    private bool HandOutRemainder(ReadOnlySpan<int> subsetIndices, Span<int> after, int remainder, int groupSize)
+    {
+        while (remainder > 0)
+        {
+            bool progressed = false;
+            foreach (int i in subsetIndices)
+            {
+                if (remainder == 0)
+                {
+                    break;
+                }
+                int position = _remainderCandidates[i];
+                if (after[position] < groupSize)
+                {
+                    continue;
+                }
+                after[position] -= groupSize;
+                remainder -= groupSize;
+                progressed = true;
+            }
+            if (!progressed)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Advances a lexicographic k-combination of 0..n-1; false after the last one.</summary>
+    internal static bool NextCombination(Span<int> combo, int n)
+    {
+        int k = combo.Length;
+        int i = k - 1;
+        while (i >= 0 && combo[i] == n - k + i)
+        {
+            i--;
+        }
+        if (i < 0)
+        {
+            return false;
+        }
+        combo[i]++;
+        for (int j = i + 1; j < k; j++)
+        {
+            combo[j] = combo[j - 1] + 1;
+        }
+        return true;
+    }
+
+    /// <summary>Population mean rounded to 3 decimals, half away from zero like Go's math.Round (§3.7).</summary>
+    private static double Mean(ReadOnlySpan<int> values)
+    {
+        double sum = 0;
+        foreach (int v in values)
+        {
+            sum += v;
+        }
+        return Math.Round(sum / values.Length * 1000, MidpointRounding.AwayFromZero) / 1000;
+    }
+
+    /// <summary>Population standard deviation around the rounded mean, rounded to 3 decimals (§3.7).</summary>
+    private static double StandardDeviation(ReadOnlySpan<int> values)
+    {
+        double mean = Mean(values);
+        double sum = 0;
+        foreach (int v in values)
+        {
+            sum += (v - mean) * (v - mean);
+        }
+        return Math.Round(Math.Sqrt(sum / values.Length) * 1000, MidpointRounding.AwayFromZero) / 1000;
+    }
+
+    private static string NotEnough(int requested, int available) =>
+        $"not enough cpus available to satisfy request: requested={requested}, available={available}";
+}

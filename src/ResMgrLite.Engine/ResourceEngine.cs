@@ -1,0 +1,137 @@
+using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Model;
+using ResMgrLite.Engine.TopologyManagement;
+
+namespace ResMgrLite.Engine;
+
+/// <summary>What the engine decided for one container.</summary>
+public struct ContainerDecision
+{
+    /// <summary>True when the CPU manager (static policy) made the decision; false when CPU management is off.</summary>
+    public bool ManagesCpu;
+
+    public CpuDecision Cpu;
+
+    /// <summary>The hint the Topology Manager settled on.</summary>
+    public TopologyHint Hint;
+}
+
+/// <summary>
+/// The admission pipeline of the kubelet's container manager, for one node: Topology Manager hint
+/// merge (container or pod scope, spec/resource-managers.md §2.5, §2.6), then the providers'
+/// allocation. Pure and deterministic: the same calls in the same order give the same decisions.
+/// </summary>
+public sealed class ResourceEngine
+{
+    private readonly CpuTopology _topology;
+    private readonly TopologyManagerOptions _tmOptions;
+    private readonly HintMerger _merger;
+    private readonly StaticCpuPolicy? _cpu;
+    private readonly HintList _cpuHints;
+    private readonly HintList[] _lists;
+    private readonly Dictionary<string, TopologyHint> _podHints = new(64, StringComparer.Ordinal);
+
+    public ResourceEngine(CpuTopology topology, TopologyManagerOptions topologyManager, CpuManagerOptions? cpuManager)
+    {
+        _topology = topology;
+        _tmOptions = topologyManager;
+        if (topologyManager.MaxAllowableNumaNodes < 8)
+        {
+            throw new ArgumentException("the minimum value of \"max-allowable-numa-nodes\" should not be less than 8");
+        }
+        if (topologyManager.Policy != TopologyPolicy.None && topology.NumNumaNodes > topologyManager.MaxAllowableNumaNodes)
+        {
+            throw new ArgumentException($"unsupported on machines with more than {topologyManager.MaxAllowableNumaNodes} NUMA Nodes (this one has {topology.NumNumaNodes}); raise max-allowable-numa-nodes or use topology manager policy none");
+        }
+        if (topologyManager.PreferClosestNumaNodes && !topology.HasDistances && topology.NumNumaNodes > 1)
+        {
+            throw new ArgumentException("error getting NUMA distances: prefer-closest-numa-nodes needs the NUMA distance matrix");
+        }
+        _merger = new HintMerger(topologyManager, topology);
+        _cpu = cpuManager is null ? null : new StaticCpuPolicy(topology, cpuManager, topologyManager.Policy == TopologyPolicy.SingleNumaNode);
+        _cpuHints = new HintList(NumaMask.MaskCount(Math.Min(topology.NumNumaNodes, 16)) + 1, "cpu");
+        _lists = [_cpuHints];
+    }
+
+    public CpuTopology Topology => _topology;
+
+    public TopologyManagerOptions TopologyManager => _tmOptions;
+
+    /// <summary>The static CPU policy, or null when CPU management is off.</summary>
+    public StaticCpuPolicy? Cpu => _cpu;
+
+    /// <summary>
+    /// Admits one container (hint merge, then allocation). On refusal <paramref name="error"/> says
+    /// which manager refused what and why; the state is unchanged.
+    /// </summary>
+    public bool TryAdmitContainer(PodSpec pod, ContainerSpec container, string containerId, bool nodeSharedInUse, out ContainerDecision decision, out string? error)
+    {
+        decision = default;
+        error = null;
+        bool podScope = _tmOptions.Scope == TopologyScope.Pod;
+        TopologyHint hint;
+        if (podScope)
+        {
+            if (!_podHints.TryGetValue(pod.Uid, out hint))
+            {
+                if (_cpu is null)
+                {
+                    _cpuHints.SetNoPreference();
+                }
+                else
+                {
+                    _cpu.PodHints(pod, _cpuHints);
+                }
+                if (!_merger.TryAdmit(_lists, out hint))
+                {
+                    error = TopologyRefusal("pod", pod, container, hint);
+                    return false;
+                }
+                _podHints[pod.Uid] = hint;
+            }
+        }
+        else
+        {
+            if (_cpu is null)
+            {
+                _cpuHints.SetNoPreference();
+            }
+            else
+            {
+                _cpu.ContainerHints(pod, container, _cpuHints);
+            }
+            if (!_merger.TryAdmit(_lists, out hint))
+            {
+                error = TopologyRefusal("container", pod, container, hint);
+                return false;
+            }
+        }
+        decision.Hint = hint;
+        if (_cpu is null)
+        {
+            return true;
+        }
+        decision.ManagesCpu = true;
+        if (!_cpu.TryAdmit(pod, container, containerId, hint, podScope, nodeSharedInUse, out decision.Cpu, out error))
+        {
+            error = $"CPU manager (static policy) refused container {container.Name} of pod {pod}: {error}";
+            return false;
+        }
+        return true;
+    }
+
+    private string TopologyRefusal(string scope, PodSpec pod, ContainerSpec container, TopologyHint best) =>
+        $"TopologyAffinityError: topology manager policy {TopologyManagerOptions.PolicyName(_tmOptions.Policy)} (scope {scope}) refused container {container.Name} of pod {pod}: " +
+        $"Resources cannot be allocated with Topology locality; best merged hint {best}; provider hints: {_cpuHints}";
+
+    /// <summary>Releases a container; true when the node shared pool changed (shared containers need updates).</summary>
+    public bool ReleaseContainer(string podUid, string containerName, string? containerId) =>
+        _cpu?.Release(new ContainerKey(podUid, containerName), containerId) ?? false;
+
+    /// <summary>Forgets a pod's stored Topology Manager hint (pod removed).</summary>
+    public void ForgetPod(string podUid) => _podHints.Remove(podUid);
+
+    /// <summary>The cpuset a container must have now; the whole machine when CPU management is off.</summary>
+    public CpuSet EffectiveCpus(string podUid, string containerName) =>
+        _cpu?.EffectiveCpus(new ContainerKey(podUid, containerName)) ?? _topology.AllCpus;
+}

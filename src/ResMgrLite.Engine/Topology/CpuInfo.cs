@@ -1,0 +1,3 @@
+namespace ResMgrLite.Engine.Topology;
+
+public readonly record struct CpuInfo(int Cpu, int CoreId, int SocketId, int NumaNodeId, int UncoreCacheId);

@@ -1,0 +1,78 @@
+using ResMgrLite.Engine;
+using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Model;
+using ResMgrLite.Engine.TopologyManagement;
+using ResMgrLite.TestSupport;
+
+namespace ResMgrLite.Engine.Tests;
+
+/// <summary>Admission and release allocate nothing after warm-up (brief: engine purity).</summary>
+public sealed class EngineAllocationTests
+{
+    private const long Gi = 1L << 30;
+
+    public static TheoryData<string, int, int, int, int, TopologyPolicy, TopologyScope> Machines => new()
+    {
+        { "8 CPUs", 1, 1, 4, 2, TopologyPolicy.SingleNumaNode, TopologyScope.Container },
+        { "128 CPUs / 2 NUMA", 2, 1, 32, 2, TopologyPolicy.Restricted, TopologyScope.Container },
+        { "512 CPUs / 8 NUMA", 2, 4, 32, 2, TopologyPolicy.BestEffort, TopologyScope.Pod },
+        { "4096 CPUs / 8 NUMA", 8, 1, 256, 2, TopologyPolicy.SingleNumaNode, TopologyScope.Pod },
+    };
+
+    [Theory]
+    [MemberData(nameof(Machines))]
+    public void Admission_and_release_do_not_allocate(string name, int sockets, int numaPerSocket, int coresPerNuma, int threads, TopologyPolicy policy, TopologyScope scope)
+    {
+        Assert.NotEmpty(name);
+        CpuTopology topology = KubeletFixtures.Synthetic(sockets, numaPerSocket, coresPerNuma, threads);
+        var engine = new ResourceEngine(topology,
+            new TopologyManagerOptions { Policy = policy, Scope = scope },
+            new CpuManagerOptions { ReservedCpuCount = 2, DistributeCpusAcrossNuma = policy == TopologyPolicy.BestEffort });
+
+        // A working set of pods made up front: allocation of the inputs is the plugin's business.
+        var pods = new List<(PodSpec Pod, string[] Ids)>();
+        int podCount = Math.Clamp((topology.NumCpus - 2) / 6, 2, 12);
+        for (int i = 0; i < podCount; i++)
+        {
+            PodSpec pod = (i % 3) switch
+            {
+                0 => new PodSpec($"g{i}", $"g{i}", "ns", QosClass.Guaranteed),
+                1 => new PodSpec($"b{i}", $"b{i}", "ns", QosClass.Burstable),
+                _ => new PodSpec($"p{i}", $"p{i}", "ns", QosClass.Guaranteed, new ContainerResources(4000, 4000, 8 * Gi, 8 * Gi)),
+            };
+            pod.Containers.Add(new ContainerSpec("init", ContainerRole.Init, new ContainerResources(1000, 1000, Gi, Gi)));
+            pod.Containers.Add(new ContainerSpec("app", ContainerRole.App, new ContainerResources(2000, 2000, Gi, Gi)));
+            pod.Containers.Add(new ContainerSpec("side", ContainerRole.App, new ContainerResources(500, 500, Gi, Gi)));
+            pods.Add((pod, pod.Containers.Select(c => pod.Uid + "/" + c.Name).ToArray()));
+        }
+
+        void Cycle()
+        {
+            foreach (var (pod, ids) in pods)
+            {
+                for (int c = 0; c < pod.Containers.Count; c++)
+                {
+                    Assert.True(engine.TryAdmitContainer(pod, pod.Containers[c], ids[c], nodeSharedInUse: true, out _, out string? error), error);
+                }
+            }
+            foreach (var (pod, ids) in pods)
+            {
+                for (int c = 0; c < pod.Containers.Count; c++)
+                {
+                    engine.ReleaseContainer(pod.Uid, pod.Containers[c].Name, ids[c]);
+                }
+                engine.ForgetPod(pod.Uid);
+            }
+        }
+
+        CpuSet initial = engine.Cpu!.DefaultSet;
+        Cycle();
+        Cycle();
+        Assert.Equal(initial, engine.Cpu.DefaultSet);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Cycle();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(initial, engine.Cpu.DefaultSet);
+    }
+}
