@@ -77,7 +77,16 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
         }
         catch
         {
-            await sandbox.DisposeAsync();
+            try
+            {
+                await sandbox.DisposeAsync();
+            }
+            catch (InvalidOperationException cleanupFailure)
+            {
+                // Keep the start-up failure as the one reported; the cleanup problem goes to stderr.
+                await Console.Error.WriteLineAsync($"sandbox {directory}: cleanup after a failed start failed: {cleanupFailure.Message}");
+            }
+
             throw;
         }
     }
@@ -153,7 +162,12 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
         }
 
         _cri.Dispose();
-        if (System.IO.Directory.Exists(Directory))
+        if (System.IO.Directory.Exists(Directory) && !File.Exists(Path.Combine(Directory, "config.toml")))
+        {
+            // Failed before the script wrote its config: nothing was started, only our files exist.
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        else if (System.IO.Directory.Exists(Directory))
         {
             await Task.Run(() => ScriptRunner.Run("bash", [Path.Combine(_environment.ScriptsDirectory, "sandbox.sh"), "stop", Directory], _environment.RepoRoot, ScriptTimeout));
         }
