@@ -16,6 +16,11 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Older than any test or demo can run: such a sandbox was left by a killed run.</summary>
+    private static readonly TimeSpan StaleAge = TimeSpan.FromMinutes(30);
+
+    private static int s_staleSandboxesSwept;
+
     private readonly E2eEnvironment _environment;
     private readonly CriClient _cri;
     private bool _disposed;
@@ -51,6 +56,11 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
         if (environment.NotRunnableReason is { } reason)
         {
             throw new InvalidOperationException(reason);
+        }
+
+        if (Interlocked.Exchange(ref s_staleSandboxesSwept, 1) == 0)
+        {
+            await Task.Run(() => SweepStaleSandboxes(environment), cancellationToken);
         }
 
         var suffix = Guid.NewGuid().ToString("N")[..8];
@@ -170,6 +180,28 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
         else if (System.IO.Directory.Exists(Directory))
         {
             await Task.Run(() => ScriptRunner.Run("bash", [Path.Combine(_environment.ScriptsDirectory, "sandbox.sh"), "stop", Directory], _environment.RepoRoot, ScriptTimeout));
+        }
+    }
+
+    /// <summary>
+    /// A test run that was killed (CI timeout, Ctrl-C) cannot dispose its sandbox; the next run
+    /// stops what it left, so containerds and shims do not pile up on a machine that is reused.
+    /// </summary>
+    private static void SweepStaleSandboxes(E2eEnvironment environment)
+    {
+        if (!System.IO.Directory.Exists(E2eEnvironment.SandboxRoot))
+        {
+            return;
+        }
+
+        foreach (var directory in System.IO.Directory.EnumerateDirectories(E2eEnvironment.SandboxRoot))
+        {
+            var config = Path.Combine(directory, "config.toml");
+            if (File.Exists(config) && DateTime.UtcNow - File.GetLastWriteTimeUtc(config) > StaleAge)
+            {
+                Console.Error.WriteLine($"stopping the stale sandbox {directory} left by an earlier run");
+                ScriptRunner.Run("bash", [Path.Combine(environment.ScriptsDirectory, "sandbox.sh"), "stop", directory], environment.RepoRoot, ScriptTimeout);
+            }
         }
     }
 
