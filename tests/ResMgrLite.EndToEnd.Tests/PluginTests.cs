@@ -33,7 +33,19 @@ public sealed class PluginTests
 
         // The log file and level come from conf.d/50-resmgrlite.conf (PluginConfig): the only way
         // to configure a pre-launched plugin.
-        await PluginLog.WaitForConfiguredAsync(sandbox.PluginLogPath, token);
+        try
+        {
+            await PluginLog.WaitForConfiguredAsync(sandbox.PluginLogPath, token);
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException(
+                $"{exception.Message}\nThe pre-launched plugin did not log where its conf.d file's log.target says "
+                + "(config handed to PluginMain.TryRunPreLaunched's readLogSettings?). Config was:\n"
+                + File.ReadAllText(Path.Combine(sandbox.PluginConfigDirectory, PublishedPlugin.PreLaunchedFileName + ".conf")),
+                exception);
+        }
+
         await PluginLog.WaitForAsync(sandbox.PluginLogPath, "CreateContainer", token, "pinned-ctr");
         await PluginLog.WaitForAsync(sandbox.PluginLogPath, "CreateContainer", token, "plain-ctr");
 
