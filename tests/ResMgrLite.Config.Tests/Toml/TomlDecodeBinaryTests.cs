@@ -6,18 +6,15 @@ namespace ResMgrLite.Config.Tests.Toml;
 
 /// <summary>
 /// The published binary as the upstream toml-test runner drives it: <c>resmgrlite debug
-/// toml-decode</c>, TOML on stdin, tagged JSON on stdout. Skipped until the CLI wires the command
-/// (src/ResMgrLite/Commands/TomlDecodeCommand.cs); remove the Skip arguments then.
+/// toml-decode</c>, TOML on stdin, tagged JSON on stdout, one process per case.
 /// </summary>
 public sealed class TomlDecodeBinaryTests
 {
-    private const string NotWiredYet = "enable once Cli wires 'debug toml-decode' to TomlDecodeCommand.Run";
-
     public static TheoryData<string> ValidCases => TomlTestSuite.Cases("valid");
 
     public static TheoryData<string> InvalidCases => TomlTestSuite.Cases("invalid");
 
-    [Theory(Skip = NotWiredYet)]
+    [Theory]
     [MemberData(nameof(ValidCases))]
     public void Binary_decodes_valid_case(string caseName)
     {
@@ -29,7 +26,7 @@ public sealed class TomlDecodeBinaryTests
         Assert.Null(TaggedJsonComparer.FindDifference(expected.RootElement, actual.RootElement));
     }
 
-    [Theory(Skip = NotWiredYet)]
+    [Theory]
     [MemberData(nameof(InvalidCases))]
     public void Binary_rejects_invalid_case(string caseName)
     {
