@@ -76,6 +76,9 @@ sed -e "s|@SANDBOX_IMAGE@|$E2E_SANDBOX_IMAGE|g" -e "s|@CRI_PORT@|$CRI_PORT|g" \
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$staging/etc/passwd"
 printf 'root:x:0:\ntty:x:5:\n' > "$staging/etc/group"
 printf '127.0.0.1 localhost\n' > "$staging/etc/hosts"
+# CRI copies the node's resolv.conf into every host-network sandbox; the guest has no DNS
+# (restricted user network), only the file has to exist.
+printf '# no DNS in the ResMgrLite test VM\n' > "$staging/etc/resolv.conf"
 printf 'resmgrlite-vm\n' > "$staging/etc/hostname"
 
 rm -f "$work"/initramfs-*.cpio
