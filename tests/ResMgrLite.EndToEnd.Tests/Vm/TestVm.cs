@@ -202,6 +202,8 @@ internal sealed class TestVm : IAsyncDisposable
             {LogFile.Tail(LogFile.Read(Path.Combine(GuestDirectory, "boot.log")), 15)}
             containerd log (tail):
             {LogFile.Tail(ContainerdLog, 20)}
+            plugin log (tail, when the plugin ran):
+            {LogFile.Tail(LogFile.Read(Path.Combine(GuestDirectory, "resmgrlite.log")), 20)}
             """;
     }
 
