@@ -94,6 +94,9 @@ public sealed class VmPluginTests
             $"pidof {VmPluginConfig.FileName} && kill -0 \"$(cat /run/containerd.pid)\" && echo containerd-alive\n", cancellationToken);
         checks.True(VmAssertionGroup.PluginRegistered, result.ExitCode == 0 && result.Output.Contains("containerd-alive", StringComparison.Ordinal),
             $"plugin process and containerd running in the guest (exit {result.ExitCode}: {result.Output.Trim()})");
+        checks.True(VmAssertionGroup.PluginRegistered,
+            vm.ContainerdLog.Contains($"registered as \\\"{VmPluginConfig.FileName}\\\"", StringComparison.Ordinal),
+            $"containerd logged that the plugin registered as \"{VmPluginConfig.FileName}\"");
     }
 
     private static async Task CheckAnnotationCpusetAsync(ScenarioChecks checks, TestVm vm, CancellationToken cancellationToken)
