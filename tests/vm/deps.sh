@@ -77,6 +77,8 @@ vm_ensure_kernel() {
     || { vm_fail "depmod over the guest's modules failed"; return 1; }
   rm -rf "$dir/deb" "$dir/unpacked"
   printf '%s\n' "$VM_KERNEL_LAYOUT_VERSION" > "$dir/.layout"
+  # Only the current kernel stays cached; older ones were for an ABI Debian has moved past.
+  find "$work/kernel" -mindepth 1 -maxdepth 1 -type d ! -name "$version" -exec rm -rf {} +
   printf '%s\n' "$dir"
 }
 
