@@ -23,6 +23,10 @@ internal sealed class TestVm : IAsyncDisposable
     private static readonly TimeSpan GuestScriptTimeout = TimeSpan.FromSeconds(60);
 
     private const string GuestLibrary = "/usr/lib/resmgrlite-vm";
+
+    /// <summary>What qemu says when the hostfwd port is in use.</summary>
+    private const string HostForwardingError = "host forwarding rule";
+    private const int PortAttempts = 3;
     private const string RelayDirectory = "/run/resmgrlite-vm";
 
     private readonly Process _qemu;
@@ -69,6 +73,21 @@ internal sealed class TestVm : IAsyncDisposable
         }
 
         _ = environment.Deps; // ensure_vm_deps, before the clock starts
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(environment, name, plugin, cancellationToken);
+            }
+            catch (InvalidOperationException exception) when (attempt < PortAttempts && exception.Message.Contains(HostForwardingError, StringComparison.Ordinal))
+            {
+                // The free port was taken between choosing it and qemu binding it: choose again.
+            }
+        }
+    }
+
+    private static async Task<TestVm> StartOnceAsync(VmEnvironment environment, string name, VmPlugin? plugin, CancellationToken cancellationToken)
+    {
         var runDirectory = Path.Combine(environment.WorkDirectory, "runs", name);
         if (Directory.Exists(runDirectory))
         {
@@ -278,6 +297,9 @@ internal sealed class TestVm : IAsyncDisposable
 
             if (_qemu.HasExited)
             {
+                // The parameterless wait drains the asynchronous output readers: qemu's last words
+                // (e.g. a port it could not forward) must be in the diagnostics.
+                _qemu.WaitForExit();
                 throw new InvalidOperationException($"qemu exited with {_qemu.ExitCode} before the guest was ready");
             }
 
