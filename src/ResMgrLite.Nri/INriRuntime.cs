@@ -1,0 +1,16 @@
+using ResMgrLite.Nri.Api;
+
+namespace ResMgrLite.Nri;
+
+/// <summary>Calls the plugin can make to the runtime outside of an event (spec §7.5).</summary>
+public interface INriRuntime
+{
+    /// <summary>
+    /// Sends unsolicited container updates. Safe to call from inside an event handler as long as
+    /// the handler does not await the result: the runtime holds its NRI lock while the event is
+    /// processed, so awaiting would deadlock until its 2 s timeout (spec §7.5). Never throws;
+    /// failures are logged and the task yields false. On 1.7.24 a partial failure cannot be
+    /// attributed to any one container.
+    /// </summary>
+    Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates);
+}

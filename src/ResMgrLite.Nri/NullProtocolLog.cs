@@ -1,0 +1,13 @@
+namespace ResMgrLite.Nri;
+
+/// <summary>A log that drops everything, for callers that have nowhere to write.</summary>
+public sealed class NullProtocolLog : IProtocolLog
+{
+    public static NullProtocolLog Instance { get; } = new();
+
+    public bool IsEnabled(ProtocolLogLevel level) => false;
+
+    public void Write(ProtocolLogLevel level, string message)
+    {
+    }
+}

@@ -1,0 +1,98 @@
+using ResMgrLite.Nri.Api;
+using ResMgrLite.Nri.Transport;
+using ResMgrLite.Nri.Ttrpc;
+
+namespace ResMgrLite.Nri.Plugin;
+
+/// <summary>
+/// One connection's life (spec §6.1): RegisterPlugin first, then serve Configure, Synchronize and
+/// events on conn 1 until EOF. Unsolicited updates go out on conn 2 through <see cref="INriRuntime"/>.
+/// </summary>
+internal sealed class NriSession : INriRuntime
+{
+    public const string RuntimeServiceName = "nri.pkg.api.v1alpha1.Runtime";
+
+    private readonly NriConnectionOptions _options;
+    private readonly IProtocolLog _log;
+    private readonly MuxTrunk _trunk;
+    private readonly TtrpcClient _client;
+    private readonly NriPluginService _service;
+    private readonly TtrpcServer _server;
+
+    public NriSession(Stream stream, NriConnectionOptions options, INriEventHandler handler, IProtocolLog log)
+    {
+        _options = options;
+        _log = log;
+        _trunk = new MuxTrunk(stream, log);
+        _client = new TtrpcClient(_trunk, MuxConnectionId.RuntimeService, log);
+        _service = new NriPluginService(handler, this, log);
+        _server = new TtrpcServer(_trunk, MuxConnectionId.PluginService, _service, log);
+    }
+
+    public async Task<NriSessionEnd> RunAsync(CancellationToken cancellationToken)
+    {
+        await using (_trunk.ConfigureAwait(false))
+        {
+            // RegisterPlugin is written before anything else starts: the runtime allows 5 s and a
+            // pre-launched plugin that misses it makes containerd 1.7.24 exit (spec §6.4).
+            var register = new RegisterPluginRequest { PluginName = _options.PluginName, PluginIdx = _options.PluginIndex };
+            Task<Google.Protobuf.ByteString> registered = _client.CallAsync(RuntimeServiceName, "RegisterPlugin", register, _options.RegistrationTimeout, cancellationToken);
+
+            Task trunk = _trunk.RunAsync(cancellationToken);
+            Task client = _client.RunAsync(cancellationToken);
+            Task server = _server.RunAsync(cancellationToken);
+            using CancellationTokenRegistration stop = cancellationToken.Register(static state => ((MuxTrunk)state!).Abort("cancelled"), _trunk);
+
+            try
+            {
+                await registered.ConfigureAwait(false);
+                _log.Write(ProtocolLogLevel.Info, $"registered as {_options.PluginIndex}-{_options.PluginName}");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _log.Write(ProtocolLogLevel.Error, $"RegisterPlugin failed: {ex.Message}");
+                _trunk.Abort("registration failed");
+                await Task.WhenAll(trunk, client, server).ConfigureAwait(false);
+                return cancellationToken.IsCancellationRequested ? NriSessionEnd.Cancelled : NriSessionEnd.RegistrationFailed;
+            }
+            catch (OperationCanceledException)
+            {
+                _trunk.Abort("cancelled");
+                await Task.WhenAll(trunk, client, server).ConfigureAwait(false);
+                return NriSessionEnd.Cancelled;
+            }
+
+            await trunk.ConfigureAwait(false);
+            _trunk.Abort("connection ended");
+            await Task.WhenAll(client, server).ConfigureAwait(false);
+            return cancellationToken.IsCancellationRequested ? NriSessionEnd.Cancelled : NriSessionEnd.Closed;
+        }
+    }
+
+    public async Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        try
+        {
+            // Updates wait for Configure: the runtime only handles them once the plugin is set up.
+            await _service.Configured.WaitAsync(_options.RegistrationTimeout + _options.UpdateTimeout).ConfigureAwait(false);
+            var request = new UpdateContainersRequest();
+            request.Update.AddRange(updates);
+            Google.Protobuf.ByteString reply = await _client.CallAsync(RuntimeServiceName, "UpdateContainers", request, _options.UpdateTimeout, CancellationToken.None).ConfigureAwait(false);
+            UpdateContainersResponse response = UpdateContainersResponse.Parser.ParseFrom(reply);
+            if (response.Failed.Count > 0)
+            {
+                _log.Write(ProtocolLogLevel.Warning, $"UpdateContainers: {response.Failed.Count} of {updates.Count} updates failed");
+                return false;
+            }
+
+            return true;
+        }
+        catch (Exception ex)
+        {
+            // 1.7.24 reports any partial failure as UNKNOWN "NRI update of some containers failed" (spec §7.5).
+            _log.Write(ProtocolLogLevel.Warning, $"UpdateContainers ({updates.Count} updates) failed: {ex.Message}");
+            return false;
+        }
+    }
+}

@@ -1,0 +1,9 @@
+namespace ResMgrLite.Nri;
+
+public enum ProtocolLogLevel
+{
+    Debug,
+    Info,
+    Warning,
+    Error,
+}

@@ -1,0 +1,17 @@
+namespace ResMgrLite.Nri.Ttrpc;
+
+internal enum TtrpcReadStatus
+{
+    /// <summary>Header or body not complete yet; nothing was consumed.</summary>
+    Incomplete,
+
+    /// <summary>A whole message was read and consumed.</summary>
+    Message,
+
+    /// <summary>
+    /// The header declared more than the ttrpc maximum. Only the header was consumed; the caller
+    /// skips <see cref="TtrpcMessageHeader.DataLength"/> bytes and answers RESOURCE_EXHAUSTED, as the
+    /// Go receiver does (spec §3.1).
+    /// </summary>
+    Oversized,
+}

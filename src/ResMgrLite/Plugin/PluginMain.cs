@@ -1,0 +1,158 @@
+using System.Runtime.InteropServices;
+using ResMgrLite.Nri;
+
+namespace ResMgrLite.Plugin;
+
+/// <summary>
+/// Entry points of the NRI plugin for Program.cs: pre-launched (started by containerd from
+/// <c>plugin_path</c>) and external (<c>resmgrlite run</c>).
+/// </summary>
+internal static class PluginMain
+{
+    /// <summary>Index used when none is given; 90 keeps resource management after most plugins.</summary>
+    public const string DefaultPluginIndex = "90";
+
+    public const string DefaultPluginName = "resmgrlite";
+
+    /// <summary>
+    /// Call first thing in <c>Main</c>, before System.CommandLine or any config is touched: when the
+    /// environment says the runtime launched us (NRI_PLUGIN_SOCKET), runs the plugin to the end and
+    /// returns true with the exit code. RegisterPlugin must leave within 20 ms of process start and a
+    /// pre-launched plugin that misses the 5 s registration window makes containerd 1.7.24 exit
+    /// (spec/nri-protocol.md §6.4).
+    /// </summary>
+    public static bool TryRunPreLaunched(Func<string, PluginLogSettings?>? readLogSettings, out int exitCode)
+    {
+        exitCode = 0;
+        if (!NriEnvironment.TryGetPreLaunched(out NriPreLaunchedPlugin? plugin))
+        {
+            return false;
+        }
+
+        try
+        {
+            exitCode = RunPreLaunchedAsync(plugin!, readLogSettings, CancellationToken.None).GetAwaiter().GetResult();
+        }
+#pragma warning disable CA1031 // Last line of defence: stdio is /dev/null, so report to the log file and exit non-zero.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            using PluginLog log = PluginLog.ForPreLaunched();
+            log.Write(ProtocolLogLevel.Error, $"pre-launched plugin failed: {ex}");
+            exitCode = 1;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Pre-launched mode: one session on the inherited socket; returns 0 when the runtime closes it
+    /// (containerd exited or restarted: a new instance will be launched, spec §6.5), 1 when
+    /// registration failed, 2 when the identity is unusable.
+    /// </summary>
+    /// <param name="plugin">From <see cref="NriEnvironment.TryGetPreLaunched(out NriPreLaunchedPlugin?)"/>.</param>
+    /// <param name="readLogSettings">
+    /// Reads the log file and level from the Configure config text (the drop-in file). Must not
+    /// throw for bad input; if it does, the error is logged and the defaults stay, because failing
+    /// Configure would make containerd 1.7.24 exit.
+    /// </param>
+    public static Task<int> RunPreLaunchedAsync(NriPreLaunchedPlugin plugin, Func<string, PluginLogSettings?>? readLogSettings, CancellationToken cancellationToken) =>
+        RunPreLaunchedAsync(plugin, readLogSettings, PluginLog.ForPreLaunched(), cancellationToken);
+
+    /// <summary>As above with the log to start with (tests keep it out of /var/log); the log is disposed at the end.</summary>
+    internal static async Task<int> RunPreLaunchedAsync(NriPreLaunchedPlugin plugin, Func<string, PluginLogSettings?>? readLogSettings, PluginLog initialLog, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        using PluginLog log = initialLog;
+        NriConnectionOptions options;
+        System.Net.Sockets.Socket? socket = null;
+        try
+        {
+            socket = plugin.OpenSocket();
+            options = new NriConnectionOptions { ConnectedSocket = socket, PluginName = plugin.Name, PluginIndex = plugin.Index };
+            options.Validate();
+        }
+        catch (Exception ex) when (ex is ArgumentException or System.Net.Sockets.SocketException)
+        {
+            log.Write(ProtocolLogLevel.Error, $"cannot start as a pre-launched NRI plugin: {ex.Message}");
+            socket?.Dispose();
+            return 2;
+        }
+
+        var handler = new CpusetAnnotationHandler(log, config => ApplyConfig(log, config, readLogSettings));
+        using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
+        int exit = await NriPluginHost.RunAsync(options, handler, log, stop.Token).ConfigureAwait(false);
+        log.Write(ProtocolLogLevel.Info, $"exiting with {exit}");
+        return exit;
+    }
+
+    /// <summary>
+    /// External mode (<c>resmgrlite run --socket PATH --name NAME --idx NN [--log-file PATH]
+    /// [--log-level LEVEL]</c>): dials the runtime's socket and reconnects after every EOF until
+    /// SIGTERM/SIGINT or <paramref name="cancellationToken"/>. Returns 0 then, 2 for bad arguments.
+    /// </summary>
+    /// <param name="logFile">A file, "-" for stderr (the default), or null/empty for no log.</param>
+    public static async Task<int> RunExternalAsync(string socketPath, string name, string index, string? logFile, ProtocolLogLevel logLevel, CancellationToken cancellationToken)
+    {
+        using var log = new PluginLog(logFile, logLevel);
+        var options = new NriConnectionOptions { SocketPath = socketPath, PluginName = name, PluginIndex = index };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            log.Write(ProtocolLogLevel.Error, ex.Message);
+            await Console.Error.WriteLineAsync($"resmgrlite run: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        // External plugins always get an empty config (spec §1.2); their settings come from the CLI.
+        var handler = new CpusetAnnotationHandler(log);
+        using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, stop));
+        log.Write(ProtocolLogLevel.Info, $"external NRI plugin {index}-{name} using {socketPath}");
+        int exit = await NriPluginHost.RunAsync(options, handler, log, stop.Token).ConfigureAwait(false);
+        log.Write(ProtocolLogLevel.Info, $"exiting with {exit}");
+        return exit;
+    }
+
+    private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    }
+
+    private static void ApplyConfig(PluginLog log, string config, Func<string, PluginLogSettings?>? readLogSettings)
+    {
+        if (readLogSettings is null || config.Length == 0)
+        {
+            return;
+        }
+
+        PluginLogSettings? settings;
+        try
+        {
+            settings = readLogSettings(config);
+        }
+#pragma warning disable CA1031 // Any config error must leave the defaults in place: failing Configure kills containerd 1.7.24.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            log.Write(ProtocolLogLevel.Error, $"configuration ignored, using defaults: {ex.Message}");
+            return;
+        }
+
+        if (settings?.Level is { } level)
+        {
+            log.MinimumLevel = level;
+        }
+
+        if (settings?.Path is { } path)
+        {
+            log.Redirect(path);
+        }
+    }
+}

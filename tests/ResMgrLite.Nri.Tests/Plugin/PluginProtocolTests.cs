@@ -1,0 +1,451 @@
+using Google.Protobuf;
+using ResMgrLite.Nri.Api;
+using ResMgrLite.Nri.Tests.Support;
+using ResMgrLite.Nri.Ttrpc;
+using ResMgrLite.TestSupport.FakeNri;
+
+namespace ResMgrLite.Nri.Tests.Plugin;
+
+/// <summary>The plugin host driven by the fake runtime over a socketpair.</summary>
+public class PluginProtocolTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    internal static PodSandbox Pod(string id, params (string Key, string Value)[] annotations)
+    {
+        var pod = new PodSandbox { Id = id, Name = id + "-name", Namespace = "default", Uid = id + "-uid" };
+        foreach ((string key, string value) in annotations)
+        {
+            pod.Annotations[key] = value;
+        }
+
+        return pod;
+    }
+
+    internal static Container Container(string id, string podId) => new() { Id = id, PodSandboxId = podId, Name = id + "-name" };
+
+    [Fact]
+    public async Task RegistersFirstWithTheGoStubBytes()
+    {
+        await using PluginHarness harness = PluginHarness.Start(name: "demo", index: "10");
+
+        RegisterPluginRequest registered = await harness.Runtime.Registered.WaitAsync(Wait);
+
+        Assert.Equal(("demo", "10"), (registered.PluginName, registered.PluginIdx));
+        FakeNriFrame first = harness.Runtime.ReceivedFrames[0];
+        Assert.Equal(SpecFixtures.RegisterPluginDemoWithTimeout[8..], first.Payload);
+        Assert.Equal(2u, first.ConnId);
+    }
+
+    [Fact]
+    public async Task ConfigureOnV061DropsEventsThatRuntimeDoesNotKnow()
+    {
+        var handler = new RecordingHandler { Wanted = NriEventMask.CreateContainer | NriEventMask.UpdatePodSandbox | NriEventMask.RunPodSandbox };
+        await using PluginHarness harness = PluginHarness.Start(handler);
+
+        ConfigureResponse configured = await harness.Runtime.HandshakeAsync();
+
+        // Bit 0x800 would make NRI 0.6.1 drop the plugin (spec §5.6).
+        Assert.Equal(0x0009, configured.Events);
+        Assert.Equal(NriApiLevel.V0_6, handler.Configured!.Runtime.Level);
+        Assert.True(harness.Log.Contains("cannot deliver events 0x800"));
+    }
+
+    [Fact]
+    public async Task ConfigureOnV012KeepsPodUpdateEventsAndPassesConfig()
+    {
+        var handler = new RecordingHandler { Wanted = NriEventMask.CreateContainer | NriEventMask.UpdatePodSandbox };
+        await using PluginHarness harness = PluginHarness.Start(handler);
+
+        ConfigureResponse configured = await harness.Runtime.HandshakeAsync(config: "[cpu]\nreserved = \"0\"\n", runtimeVersion: "v2.3.0", nriVersion: "v0.12.0");
+
+        Assert.Equal(0x0808, configured.Events);
+        Assert.Equal("[cpu]\nreserved = \"0\"\n", handler.Configured!.Config);
+        Assert.Equal(NriApiLevel.V0_12, handler.Configured.Runtime.Level);
+    }
+
+    [Fact]
+    public async Task SynchronizeAccumulatesChunksAndAnswersMoreUntilTheLast()
+    {
+        var handler = new RecordingHandler
+        {
+            OnSynchronize = (pods, containers) => [new ContainerUpdate { ContainerId = containers[^1].Id }],
+        };
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync();
+
+        var first = new SynchronizeRequest { More = true, Pods = { Pod("p1") }, Containers = { Container("c1", "p1") } };
+        var last = new SynchronizeRequest { More = false, Pods = { Pod("p2") }, Containers = { Container("c2", "p2") } };
+        SynchronizeResponse firstReply = await harness.Runtime.CallAsync("Synchronize", first, SynchronizeResponse.Parser);
+        SynchronizeResponse lastReply = await harness.Runtime.CallAsync("Synchronize", last, SynchronizeResponse.Parser);
+
+        Assert.True(firstReply.More);
+        Assert.Empty(firstReply.Update);
+        Assert.False(lastReply.More);
+        Assert.Equal("c2", Assert.Single(lastReply.Update).ContainerId);
+        Assert.Contains("Synchronize 2 2", handler.Calls);
+    }
+
+    [Fact]
+    public async Task CreateContainerReturnsTheHandlersAdjustmentAndUpdates()
+    {
+        var handler = new RecordingHandler
+        {
+            OnCreate = (pod, container) => new CreateContainerResult(
+                new ContainerAdjustment { Linux = new LinuxContainerAdjustment { Resources = new LinuxResources { Cpu = new LinuxCPU { Cpus = "2-3" } } } },
+                [new ContainerUpdate { ContainerId = "other", Linux = new LinuxContainerUpdate { Resources = new LinuxResources { Cpu = new LinuxCPU { Cpus = "0-1" } } } }]),
+        };
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
+
+        var request = new CreateContainerRequest { Pod = Pod("p1"), Container = Container("c1", "p1") };
+        CreateContainerResponse response = await harness.Runtime.CallAsync("CreateContainer", request, CreateContainerResponse.Parser);
+
+        Assert.Equal("2-3", response.Adjust.Linux.Resources.Cpu.Cpus);
+        Assert.Equal("other", Assert.Single(response.Update).ContainerId);
+    }
+
+    [Fact]
+    public async Task EveryEventReachesTheHandler()
+    {
+        var handler = new RecordingHandler();
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
+        PodSandbox pod = Pod("p1");
+        Container container = Container("c1", "p1");
+
+        await harness.Runtime.CallAsync("StateChange", new StateChangeEvent { Event = Event.RunPodSandbox, Pod = pod }, Empty.Parser);
+        await harness.Runtime.CallAsync("UpdateContainer", new UpdateContainerRequest { Pod = pod, Container = container, LinuxResources = new LinuxResources { Cpu = new LinuxCPU { Cpus = "5" } } }, UpdateContainerResponse.Parser);
+        await harness.Runtime.CallAsync("StopContainer", new StopContainerRequest { Pod = pod, Container = container }, StopContainerResponse.Parser);
+        await harness.Runtime.CallAsync("StateChange", new StateChangeEvent { Event = Event.RemoveContainer, Pod = pod, Container = container }, Empty.Parser);
+        await harness.Runtime.CallAsync("UpdatePodSandbox", new UpdatePodSandboxRequest { Pod = pod, LinuxResources = new LinuxResources { Cpu = new LinuxCPU { Cpus = "1-2" } } }, UpdatePodSandboxResponse.Parser);
+        await harness.Runtime.CallAsync("Shutdown", new Empty(), Empty.Parser);
+        ValidateContainerAdjustmentResponse validated = await harness.Runtime.CallAsync("ValidateContainerAdjustment", new ValidateContainerAdjustmentRequest { Pod = pod, Container = container }, ValidateContainerAdjustmentResponse.Parser);
+
+        Assert.False(validated.Reject);
+        Assert.Equal(
+            ["Configure", "Synchronize 0 0", "StateChange RunPodSandbox", "UpdateContainer c1 5", "StopContainer c1", "StateChange RemoveContainer", "UpdatePodSandbox p1 1-2", "Shutdown"],
+            handler.Calls.ToArray());
+    }
+
+    [Theory]
+    [InlineData("RunPodSandbox", Event.RunPodSandbox, false)]
+    [InlineData("StopPodSandbox", Event.StopPodSandbox, false)]
+    [InlineData("RemovePodSandbox", Event.RemovePodSandbox, false)]
+    [InlineData("PostUpdatePodSandbox", Event.PostUpdatePodSandbox, false)]
+    [InlineData("PostCreateContainer", Event.PostCreateContainer, true)]
+    [InlineData("StartContainer", Event.StartContainer, true)]
+    [InlineData("PostStartContainer", Event.PostStartContainer, true)]
+    [InlineData("PostUpdateContainer", Event.PostUpdateContainer, true)]
+    [InlineData("RemoveContainer", Event.RemoveContainer, true)]
+    public async Task DedicatedV012RpcsMapToStateChange(string method, Event expected, bool hasContainer)
+    {
+        var handler = new RecordingHandler();
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest(), runtimeVersion: "v2.3.0", nriVersion: "v0.12.0");
+
+        // Every dedicated request has pod = 1 and, for container events, container = 2.
+        var request = new CreateContainerRequest { Pod = Pod("p9"), Container = hasContainer ? Container("c9", "p9") : null };
+        FakeNriResponse response = await harness.Runtime.CallRawAsync(FakeNriRuntime.PluginService, method, request.ToByteArray());
+
+        Assert.Equal(0, response.StatusCode);
+        Assert.Empty(response.Payload);
+        Assert.Equal((expected, "p9", hasContainer ? "c9" : null), Assert.Single(handler.StateChanges));
+    }
+
+    [Fact]
+    public async Task UnknownMethodGetsTheExactSpecReply()
+    {
+        await using PluginHarness harness = PluginHarness.Start();
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
+
+        // Configure was stream 1 and Synchronize stream 3; "Foo" on stream 5 must answer like §8.5.
+        FakeNriResponse response = await harness.Runtime.CallRawAsync(FakeNriRuntime.PluginService, "Foo", []);
+
+        Assert.Equal((12, "method Foo"), (response.StatusCode, response.StatusMessage));
+        byte[] expected = SpecFixtures.UnknownMethodFooStream3[8..];
+        expected[7] = 5;
+        Assert.Contains(harness.Runtime.ReceivedFrames, f => f.ConnId == 1 && f.Payload.SequenceEqual(expected));
+    }
+
+    [Fact]
+    public async Task UnknownServiceGetsUnimplementedNamingTheService()
+    {
+        await using PluginHarness harness = PluginHarness.Start();
+        await harness.Runtime.HandshakeAsync();
+
+        FakeNriResponse response = await harness.Runtime.CallRawAsync("nri.pkg.api.v1alpha1.HostFunctions", "Log", []);
+
+        Assert.Equal((12, "service nri.pkg.api.v1alpha1.HostFunctions"), (response.StatusCode, response.StatusMessage));
+    }
+
+    [Fact]
+    public async Task EvenAndReusedStreamIdsAreRefusedLikeTheGoServer()
+    {
+        await using PluginHarness harness = PluginHarness.Start();
+        await harness.Runtime.HandshakeAsync();
+        byte[] request = FakeNriRuntime.EncodeRequest(FakeNriRuntime.PluginService, "Shutdown", []);
+
+        Task<FakeNriResponse> even = harness.Runtime.ExpectResponseAsync(4);
+        await harness.Runtime.SendMessageAsync(1, 4, 1, request);
+        FakeNriResponse evenReply = await even.WaitAsync(Wait);
+        Task<FakeNriResponse> reused = harness.Runtime.ExpectResponseAsync(1);
+        await harness.Runtime.SendMessageAsync(1, 1, 1, request);
+        FakeNriResponse reusedReply = await reused.WaitAsync(Wait);
+
+        Assert.Equal((3, "StreamID must be odd for client initiated streams"), (evenReply.StatusCode, evenReply.StatusMessage));
+        Assert.Equal((3, "StreamID cannot be re-used and must increment"), (reusedReply.StatusCode, reusedReply.StatusMessage));
+    }
+
+    [Fact]
+    public async Task HandlerFailureBecomesAStatusAndThePluginGoesOn()
+    {
+        var handler = new RecordingHandler { OnCreate = (_, c) => throw new InvalidOperationException($"no CPUs left for {c.Id}") };
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
+
+        var error = await Assert.ThrowsAsync<TtrpcStatusException>(() =>
+            harness.Runtime.CallAsync("CreateContainer", new CreateContainerRequest { Pod = Pod("p"), Container = Container("c1", "p") }, CreateContainerResponse.Parser));
+        await harness.Runtime.CallAsync("StopContainer", new StopContainerRequest { Pod = Pod("p"), Container = Container("c1", "p") }, StopContainerResponse.Parser);
+
+        Assert.Equal(TtrpcStatusCode.Unknown, error.Code);
+        Assert.Contains("no CPUs left for c1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UndecodablePayloadIsInternalError()
+    {
+        await using PluginHarness harness = PluginHarness.Start();
+        await harness.Runtime.HandshakeAsync();
+
+        // Field 1 (pod) as LEN with a length running past the end.
+        FakeNriResponse response = await harness.Runtime.CallRawAsync(FakeNriRuntime.PluginService, "CreateContainer", [0x0a, 0x05, 0x01]);
+
+        Assert.Equal(13, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task LargeMessagesInBothDirectionsUseTheGoSplit()
+    {
+        var handler = new RecordingHandler
+        {
+            OnCreate = (pod, container) =>
+            {
+                // Echo the pod's annotations back: a reply well over 4096 bytes.
+                var adjustment = new ContainerAdjustment();
+                adjustment.Annotations.Add(pod.Annotations);
+                return new CreateContainerResult(adjustment, []);
+            },
+        };
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
+        var pod = Pod("big");
+        for (int i = 0; i < 400; i++)
+        {
+            pod.Annotations[$"example.com/key-{i:D4}"] = new string((char)('a' + (i % 26)), 40);
+        }
+
+        CreateContainerResponse response = await harness.Runtime.CallAsync("CreateContainer", new CreateContainerRequest { Pod = pod, Container = Container("c", "big") }, CreateContainerResponse.Parser);
+
+        Assert.Equal(400, response.Adjust.Annotations.Count);
+        FakeNriMessage reply = harness.Runtime.ReceivedMessages.Single(m => m.ConnId == 1 && m.Data.Length > 4096);
+        int total = reply.Data.Length + 10;
+        FakeNriFrame[] frames = harness.Runtime.ReceivedFrames.Where(f => f.ConnId == 1).ToArray();
+        int head = Array.FindIndex(frames, f => f.Payload.Length == 4096);
+        Assert.True(head >= 0, "the first 4096 bytes of the long reply travel alone");
+        Assert.Equal(total - 4096, frames[head + 1].Payload.Length);
+        Assert.All(harness.Runtime.ReceivedFrames, f => Assert.True(f.Payload.Length <= 4096 || f == frames[head + 1]));
+        Assert.All(harness.Runtime.ReceivedFrames, f => Assert.NotEmpty(f.Payload));
+    }
+
+    [Fact]
+    public async Task RuntimeMessagesInOneByteFramesAreReassembled()
+    {
+        var handler = new RecordingHandler();
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        harness.Runtime.OutgoingFrameSize = 1;
+
+        ConfigureResponse configured = await harness.Runtime.HandshakeAsync(new SynchronizeRequest { Pods = { Pod("p1") } });
+        await harness.Runtime.CallAsync("CreateContainer", new CreateContainerRequest { Pod = Pod("p1"), Container = Container("c1", "p1") }, CreateContainerResponse.Parser);
+
+        Assert.Equal((int)handler.Wanted, configured.Events);
+        Assert.Contains("CreateContainer c1", handler.Calls);
+    }
+
+    [Fact]
+    public async Task FramesForUnopenedConnectionsAndEmptyFramesAreIgnored()
+    {
+        var handler = new RecordingHandler();
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync();
+
+        await harness.Runtime.SendRawAsync(Hex.Parse("00 00 00 07 00 00 00 03 de ad 00   00 00 00 01 00 00 00 00   00 00 00 00 00 00 00 01 ff"));
+        await harness.Runtime.CallAsync("Shutdown", new Empty(), Empty.Parser);
+
+        Assert.Contains("Shutdown", handler.Calls);
+    }
+
+    [Fact]
+    public async Task OversizedRequestIsDiscardedAndAnsweredResourceExhausted()
+    {
+        var handler = new RecordingHandler();
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync();
+        uint streamId = harness.Runtime.TakeStreamId();
+
+        Task<FakeNriResponse> reply = harness.Runtime.ExpectResponseAsync(streamId);
+        await harness.Runtime.SendMessageAsync(1, streamId, 1, new byte[(4 << 20) + 1]);
+        FakeNriResponse refused = await reply.WaitAsync(Wait);
+        await harness.Runtime.CallAsync("Shutdown", new Empty(), Empty.Parser);
+
+        Assert.Equal(8, refused.StatusCode);
+        Assert.Contains("Shutdown", handler.Calls);
+    }
+
+    [Fact]
+    public async Task OversizedMuxFrameClosesTheConnectionWithALoggedReason()
+    {
+        await using PluginHarness harness = PluginHarness.Start();
+        await harness.Runtime.HandshakeAsync();
+
+        await harness.Runtime.SendRawAsync(Hex.Parse("00 00 00 01 7f ff ff ff"));
+
+        await harness.Runtime.Closed.WaitAsync(Wait);
+        Assert.Equal(0, await harness.Exit.WaitAsync(Wait));
+        Assert.True(harness.Log.Contains("closing NRI connection"));
+    }
+
+    [Fact]
+    public async Task UnknownTtrpcTypeClosesTheConnection()
+    {
+        await using PluginHarness harness = PluginHarness.Start();
+        await harness.Runtime.HandshakeAsync();
+
+        await harness.Runtime.SendMessageAsync(1, 9, 0x07, []);
+
+        await harness.Runtime.Closed.WaitAsync(Wait);
+        Assert.True(harness.Log.Contains("\\x07"));
+    }
+
+    [Fact]
+    public async Task EofEndsThePreLaunchedPluginCleanly()
+    {
+        await using PluginHarness harness = PluginHarness.Start();
+        await harness.Runtime.HandshakeAsync();
+
+        harness.Runtime.Close();
+
+        Assert.Equal(0, await harness.Exit.WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task RegistrationErrorEndsThePreLaunchedPluginWithFailure()
+    {
+        var (runtimeEnd, pluginEnd) = SocketPair.Create();
+        var options = new NriConnectionOptions { ConnectedSocket = pluginEnd, PluginName = "test", PluginIndex = "50" };
+        Task<int> exit = NriPluginHost.RunAsync(options, new RecordingHandler(), new CollectingLog(), CancellationToken.None);
+
+        // Answer RegisterPlugin (conn 2, stream 1) with an error status, as a runtime refusing the name would.
+        using (runtimeEnd)
+        {
+            byte[] header = new byte[8];
+            await runtimeEnd.ReceiveAsync(header);
+            byte[] rest = new byte[(header[6] << 8) | header[7]];
+            int read = 0;
+            while (read < rest.Length)
+            {
+                read += await runtimeEnd.ReceiveAsync(rest.AsMemory(read));
+            }
+
+            byte[] status = Hex.Concat(Hex.Parse("0a 0b 08 03 12 07"), Hex.Ascii("bad idx"));
+            byte[] reply = Hex.Concat(Hex.Parse("00 00 00 02 00 00 00 17  00 00 00 0d 00 00 00 01 02 00"), status);
+            await runtimeEnd.SendAsync(reply);
+
+            Assert.Equal(1, await exit.WaitAsync(Wait));
+        }
+    }
+
+    [Fact]
+    public async Task UpdatesFromInsideAHandlerAreSentWithoutBlockingTheReply()
+    {
+        var handler = new RecordingHandler();
+        handler.OnCreate = (pod, container) =>
+        {
+            // Not awaited: awaiting here would deadlock a real runtime (spec §7.5).
+            _ = handler.Configured!.Updates.UpdateContainersAsync([new ContainerUpdate { ContainerId = "neighbour" }]);
+            return CreateContainerResult.NoChange;
+        };
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
+
+        await harness.Runtime.CallAsync("CreateContainer", new CreateContainerRequest { Pod = Pod("p"), Container = Container("c", "p") }, CreateContainerResponse.Parser);
+
+        Assert.True(await harness.Runtime.WaitForUpdateAsync(Wait));
+        Assert.Equal("neighbour", Assert.Single(Assert.Single(harness.Runtime.UpdateRequests).Update).ContainerId);
+    }
+
+    [Fact]
+    public async Task FailedUnsolicitedUpdateIsReportedAsFalseAndLogged()
+    {
+        var handler = new RecordingHandler();
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
+        harness.Runtime.UpdateContainersStatus = 2;
+
+        bool applied = await harness.Host.UpdateContainersAsync([new ContainerUpdate { ContainerId = "x" }]);
+
+        Assert.False(applied);
+        Assert.True(harness.Log.Contains("NRI update of some containers failed"));
+    }
+
+    [Fact]
+    public async Task PreLaunchedPathWorksOnARawInheritedDescriptor()
+    {
+        (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
+        Assert.True(NriEnvironment.TryGetPreLaunched(
+            name => name switch { "NRI_PLUGIN_SOCKET" => pluginFd.ToString(System.Globalization.CultureInfo.InvariantCulture), "NRI_PLUGIN_NAME" => "resmgrlite", "NRI_PLUGIN_IDX" => "90", _ => null },
+            "/opt/nri/plugins/90-resmgrlite",
+            out NriPreLaunchedPlugin? plugin));
+        var handler = new RecordingHandler();
+        var options = new NriConnectionOptions { ConnectedSocket = plugin!.OpenSocket(), PluginName = plugin.Name, PluginIndex = plugin.Index };
+        Task<int> exit = NriPluginHost.RunAsync(options, handler, new CollectingLog(), CancellationToken.None);
+        await using FakeNriRuntime runtime = FakeNriRuntime.Attach(SocketPair.FromDescriptor(runtimeFd));
+
+        RegisterPluginRequest registered = await runtime.Registered.WaitAsync(Wait);
+        await runtime.ConfigureAsync("log-file = \"/tmp/x\"");
+        runtime.Close();
+
+        Assert.Equal(("resmgrlite", "90"), (registered.PluginName, registered.PluginIdx));
+        Assert.Equal(0, await exit.WaitAsync(Wait));
+        Assert.Equal("log-file = \"/tmp/x\"", handler.Configured!.Config);
+    }
+
+    [Fact]
+    public async Task RequestsAreHandledConcurrentlyAndAnsweredOutOfOrder()
+    {
+        using var fastDone = new ManualResetEventSlim();
+        var handler = new RecordingHandler
+        {
+            OnCreate = (pod, container) =>
+            {
+                if (container.Id == "slow")
+                {
+                    // Only returns once the later request was answered: a serial server would hang here.
+                    Assert.True(fastDone.Wait(TimeSpan.FromSeconds(10)));
+                }
+
+                return CreateContainerResult.NoChange;
+            },
+        };
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
+
+        Task<CreateContainerResponse> slow = harness.Runtime.CallAsync("CreateContainer", new CreateContainerRequest { Pod = Pod("p"), Container = Container("slow", "p") }, CreateContainerResponse.Parser);
+        await harness.Runtime.CallAsync("CreateContainer", new CreateContainerRequest { Pod = Pod("p"), Container = Container("fast", "p") }, CreateContainerResponse.Parser);
+        fastDone.Set();
+        await slow.WaitAsync(Wait);
+
+        FakeNriMessage[] replies = [.. harness.Runtime.ReceivedMessages.Where(m => m.ConnId == 1 && m.StreamId >= 5)];
+        Assert.Equal([7u, 5u], replies.Select(m => m.StreamId).ToArray());
+    }
+}

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using ResMgrLite.Nri.Api;
+
+namespace ResMgrLite.Nri.Tests.Support;
+
+/// <summary>An event handler whose answers are set per test and which records every call.</summary>
+internal sealed class RecordingHandler : INriEventHandler
+{
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    public NriConfigureContext? Configured { get; private set; }
+
+    public NriEventMask Wanted { get; set; } = NriEventMask.CreateContainer | NriEventMask.StopContainer | NriEventMask.RemoveContainer;
+
+    public Func<PodSandbox, Container, CreateContainerResult> OnCreate { get; set; } = (_, _) => CreateContainerResult.NoChange;
+
+    public Func<IReadOnlyList<PodSandbox>, IReadOnlyList<Container>, IReadOnlyList<ContainerUpdate>> OnSynchronize { get; set; } = (_, _) => [];
+
+    public ConcurrentQueue<(Event Kind, string PodId, string? ContainerId)> StateChanges { get; } = new();
+
+    public ValueTask<NriEventMask> ConfigureAsync(NriConfigureContext context, CancellationToken cancellationToken)
+    {
+        Configured = context;
+        Calls.Enqueue("Configure");
+        return ValueTask.FromResult(Wanted);
+    }
+
+    public ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"Synchronize {pods.Count} {containers.Count}");
+        return ValueTask.FromResult(OnSynchronize(pods, containers));
+    }
+
+    public ValueTask<CreateContainerResult> CreateContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"CreateContainer {container.Id}");
+        return ValueTask.FromResult(OnCreate(pod, container));
+    }
+
+    public ValueTask<IReadOnlyList<ContainerUpdate>> UpdateContainerAsync(PodSandbox pod, Container container, LinuxResources? requested, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"UpdateContainer {container.Id} {requested?.Cpu?.Cpus}");
+        return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>([]);
+    }
+
+    public ValueTask<IReadOnlyList<ContainerUpdate>> StopContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"StopContainer {container.Id}");
+        return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>([]);
+    }
+
+    public ValueTask StateChangeAsync(Event kind, PodSandbox pod, Container? container, CancellationToken cancellationToken)
+    {
+        StateChanges.Enqueue((kind, pod.Id, container?.Id));
+        Calls.Enqueue($"StateChange {kind}");
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask UpdatePodSandboxAsync(PodSandbox pod, LinuxResources? overhead, LinuxResources? resources, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"UpdatePodSandbox {pod.Id} {resources?.Cpu?.Cpus}");
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ShutdownAsync(CancellationToken cancellationToken)
+    {
+        Calls.Enqueue("Shutdown");
+        return ValueTask.CompletedTask;
+    }
+}

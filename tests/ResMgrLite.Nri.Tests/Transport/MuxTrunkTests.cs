@@ -1,0 +1,93 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using ResMgrLite.Nri.Tests.Support;
+using ResMgrLite.Nri.Transport;
+using ResMgrLite.TestSupport.FakeNri;
+
+namespace ResMgrLite.Nri.Tests.Transport;
+
+public class MuxTrunkTests
+{
+    [Fact]
+    public async Task AnUnreadConnectionStopsTheTrunkReaderInsteadOfGrowingWithoutBound()
+    {
+        (Socket runtime, Socket plugin) = SocketPair.Create();
+        using (runtime)
+        {
+            await using var trunk = new MuxTrunk(new NetworkStream(plugin, ownsSocket: true), new CollectingLog());
+            Task reader = trunk.RunAsync(CancellationToken.None);
+
+            // Far more than the pause threshold plus the kernel's socket buffers, on conn 1 that nobody reads.
+            const int FrameSize = 1 << 20;
+            long frames = ((MuxTrunk.PauseThreshold * 2) / FrameSize) + 16;
+            long total = frames * FrameSize;
+            Task sender = Task.Run(async () =>
+            {
+                byte[] frame = new byte[8 + FrameSize];
+                BinaryPrimitives.WriteUInt32BigEndian(frame, 1);
+                BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(4), FrameSize);
+                for (long sent = 0; sent < total; sent += FrameSize)
+                {
+                    await runtime.SendAsync(frame);
+                }
+            });
+
+            await Task.Delay(1000);
+            Assert.False(sender.IsCompleted, "the trunk kept reading although conn 1's queue was over its bound");
+
+            // Reading conn 1 releases the back-pressure and everything arrives.
+            PipeReader input = trunk.Input(MuxConnectionId.PluginService);
+            long received = 0;
+            while (received < total)
+            {
+                ReadResult result = await input.ReadAsync();
+                received += result.Buffer.Length;
+                input.AdvanceTo(result.Buffer.End);
+            }
+
+            await sender.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(total, received);
+            trunk.Abort("done");
+            await reader.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    [Fact]
+    public async Task ConcurrentSendsNeverInterleaveTheFramesOfOneMessage()
+    {
+        (Socket runtime, Socket plugin) = SocketPair.Create();
+        using (runtime)
+        {
+            await using var trunk = new MuxTrunk(new NetworkStream(plugin, ownsSocket: true), new CollectingLog());
+            byte[][] messages = [.. Enumerable.Range(0, 16).Select(i => Enumerable.Repeat((byte)i, 5000 + i).ToArray())];
+
+            Task sends = Task.WhenAll(messages.Select(m => Task.Run(() => trunk.SendAsync(2, m, CancellationToken.None).AsTask())));
+            int expectedBytes = messages.Sum(m => MuxFrameWriter.EncodedLength(m.Length));
+            byte[] wire = new byte[expectedBytes];
+            int read = 0;
+            while (read < wire.Length)
+            {
+                read += await runtime.ReceiveAsync(wire.AsMemory(read));
+            }
+
+            await sends;
+            var buffer = new ReadOnlySequence<byte>(wire);
+            var frames = new List<byte[]>();
+            while (MuxFrameReader.TryReadFrame(ref buffer, out _, out ReadOnlySequence<byte> payload))
+            {
+                frames.Add(payload.ToArray());
+            }
+
+            // Frames come in (4096-byte head, tail) pairs, each pair one message.
+            Assert.Equal(32, frames.Count);
+            for (int i = 0; i < frames.Count; i += 2)
+            {
+                byte[] message = [.. frames[i], .. frames[i + 1]];
+                Assert.Equal(4096, frames[i].Length);
+                Assert.Contains(messages, m => m.SequenceEqual(message));
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using ResMgrLite.Nri;
+using ResMgrLite.Plugin;
+
+namespace ResMgrLite.Tests.Plugin;
+
+public sealed class PluginLogTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("plugin-log-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void WritesLinesAtOrAboveTheMinimumLevel()
+    {
+        string path = Path.Combine(_directory, "a.log");
+        using (var log = new PluginLog(path, ProtocolLogLevel.Info))
+        {
+            log.Write(ProtocolLogLevel.Debug, "hidden");
+            log.Write(ProtocolLogLevel.Info, "shown");
+            log.Write(ProtocolLogLevel.Error, "bad");
+        }
+
+        string[] lines = File.ReadAllLines(path);
+        Assert.Equal(2, lines.Length);
+        Assert.EndsWith(" INFO shown", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith(" ERROR bad", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnwritablePathTurnsLoggingOffInsteadOfThrowing()
+    {
+        string path = Path.Combine(_directory, "missing-dir", "x.log");
+        using var log = new PluginLog(path, ProtocolLogLevel.Debug);
+
+        log.Write(ProtocolLogLevel.Info, "lost");
+
+        Assert.False(log.IsEnabled(ProtocolLogLevel.Error));
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void RedirectMovesToTheNewFileAndNullStopsLogging()
+    {
+        string first = Path.Combine(_directory, "first.log");
+        string second = Path.Combine(_directory, "second.log");
+        using var log = new PluginLog(first, ProtocolLogLevel.Info);
+
+        log.Write(ProtocolLogLevel.Info, "one");
+        log.Redirect(second);
+        log.Write(ProtocolLogLevel.Info, "two");
+        log.Redirect(null);
+        log.Write(ProtocolLogLevel.Info, "three");
+
+        Assert.Single(File.ReadAllLines(first));
+        Assert.EndsWith("two", Assert.Single(File.ReadAllLines(second)), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("debug", ProtocolLogLevel.Debug, true)]
+    [InlineData("INFO", ProtocolLogLevel.Info, true)]
+    [InlineData("warn", ProtocolLogLevel.Warning, true)]
+    [InlineData("error", ProtocolLogLevel.Error, true)]
+    [InlineData("verbose", ProtocolLogLevel.Info, false)]
+    public void ParsesLevels(string text, ProtocolLogLevel expected, bool ok)
+    {
+        Assert.Equal(ok, PluginLog.TryParseLevel(text, out ProtocolLogLevel level));
+        Assert.Equal(expected, level);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using ResMgrLite.Nri.Api;
+using ResMgrLite.TestSupport;
+using ResMgrLite.TestSupport.FakeNri;
+
+namespace ResMgrLite.Tests.Plugin;
+
+/// <summary>
+/// The published binary as a separate process in external mode, driven by the fake runtime over a
+/// unix socket path (issue 3, part 6). Crash and kill tests build on the same setup.
+/// </summary>
+public sealed class PublishedBinaryPluginTests : IDisposable
+{
+    private const int SignalTerminate = 15;
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private readonly string _directory = Directory.CreateTempSubdirectory("plugin-bin-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task ExternalModeHandshakesAppliesTheAnnotationReconnectsAndStopsOnSigterm()
+    {
+        string binary = RepoPaths.PublishedBinary;
+        Assert.True(File.Exists(binary), $"published binary {binary} is missing: run ./build.sh first or set RESMGRLITE_BINARY");
+        string socket = Path.Combine(_directory, "nri.sock");
+        string logFile = Path.Combine(_directory, "plugin.log");
+        using System.Net.Sockets.Socket listener = FakeNriRuntime.Listen(socket);
+        var start = new ProcessStartInfo(binary)
+        {
+            ArgumentList = { "run", "--socket", socket, "--name", "test", "--idx", "50", "--log-file", logFile, "--log-level", "debug" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using Process process = Process.Start(start)!;
+        try
+        {
+            await using (FakeNriRuntime first = await FakeNriRuntime.AcceptAsync(listener, CancellationToken.None).WaitAsync(Wait))
+            {
+                RegisterPluginRequest registered = await first.Registered.WaitAsync(Wait);
+                ConfigureResponse configured = await first.ConfigureAsync();
+                await first.CallAsync("Synchronize", new SynchronizeRequest(), SynchronizeResponse.Parser);
+                CreateContainerResponse created = await first.CallAsync("CreateContainer", PluginMainTests.AnnotatedCreate("1,0"), CreateContainerResponse.Parser);
+
+                Assert.Equal(("test", "50"), (registered.PluginName, registered.PluginIdx));
+                Assert.Equal(0, configured.Events & ~0x7FF);
+                Assert.Equal("0-1", created.Adjust.Linux.Resources.Cpu.Cpus);
+
+                // containerd restarting: EOF on the trunk.
+                first.Close();
+            }
+
+            await using (FakeNriRuntime second = await FakeNriRuntime.AcceptAsync(listener, CancellationToken.None).WaitAsync(Wait))
+            {
+                await second.Registered.WaitAsync(Wait);
+                await second.ConfigureAsync();
+                FakeNriResponse unknown = await second.CallRawAsync(FakeNriRuntime.PluginService, "Nope", []);
+                Assert.Equal((12, "method Nope"), (unknown.StatusCode, unknown.StatusMessage));
+
+                Assert.Equal(0, kill(process.Id, SignalTerminate));
+                await process.WaitForExitAsync().WaitAsync(Wait);
+            }
+
+            Assert.Equal(0, process.ExitCode);
+            string log = await File.ReadAllTextAsync(logFile);
+            Assert.Contains("cpuset 0-1", log, StringComparison.Ordinal);
+            Assert.Contains("reconnecting", log, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+#pragma warning disable SYSLIB1054 // test-only signal helper
+    private static extern int kill(int pid, int signal);
+#pragma warning restore SYSLIB1054
+}
