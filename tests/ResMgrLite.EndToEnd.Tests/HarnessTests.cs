@@ -175,4 +175,32 @@ public sealed class HarnessTests
             Directory.Exists(E2eEnvironment.SandboxRoot) && Directory.EnumerateDirectories(E2eEnvironment.SandboxRoot, "silent-plugin-*").Any(),
             "the failed sandbox was not removed");
     }
+
+    /// <summary>The restart the external-plugin reconnect test relies on: containerd goes, containers stay.</summary>
+    [RealContainerdFact]
+    public async Task Containers_keep_running_across_a_containerd_restart()
+    {
+        using var cancellation = new CancellationTokenSource(Timeouts.Test);
+        var token = cancellation.Token;
+        var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, new SandboxOptions("restart"), token);
+        string podCgroup;
+        await using (sandbox)
+        {
+            var running = await sandbox.Pods.RunAsync(new PodSpec("survivor", [new ContainerSpec("app", ResourceAmounts.None, ResourceAmounts.None)]), token);
+            podCgroup = running.CgroupParent;
+            var pidBefore = await ContainerProbe.PidAsync(sandbox.Pods, running.Containers[0].Id, token);
+            var containerdBefore = sandbox.ContainerdPid;
+
+            await sandbox.RestartContainerdAsync(token);
+
+            Assert.NotEqual(containerdBefore, sandbox.ContainerdPid);
+            var status = await sandbox.Pods.StatusAsync(running.Containers[0].Id, token);
+            Assert.Equal(ContainerState.ContainerRunning, status.State);
+            Assert.Equal(pidBefore, await ContainerProbe.PidAsync(sandbox.Pods, running.Containers[0].Id, token));
+            var second = await sandbox.Pods.RunAsync(new PodSpec("newcomer", [new ContainerSpec("app", ResourceAmounts.None, ResourceAmounts.None)]), token);
+            Assert.Equal(ContainerState.ContainerRunning, (await sandbox.Pods.StatusAsync(second.Containers[0].Id, token)).State);
+        }
+
+        LeftoverCheck.AssertNothingLeftBehind(sandbox.Directory, [podCgroup]);
+    }
 }

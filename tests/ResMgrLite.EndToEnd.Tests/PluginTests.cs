@@ -25,13 +25,27 @@ public sealed class PluginTests
         // a running containerd with a live plugin process means registration worked.
         Assert.True(sandbox.IsContainerdRunning, $"containerd exited:\n{LogFile.Tail(sandbox.ContainerdLog, 30)}");
         Assert.NotEmpty(sandbox.PreLaunchedPluginPids(PublishedPlugin.PreLaunchedFileName));
-        await PluginLog.WaitForAsync(sandbox.PluginLogPath, "Configure", token);
-
         var pinned = await sandbox.Pods.RunAsync(AnnotatedPod("pinned-pod", "pinned-ctr", Cpus.LastCpu), token);
         var plain = await sandbox.Pods.RunAsync(PlainPod("plain-pod", "plain-ctr"), token);
 
         Assert.Equal(Cpus.LastCpu, sandbox.Cgroups.ReadContainer(pinned.CgroupParent, pinned.Containers[0].Id).Cpus);
         Assert.Equal(Cpus.AllOnline, sandbox.Cgroups.ReadContainer(plain.CgroupParent, plain.Containers[0].Id).Cpus);
+
+        // The log file and level come from conf.d/50-resmgrlite.conf (PluginConfig): the only way
+        // to configure a pre-launched plugin.
+        try
+        {
+            await PluginLog.WaitForConfiguredAsync(sandbox.PluginLogPath, token);
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException(
+                $"{exception.Message}\nThe pre-launched plugin did not log where its conf.d file's log.target says "
+                + "(config handed to PluginMain.TryRunPreLaunched's readLogSettings?). Config was:\n"
+                + File.ReadAllText(Path.Combine(sandbox.PluginConfigDirectory, PublishedPlugin.PreLaunchedFileName + ".conf")),
+                exception);
+        }
+
         await PluginLog.WaitForAsync(sandbox.PluginLogPath, "CreateContainer", token, "pinned-ctr");
         await PluginLog.WaitForAsync(sandbox.PluginLogPath, "CreateContainer", token, "plain-ctr");
 
@@ -90,14 +104,8 @@ public sealed class PluginTests
         using var second = ExternalPlugin.Start(binary, sandbox.NriSocketPath, secondLog);
         await WaitForRegistrationAsync(secondLog, second, token);
         // Resync: the new process learns about the containers that exist already.
-        await PluginLog.WaitForAsync(secondLog, "Synchronize", token);
-        await LogFile.WaitForAsync(
-            secondLog,
-            log => PluginLog.Normalize(log).Contains("beforekillctr", StringComparison.Ordinal)
-                && PluginLog.Normalize(log).Contains("whiledeadctr", StringComparison.Ordinal),
-            Timeouts.PluginLog,
-            "the containers that existed before the restart",
-            token);
+        var synchronized = await PluginLog.WaitForAsync(secondLog, "Synchronize", token);
+        Assert.Equal(2, PluginLog.LastSynchronizedContainerCount(synchronized));
 
         var after = await sandbox.Pods.RunAsync(AnnotatedPod("after-restart", "after-restart-ctr", Cpus.LastCpu), token);
         Assert.Equal(Cpus.LastCpu, sandbox.Cgroups.ReadContainer(after.CgroupParent, after.Containers[0].Id).Cpus);
@@ -119,8 +127,9 @@ public sealed class PluginTests
 
         // A second handshake on the new socket, by the same process, and a resync that includes
         // the container that kept running through the restart.
-        await LogFile.WaitForAsync(log, text => PluginLog.Count(text, "Configure") >= 2, Timeouts.PluginLog, "a second Configure", token);
-        await LogFile.WaitForAsync(log, text => PluginLog.Count(text, "Synchronize") >= 2, Timeouts.PluginLog, "a second Synchronize", token);
+        var log2 = await LogFile.WaitForAsync(
+            log, text => PluginLog.ConfiguredCount(text) >= 2 && PluginLog.Count(text, "Synchronize") >= 2, Timeouts.PluginLog, "a second Configure and Synchronize", token);
+        Assert.Equal(1, PluginLog.LastSynchronizedContainerCount(log2));
         Assert.False(plugin.HasExited, $"the plugin exited instead of reconnecting:\n{plugin.Output}");
         var status = await sandbox.Pods.StatusAsync(existing.Containers[0].Id, token);
         Assert.Equal(ContainerState.ContainerRunning, status.State);
@@ -141,7 +150,7 @@ public sealed class PluginTests
     {
         try
         {
-            await PluginLog.WaitForAsync(log, "Configure", token);
+            await PluginLog.WaitForConfiguredAsync(log, token);
         }
         catch (TimeoutException exception)
         {

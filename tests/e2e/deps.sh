@@ -190,7 +190,6 @@ e2e_ensure_images() {
 ensure_e2e_deps() {
   local work
   work="$(e2e_work_dir)"
-  mkdir -p "$work"
   if [ "$(id -u)" != 0 ]; then
     local missing=()
     [ -x "$work/containerd/usr/bin/containerd" ] || missing+=("containerd $E2E_CONTAINERD_VERSION (unpacked under $work/containerd)")
@@ -200,6 +199,7 @@ ensure_e2e_deps() {
     [ ${#missing[@]} -eq 0 ] || e2e_say "also missing (fetched automatically when run as root): ${missing[*]}"
     return 0
   fi
+  mkdir -p "$work"
   e2e_ensure_system_package runc /usr/sbin/runc
   e2e_ensure_system_package busybox-static /bin/busybox
   e2e_check_runc

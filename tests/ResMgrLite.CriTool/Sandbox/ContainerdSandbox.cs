@@ -16,6 +16,11 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Older than any test or demo can run: such a sandbox was left by a killed run.</summary>
+    private static readonly TimeSpan StaleAge = TimeSpan.FromMinutes(30);
+
+    private static int s_staleSandboxesSwept;
+
     private readonly E2eEnvironment _environment;
     private readonly CriClient _cri;
     private bool _disposed;
@@ -53,6 +58,11 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
             throw new InvalidOperationException(reason);
         }
 
+        if (Interlocked.Exchange(ref s_staleSandboxesSwept, 1) == 0)
+        {
+            await Task.Run(() => SweepStaleSandboxes(environment), cancellationToken);
+        }
+
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var directory = Path.Combine(E2eEnvironment.SandboxRoot, $"{options.Name}-{suffix}");
         var sandbox = new ContainerdSandbox(environment, directory);
@@ -77,7 +87,16 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
         }
         catch
         {
-            await sandbox.DisposeAsync();
+            try
+            {
+                await sandbox.DisposeAsync();
+            }
+            catch (InvalidOperationException cleanupFailure)
+            {
+                // Keep the start-up failure as the one reported; the cleanup problem goes to stderr.
+                await Console.Error.WriteLineAsync($"sandbox {directory}: cleanup after a failed start failed: {cleanupFailure.Message}");
+            }
+
             throw;
         }
     }
@@ -153,9 +172,36 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
         }
 
         _cri.Dispose();
-        if (System.IO.Directory.Exists(Directory))
+        if (System.IO.Directory.Exists(Directory) && !File.Exists(Path.Combine(Directory, "config.toml")))
+        {
+            // Failed before the script wrote its config: nothing was started, only our files exist.
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        else if (System.IO.Directory.Exists(Directory))
         {
             await Task.Run(() => ScriptRunner.Run("bash", [Path.Combine(_environment.ScriptsDirectory, "sandbox.sh"), "stop", Directory], _environment.RepoRoot, ScriptTimeout));
+        }
+    }
+
+    /// <summary>
+    /// A test run that was killed (CI timeout, Ctrl-C) cannot dispose its sandbox; the next run
+    /// stops what it left, so containerds and shims do not pile up on a machine that is reused.
+    /// </summary>
+    private static void SweepStaleSandboxes(E2eEnvironment environment)
+    {
+        if (!System.IO.Directory.Exists(E2eEnvironment.SandboxRoot))
+        {
+            return;
+        }
+
+        foreach (var directory in System.IO.Directory.EnumerateDirectories(E2eEnvironment.SandboxRoot))
+        {
+            var config = Path.Combine(directory, "config.toml");
+            if (File.Exists(config) && DateTime.UtcNow - File.GetLastWriteTimeUtc(config) > StaleAge)
+            {
+                Console.Error.WriteLine($"stopping the stale sandbox {directory} left by an earlier run");
+                ScriptRunner.Run("bash", [Path.Combine(environment.ScriptsDirectory, "sandbox.sh"), "stop", directory], environment.RepoRoot, ScriptTimeout);
+            }
         }
     }
 

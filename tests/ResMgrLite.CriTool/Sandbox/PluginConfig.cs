@@ -3,7 +3,8 @@ namespace ResMgrLite.CriTool.Sandbox;
 /// <summary>
 /// The plugin configuration (TOML, the configuration layer's format) the tests and the demo hand
 /// to a pre-launched resmgrlite through conf.d. A pre-launched plugin gets no arguments and an
-/// empty environment, so its log file can only come from here (key log.file).
+/// empty environment, so its log file can only come from here: log.target takes an absolute
+/// file path (docs/configuration.md); unknown keys are refused, so only known keys go here.
 /// </summary>
 internal static class PluginConfig
 {
@@ -11,7 +12,7 @@ internal static class PluginConfig
         $"""
         # Written by the ResMgrLite end-to-end harness.
         [log]
-        file = "{logPath}"
+        target = "{logPath}"
         level = "debug"
 
         """;

@@ -1,5 +1,3 @@
-using ResMgrLite.CriTool.Sandbox;
-
 namespace ResMgrLite.EndToEnd.Tests.Support;
 
 /// <summary>After a sandbox is disposed nothing of it may remain: processes, mounts, files, pod cgroups.</summary>
@@ -44,6 +42,4 @@ internal static class LeftoverCheck
             return "";
         }
     }
-
-    public static string SandboxDirectoryOf(ContainerdSandbox sandbox) => sandbox.Directory;
 }

@@ -9,6 +9,33 @@ namespace ResMgrLite.EndToEnd.Tests.Support;
 /// </summary>
 internal static class PluginLog
 {
+    /// <summary>
+    /// The handshake is done when the plugin has handled Configure, which it logs as one line
+    /// naming the runtime and the config it got ("runtime containerd 1.7.24~ds1 …, config N bytes").
+    /// </summary>
+    public static bool HasConfigured(string log) => Has(log, "runtime", "config");
+
+    public static int ConfiguredCount(string log) => Lines(log, "runtime", "config").Count();
+
+    /// <summary>
+    /// Containers the last Synchronize carried, from the plugin's "synchronize: P pods, C containers"
+    /// line; -1 when there was none.
+    /// </summary>
+    public static int LastSynchronizedContainerCount(string log)
+    {
+        var line = Lines(log, "Synchronize").LastOrDefault();
+        if (line is null)
+        {
+            return -1;
+        }
+
+        var match = System.Text.RegularExpressions.Regex.Match(line, @"(\d+)\s*containers?", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
+    }
+
+    public static Task<string> WaitForConfiguredAsync(string path, CancellationToken cancellationToken) =>
+        LogFile.WaitForAsync(path, HasConfigured, Timeouts.PluginLog, "the Configure line (registration done)", cancellationToken);
+
     public static string Normalize(string text) =>
         new(text.Where(ch => ch is not ('-' or '_' or ' ')).Select(char.ToLowerInvariant).ToArray());
 
