@@ -1,3 +1,7 @@
+using ResMgrLite.Config;
+using ResMgrLite.Config.Sources;
+using ResMgrLite.Engine;
+
 namespace ResMgrLite.EndToEnd.Tests.Vm;
 
 /// <summary>
@@ -32,6 +36,18 @@ public sealed class VmHelperTests
         Assert.Equal("max 100000", RuncCgroupV2.CpuMax(0, 100_000));
         Assert.Equal("134217728", RuncCgroupV2.MemoryMax(134_217_728));
         Assert.Equal("max", RuncCgroupV2.MemoryMax(0));
+    }
+
+    [Fact]
+    public void Plugin_configuration_is_valid_for_the_guest_machine()
+    {
+        // The guest as tests/vm/boot.sh builds it: CPUs 0-7, two nodes of 512 MiB, no hugepages.
+        var noHugePages = new Dictionary<long, long>();
+        var guest = new MachineFacts(
+            CpuSet.Range(0, 7),
+            [new NumaNodeFacts(0, 512L << 20, noHugePages), new NumaNodeFacts(1, 512L << 20, noHugePages)]);
+        var result = ConfigLoader.Load([ConfigDocument.FromToml(VmPluginConfig.Text, "vm-plugin.conf")], guest);
+        Assert.True(result.IsValid, string.Join('\n', result.Problems));
     }
 
     [Fact]
