@@ -19,6 +19,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/deps.sh"
 
 NODE_MEMORY_MIB=512
+# A VM whose test process died (CI timeout, kill -9) must not run forever: qemu gets at most this
+# long. Far above a whole scenario (about 2 minutes).
+MAX_SECONDS="${RESMGRLITE_VM_MAX_SECONDS:-900}"
 CRI_GUEST_PORT=10010   # build-initramfs.sh's CRI_PORT
 
 die() { printf 'boot.sh: %s\n' "$*" >&2; exit 2; }
@@ -34,7 +37,7 @@ work="$(vm_work_dir)"
 . "$work/env"
 initramfs="$("$HERE/build-initramfs.sh")"
 
-exec "$VM_QEMU" \
+exec timeout --kill-after=10 "$MAX_SECONDS" "$VM_QEMU" \
   -name resmgrlite-vm \
   -nodefaults -no-user-config -display none -no-reboot \
   -accel tcg,thread=multi \
