@@ -1,5 +1,7 @@
 using System.CommandLine;
 using ResMgrLite.Commands;
+using ResMgrLite.Engine.Topology;
+using ResMgrLite.Host.Sysfs;
 
 namespace ResMgrLite;
 
@@ -12,13 +14,67 @@ internal static class Cli
             "ResMgrLite: kubelet-grade CPU, memory and topology management as a containerd NRI plugin.\n" +
             "containerd runs it as a pre-launched plugin (no arguments); 'run' connects as an external plugin.");
 
+        root.Add(TopologyCommandLine());
+        root.Add(ValidateCommandLine());
         root.Add(ConformanceCommand());
+        root.Add(DebugCommand());
         root.SetAction(_ =>
         {
             // No command and no NRI environment: show what the binary can do.
             return root.Parse("--help").Invoke();
         });
         return root;
+    }
+
+    private static Option<string> SysfsOption() => new("--sysfs")
+    {
+        Description = "Root of the sysfs tree to read the machine from (tests point it at a synthetic tree).",
+        DefaultValueFactory = _ => "/sys",
+    };
+
+    private static Command TopologyCommandLine()
+    {
+        Option<string> sysfs = SysfsOption();
+        var proc = new Option<string>("--proc") { Description = "Root of procfs (for the cgroup mounts).", DefaultValueFactory = _ => "/proc", Hidden = true };
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of the readable tree." };
+        var command = new Command("topology", "Show the machine as the resource managers see it: sockets, NUMA nodes, cores, threads, caches, memory, hugepages, distances, cgroups.")
+        {
+            sysfs, proc, json,
+        };
+        command.SetAction(result => TopologyCommand.Run(result.GetValue(sysfs)!, result.GetValue(proc)!, result.GetValue(json), Console.Out, Console.Error));
+        return command;
+    }
+
+    private static Command ValidateCommandLine()
+    {
+        Option<string> sysfs = SysfsOption();
+        var config = new Option<string?>("--config") { Description = "Configuration file (TOML or JSON); without it the defaults and RESMGRLITE__* variables are checked." };
+        var command = new Command("validate", "Check a configuration against the schema and this machine; prints every problem with file:line:column, exits 0 when valid, 1 otherwise.")
+        {
+            config, sysfs,
+        };
+        command.SetAction(result =>
+        {
+            MachineTopology machine;
+            try
+            {
+                machine = SysfsTopologyDiscovery.Discover(result.GetValue(sysfs)!);
+            }
+            catch (TopologyDiscoveryException e)
+            {
+                Console.Error.WriteLine($"resmgrlite validate: cannot read the machine: {e.Message}");
+                return 1;
+            }
+            return ValidateCommand.Run(result.GetValue(config), MachineModel.ToFacts(machine), Console.Out, Console.Error);
+        });
+        return command;
+    }
+
+    private static Command DebugCommand()
+    {
+        var tomlDecode = new Command("toml-decode", "toml-test decoder interface: TOML on stdin, tagged JSON on stdout; invalid TOML: message on stderr, exit 1.");
+        tomlDecode.SetAction(_ => TomlDecodeCommand.Run(Console.OpenStandardInput(), Console.Out, Console.Error));
+        return new Command("debug", "Developer tools.") { Hidden = true, Subcommands = { tomlDecode } };
     }
 
     private static Command ConformanceCommand()

@@ -1,0 +1,44 @@
+namespace ResMgrLite.Config.Options;
+
+/// <summary>Where the cgroup v2 hierarchy is and how pod cgroups are named.</summary>
+public sealed class CgroupOptions
+{
+    /// <summary>Mount point of the cgroup hierarchy.</summary>
+    public string MountPath { get; set; } = "/sys/fs/cgroup";
+
+    /// <summary>kubelet <c>cgroupRoot</c>: the cgroup the pod hierarchy hangs under.</summary>
+    public string CgroupRoot { get; set; } = "/";
+
+    /// <summary>kubelet <c>cgroupDriver</c>: <c>cgroupfs</c> or <c>systemd</c>.</summary>
+    public string CgroupDriver { get; set; } = "cgroupfs";
+}
+
+/// <summary>Where checkpoint files live (the kubelet keeps them in its <c>rootDir</c>).</summary>
+public sealed class StateOptions
+{
+    public string Directory { get; set; } = "/var/lib/resmgrlite";
+}
+
+public sealed class LogOptions
+{
+    /// <summary><c>stderr</c>, <c>stdout</c>, or an absolute file path.</summary>
+    public string Target { get; set; } = "stderr";
+
+    /// <summary><c>trace</c>, <c>debug</c>, <c>info</c>, <c>warning</c> or <c>error</c>.</summary>
+    public string Level { get; set; } = "info";
+}
+
+public sealed class MetricsOptions
+{
+    /// <summary><c>host:port</c> for the Prometheus endpoint; empty turns it off.</summary>
+    public string ListenAddress { get; set; } = "";
+}
+
+public sealed class HookOptions
+{
+    /// <summary>Directory of executables run on allocation events; empty turns hooks off.</summary>
+    public string Directory { get; set; } = "";
+
+    /// <summary>Longest a hook may run (Go duration).</summary>
+    public string Timeout { get; set; } = "5s";
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using ResMgrLite.Config.Schema;
+using ResMgrLite.Config.Settings;
+using ResMgrLite.Config.Validation;
+
+namespace ResMgrLite.Config.Reload;
+
+/// <summary>
+/// Decides what a later Configure with changed configuration may change. Safe keys (log level,
+/// throttling factor, reconcile period, hooks) apply at once. Keys that shape existing
+/// assignments (policies, reserved CPUs and memory, reservations, gates) are refused: the
+/// kubelet, too, refuses to start when the policy in its checkpoint differs from the configured
+/// one and asks for a drained node (spec/resource-managers.md §3.11, §4.7). Keys read only at
+/// start are refused until a restart. Pure: no I/O, no logging.
+/// </summary>
+public static class ConfigReload
+{
+    private delegate string Read(ResMgrSettings settings);
+
+    private delegate ResMgrSettings Apply(ResMgrSettings target, ResMgrSettings source);
+
+    /// <summary>Every setting, the schema key that governs its reload rule, and — for live keys — how to copy it.</summary>
+    private static readonly (string Key, Read Read, Apply? Apply)[] Fields =
+    [
+        ("topologyManager:policy", s => s.TopologyManagerPolicy.ToString(), null),
+        ("topologyManager:scope", s => s.TopologyManagerScope.ToString(), null),
+        ("topologyManager:policyOptions:prefer-closest-numa-nodes", s => Text(s.PreferClosestNumaNodes), null),
+        ("topologyManager:policyOptions:max-allowable-numa-nodes", s => Text(s.MaxAllowableNumaNodes), null),
+        ("cpuManager:policy", s => s.CpuManagerPolicy.ToString(), null),
+        ("cpuManager:reservedSystemCPUs", s => $"{s.ReservedSystemCpus} ({s.ReservedCpuCount} CPUs)", null),
+        ("cpuManager:policyOptions:full-pcpus-only", s => s.CpuManagerPolicyOptions.ToString(), null),
+        ("cpuManager:reconcilePeriod", s => GoDuration.Format(s.CpuManagerReconcilePeriod),
+            (t, s) => t with { CpuManagerReconcilePeriod = s.CpuManagerReconcilePeriod }),
+        ("memoryManager:policy", s => s.MemoryManagerPolicy.ToString(), null),
+        ("memoryManager:reservedMemory:#:limits:*", s => string.Join(", ", s.ReservedMemory), null),
+        ("memoryQoS:enabled", s => Text(s.MemoryQosEnabled), null),
+        ("memoryQoS:memoryReservationPolicy", s => s.MemoryReservationPolicy.ToString(), null),
+        ("memoryQoS:memoryThrottlingFactor", s => Text(s.MemoryThrottlingFactor),
+            (t, s) => t with { MemoryThrottlingFactor = s.MemoryThrottlingFactor }),
+        ("nodeAllocatable:systemReserved:*", s => Text(s.SystemReserved), null),
+        ("nodeAllocatable:kubeReserved:*", s => Text(s.KubeReserved), null),
+        ("nodeAllocatable:evictionHard:*", s => Text(s.EvictionHardMemoryBytes), null),
+        ("featureGates:PodLevelResources", s => Text(s.PodLevelResources), null),
+        ("featureGates:PodLevelResourceManagers", s => Text(s.PodLevelResourceManagers), null),
+        ("cgroup:mountPath", s => s.CgroupMountPath, null),
+        ("cgroup:cgroupRoot", s => s.CgroupRoot, null),
+        ("cgroup:cgroupDriver", s => s.CgroupDriver.ToString(), null),
+        ("state:directory", s => s.StateDirectory, null),
+        ("log:target", s => s.LogTarget, null),
+        ("log:level", s => s.LogLevel.ToString(), (t, s) => t with { LogLevel = s.LogLevel }),
+        ("metrics:listenAddress", s => s.MetricsListenAddress, null),
+        ("hooks:directory", s => s.HooksDirectory, (t, s) => t with { HooksDirectory = s.HooksDirectory }),
+        ("hooks:timeout", s => GoDuration.Format(s.HooksTimeout), (t, s) => t with { HooksTimeout = s.HooksTimeout }),
+    ];
+
+    public static ReloadResult Compare(ResMgrSettings running, ResMgrSettings proposed)
+    {
+        ArgumentNullException.ThrowIfNull(running);
+        ArgumentNullException.ThrowIfNull(proposed);
+        var effective = running;
+        var applied = new List<ConfigChange>();
+        var refused = new List<RefusedChange>();
+        foreach (var (key, read, apply) in Fields)
+        {
+            string before = read(running);
+            string after = read(proposed);
+            if (before == after)
+            {
+                continue;
+            }
+
+            var schemaKey = ConfigSchema.Keys.First(k => k.Pattern == key);
+            var change = new ConfigChange(DisplayName(schemaKey), before, after);
+            if (schemaKey.Reload == ReloadBehavior.Live && apply is not null)
+            {
+                effective = apply(effective, proposed);
+                applied.Add(change);
+            }
+            else
+            {
+                refused.Add(new RefusedChange(change, Reason(schemaKey.Reload, running)));
+            }
+        }
+
+        return new ReloadResult(effective, applied, refused);
+    }
+
+    /// <summary>Keys the reload treats as live; used by the tests to prove each has a copier.</summary>
+    internal static IEnumerable<string> LiveKeys => Fields.Where(f => f.Apply is not null).Select(f => f.Key);
+
+    internal static IEnumerable<string> ComparedKeys => Fields.Select(f => f.Key);
+
+    private static string DisplayName(ConfigKey key) =>
+        key.Pattern.StartsWith("cpuManager:policyOptions:", StringComparison.Ordinal) ? "cpuManager.policyOptions"
+        : key.Pattern.StartsWith("memoryManager:reservedMemory", StringComparison.Ordinal) ? "memoryManager.reservedMemory"
+        : key.Pattern.EndsWith(":*", StringComparison.Ordinal) ? key.DisplayName[..^".<name>".Length]
+        : key.DisplayName;
+
+    private static string Reason(ReloadBehavior behavior, ResMgrSettings running) => behavior switch
+    {
+        ReloadBehavior.NeedsDrain =>
+            "existing CPU and memory assignments were made under the old value; drain the node, delete the state files in "
+            + running.StateDirectory + " and restart resmgrlite to change it (the kubelet's rule for policy changes)",
+        _ => "this setting is read only at start; restart resmgrlite to apply it",
+    };
+
+    private static string Text(bool value) => value ? "true" : "false";
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Text(IReadOnlyDictionary<string, long> amounts) =>
+        string.Join(", ", amounts.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+}

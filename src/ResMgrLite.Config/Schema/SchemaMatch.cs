@@ -1,0 +1,55 @@
+using ResMgrLite.Config.Sources;
+
+namespace ResMgrLite.Config.Schema;
+
+/// <summary>Looks a concrete configuration path up in <see cref="ConfigSchema"/> (segments compare case-insensitively).</summary>
+internal static class SchemaMatch
+{
+    /// <summary>The key whose pattern matches the whole path, or null.</summary>
+    public static ConfigKey? FindKey(string path)
+    {
+        string[] segments = path.Split(ConfigPath.Separator);
+        return ConfigSchema.Keys.FirstOrDefault(key => key.Segments.Count == segments.Length && PrefixMatches(key, segments, segments.Length));
+    }
+
+    /// <summary>The pattern segment that follows this path in some key ("#", "*" or a name), or null if no key lies below it.</summary>
+    public static string? NextSegmentBelow(string path)
+    {
+        string[] segments = path.Split(ConfigPath.Separator);
+        return ConfigSchema.Keys
+            .Where(key => key.Segments.Count > segments.Length && PrefixMatches(key, segments, segments.Length))
+            .Select(key => key.Segments[segments.Length])
+            .FirstOrDefault();
+    }
+
+    /// <summary>Names the schema allows right below <paramref name="parentPath"/> (for suggestions).</summary>
+    public static IEnumerable<string> ChildNames(string parentPath)
+    {
+        string[] segments = parentPath.Length == 0 ? [] : parentPath.Split(ConfigPath.Separator);
+        return ConfigSchema.Keys
+            .Where(key => key.Segments.Count > segments.Length && PrefixMatches(key, segments, segments.Length))
+            .Select(key => key.Segments[segments.Length])
+            .Where(name => name is not "*" and not "#")
+            .Distinct(StringComparer.Ordinal);
+    }
+
+    private static bool PrefixMatches(ConfigKey key, string[] segments, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            string pattern = key.Segments[i];
+            bool matches = pattern switch
+            {
+                "*" => segments[i].Length > 0,
+                "#" => segments[i].Length > 0 && segments[i].All(char.IsAsciiDigit),
+                _ => string.Equals(pattern, segments[i], StringComparison.OrdinalIgnoreCase),
+            };
+            if (!matches)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

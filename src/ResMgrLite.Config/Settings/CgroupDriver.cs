@@ -1,0 +1,7 @@
+namespace ResMgrLite.Config.Settings;
+
+public enum CgroupDriver
+{
+    Cgroupfs,
+    Systemd,
+}

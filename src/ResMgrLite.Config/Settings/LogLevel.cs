@@ -1,0 +1,10 @@
+namespace ResMgrLite.Config.Settings;
+
+public enum LogLevel
+{
+    Trace,
+    Debug,
+    Info,
+    Warning,
+    Error,
+}

@@ -1,0 +1,9 @@
+using Microsoft.Extensions.Configuration;
+
+namespace ResMgrLite.Config.Sources;
+
+/// <summary>An <see cref="IConfigurationSource"/> over already-read entries (TOML, JSON or environment).</summary>
+public sealed class ConfigEntrySource(IReadOnlyList<ConfigEntry> entries) : IConfigurationSource
+{
+    public IConfigurationProvider Build(IConfigurationBuilder builder) => new ConfigEntryConfigurationProvider(entries);
+}

@@ -1,0 +1,36 @@
+using System.Text;
+
+namespace ResMgrLite.Config.Sources;
+
+/// <summary>Helpers for ':'-separated configuration paths.</summary>
+public static class ConfigPath
+{
+    public const char Separator = ':';
+
+    public static string Combine(string parent, string child) => parent.Length == 0 ? child : parent + Separator + child;
+
+    /// <summary><c>memoryManager:reservedMemory:0:numaNode</c> → <c>memoryManager.reservedMemory[0].numaNode</c>.</summary>
+    public static string ToDisplay(string path)
+    {
+        var text = new StringBuilder(path.Length + 4);
+        foreach (string segment in path.Split(Separator))
+        {
+            if (segment.Length > 0 && segment.All(char.IsAsciiDigit))
+            {
+                text.Append('[').Append(segment).Append(']');
+                continue;
+            }
+
+            if (text.Length > 0)
+            {
+                text.Append('.');
+            }
+
+            // Keys that are not bare TOML keys (e.g. "memory.available") are shown quoted.
+            bool bare = segment.Length > 0 && segment.All(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_');
+            text.Append(bare ? segment : "\"" + segment + "\"");
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,427 @@
+using ResMgrLite.Config.Options;
+using ResMgrLite.Config.Settings;
+using ResMgrLite.Config.Sources;
+using ResMgrLite.Engine;
+
+namespace ResMgrLite.Config.Validation;
+
+/// <summary>
+/// Second validation pass, on the bound options: cross-field rules of the kubelet and checks
+/// against the machine. Each problem is placed at the key that has to change.
+/// </summary>
+internal sealed class SettingsBuilder
+{
+    private static readonly string[] ReservableResources = ["cpu", "memory", "ephemeral-storage", "pid"];
+
+    private static readonly string[] EvictionSignals =
+        ["memory.available", "nodefs.available", "nodefs.inodesFree", "imagefs.available", "imagefs.inodesFree", "containerfs.available", "containerfs.inodesFree", "pid.available"];
+
+    private readonly ResMgrOptions _options;
+    private readonly IReadOnlyDictionary<string, ConfigLocation> _locations;
+    private readonly MachineFacts? _machine;
+    private readonly List<ConfigProblem> _problems;
+
+    public SettingsBuilder(ResMgrOptions options, IReadOnlyDictionary<string, ConfigLocation> locations, MachineFacts? machine, List<ConfigProblem> problems)
+    {
+        _options = options;
+        _locations = locations;
+        _machine = machine;
+        _problems = problems;
+    }
+
+    public ResMgrSettings Build()
+    {
+        var topologyPolicy = ParseTopologyPolicy(_options.TopologyManager.Policy);
+        var cpuPolicy = _options.CpuManager.Policy == "static" ? CpuManagerPolicy.Static : CpuManagerPolicy.None;
+        var memoryPolicy = _options.MemoryManager.Policy == "Static" ? MemoryManagerPolicy.Static : MemoryManagerPolicy.None;
+        var systemReserved = ReadReservations("nodeAllocatable:systemReserved", _options.NodeAllocatable.SystemReserved);
+        var kubeReserved = ReadReservations("nodeAllocatable:kubeReserved", _options.NodeAllocatable.KubeReserved);
+        long evictionMemory = ReadEvictionHard();
+
+        CheckTopologyManager(topologyPolicy);
+        var reservedCpus = CpuSet.Parse(_options.CpuManager.ReservedSystemCPUs);
+        int reservedCount = reservedCpus.IsEmpty
+            ? (int)Math.Min(int.MaxValue, (systemReserved.GetValueOrDefault("cpu") + kubeReserved.GetValueOrDefault("cpu") + 999) / 1000)
+            : reservedCpus.Count;
+        CheckCpuManager(cpuPolicy, reservedCpus, reservedCount);
+        var cpuOptions = ReadCpuOptions(cpuPolicy, topologyPolicy);
+        var reservedMemory = ReadReservedMemory(memoryPolicy, systemReserved, kubeReserved, evictionMemory);
+        CheckMemoryQos();
+        if (_options.FeatureGates.PodLevelResourceManagers && !_options.FeatureGates.PodLevelResources)
+        {
+            Report("featureGates:PodLevelResourceManagers", "PodLevelResourceManagers needs the PodLevelResources gate on (spec §5.1)");
+        }
+
+        CheckLogTarget();
+
+        GoDuration.TryParse(_options.CpuManager.ReconcilePeriod, out var reconcilePeriod);
+        GoDuration.TryParse(_options.Hooks.Timeout, out var hooksTimeout);
+        return new ResMgrSettings
+        {
+            TopologyManagerPolicy = topologyPolicy,
+            TopologyManagerScope = _options.TopologyManager.Scope == "pod" ? TopologyManagerScope.Pod : TopologyManagerScope.Container,
+            PreferClosestNumaNodes = _options.TopologyManager.PolicyOptions.PreferClosestNumaNodes,
+            MaxAllowableNumaNodes = _options.TopologyManager.PolicyOptions.MaxAllowableNumaNodes,
+            CpuManagerPolicy = cpuPolicy,
+            ReservedSystemCpus = reservedCpus,
+            ReservedCpuCount = reservedCount,
+            CpuManagerPolicyOptions = cpuOptions,
+            CpuManagerReconcilePeriod = reconcilePeriod,
+            MemoryManagerPolicy = memoryPolicy,
+            ReservedMemory = reservedMemory,
+            MemoryQosEnabled = _options.MemoryQoS.Enabled,
+            MemoryReservationPolicy = _options.MemoryQoS.MemoryReservationPolicy == "TieredReservation"
+                ? MemoryReservationPolicy.TieredReservation
+                : MemoryReservationPolicy.None,
+            MemoryThrottlingFactor = _options.MemoryQoS.MemoryThrottlingFactor,
+            SystemReserved = systemReserved,
+            KubeReserved = kubeReserved,
+            EvictionHardMemoryBytes = evictionMemory,
+            PodLevelResources = _options.FeatureGates.PodLevelResources,
+            PodLevelResourceManagers = _options.FeatureGates.PodLevelResourceManagers,
+            CgroupMountPath = _options.Cgroup.MountPath,
+            CgroupRoot = _options.Cgroup.CgroupRoot,
+            CgroupDriver = _options.Cgroup.CgroupDriver == "systemd" ? CgroupDriver.Systemd : CgroupDriver.Cgroupfs,
+            StateDirectory = _options.State.Directory,
+            LogTarget = _options.Log.Target,
+            LogLevel = Enum.Parse<LogLevel>(_options.Log.Level, ignoreCase: true),
+            MetricsListenAddress = _options.Metrics.ListenAddress,
+            HooksDirectory = _options.Hooks.Directory,
+            HooksTimeout = hooksTimeout,
+        };
+    }
+
+    private static TopologyManagerPolicy ParseTopologyPolicy(string name) => name switch
+    {
+        "best-effort" => TopologyManagerPolicy.BestEffort,
+        "restricted" => TopologyManagerPolicy.Restricted,
+        "single-numa-node" => TopologyManagerPolicy.SingleNumaNode,
+        _ => TopologyManagerPolicy.None,
+    };
+
+    // spec §2.4 max-allowable-numa-nodes
+    private void CheckTopologyManager(TopologyManagerPolicy policy)
+    {
+        int max = _options.TopologyManager.PolicyOptions.MaxAllowableNumaNodes;
+        const string key = "topologyManager:policyOptions:max-allowable-numa-nodes";
+        if (max < 8)
+        {
+            Report(key, "the minimum value of \"max-allowable-numa-nodes\" should not be less than 8 (spec §2.4)");
+        }
+        else if (_machine is not null && policy != TopologyManagerPolicy.None && _machine.NumaNodes.Count > max)
+        {
+            Report(key, $"unsupported on machines with more than {max} NUMA nodes: this machine has {_machine.NumaNodes.Count} (spec §2.4)");
+        }
+    }
+
+    // spec §3.1 reserved CPUs
+    private void CheckCpuManager(CpuManagerPolicy policy, CpuSet reserved, int reservedCount)
+    {
+        if (_machine is not null && !reserved.IsEmpty && !reserved.IsSubsetOf(_machine.OnlineCpus))
+        {
+            // One message per mistake: a list naming missing CPUs says nothing useful about how many remain.
+            Report("cpuManager:reservedSystemCPUs",
+                $"reservedSystemCPUs \"{reserved}\" names CPUs that are not online on this machine: \"{reserved.Except(_machine.OnlineCpus)}\" (online: \"{_machine.OnlineCpus}\")");
+            return;
+        }
+
+        if (policy != CpuManagerPolicy.Static)
+        {
+            return;
+        }
+
+        if (reservedCount == 0)
+        {
+            Report("cpuManager:policy",
+                "the static policy needs reserved CPUs: set cpuManager.reservedSystemCPUs, or a cpu amount in nodeAllocatable.systemReserved or kubeReserved (spec §3.1)");
+        }
+        else if (_machine is not null && reservedCount >= _machine.OnlineCpus.Count)
+        {
+            Report(reserved.IsEmpty ? "nodeAllocatable" : "cpuManager:reservedSystemCPUs",
+                $"{reservedCount} reserved CPUs leave none of the {_machine.OnlineCpus.Count} online CPUs for containers");
+        }
+    }
+
+    // spec §3.10 options, gates and exclusive pairs
+    private CpuManagerPolicyOptionFlags ReadCpuOptions(CpuManagerPolicy policy, TopologyManagerPolicy topologyPolicy)
+    {
+        var o = _options.CpuManager.PolicyOptions;
+        var chosen = CpuManagerPolicyOptionFlags.None;
+        var named = new (bool On, CpuManagerPolicyOptionFlags Flag, string Name, string? Gate)[]
+        {
+            (o.FullPcpusOnly, CpuManagerPolicyOptionFlags.FullPcpusOnly, "full-pcpus-only", null),
+            (o.DistributeCpusAcrossNuma, CpuManagerPolicyOptionFlags.DistributeCpusAcrossNuma, "distribute-cpus-across-numa", _options.FeatureGates.CPUManagerPolicyBetaOptions ? null : "CPUManagerPolicyBetaOptions"),
+            (o.AlignBySocket, CpuManagerPolicyOptionFlags.AlignBySocket, "align-by-socket", _options.FeatureGates.CPUManagerPolicyAlphaOptions ? null : "CPUManagerPolicyAlphaOptions"),
+            (o.DistributeCpusAcrossCores, CpuManagerPolicyOptionFlags.DistributeCpusAcrossCores, "distribute-cpus-across-cores", _options.FeatureGates.CPUManagerPolicyAlphaOptions ? null : "CPUManagerPolicyAlphaOptions"),
+            (o.StrictCpuReservation, CpuManagerPolicyOptionFlags.StrictCpuReservation, "strict-cpu-reservation", null),
+            (o.PreferAlignCpusByUncoreCache, CpuManagerPolicyOptionFlags.PreferAlignCpusByUncoreCache, "prefer-align-cpus-by-uncorecache", null),
+        };
+        foreach (var (on, flag, name, missingGate) in named)
+        {
+            if (!on)
+            {
+                continue;
+            }
+
+            chosen |= flag;
+            string key = "cpuManager:policyOptions:" + name;
+            if (policy != CpuManagerPolicy.Static)
+            {
+                Report(key, $"CPU manager option '{name}' needs cpuManager.policy = \"static\"");
+            }
+            else if (missingGate is not null)
+            {
+                Report(key, $"CPU manager option '{name}' needs the feature gate featureGates.{missingGate} = true (spec §3.10)");
+            }
+        }
+
+        (CpuManagerPolicyOptionFlags A, CpuManagerPolicyOptionFlags B)[] exclusive =
+        [
+            (CpuManagerPolicyOptionFlags.FullPcpusOnly, CpuManagerPolicyOptionFlags.DistributeCpusAcrossCores),
+            (CpuManagerPolicyOptionFlags.DistributeCpusAcrossNuma, CpuManagerPolicyOptionFlags.DistributeCpusAcrossCores),
+            (CpuManagerPolicyOptionFlags.PreferAlignCpusByUncoreCache, CpuManagerPolicyOptionFlags.DistributeCpusAcrossCores),
+            (CpuManagerPolicyOptionFlags.PreferAlignCpusByUncoreCache, CpuManagerPolicyOptionFlags.DistributeCpusAcrossNuma),
+        ];
+        foreach (var (a, b) in exclusive)
+        {
+            if ((chosen & a) != 0 && (chosen & b) != 0)
+            {
+                Report("cpuManager:policyOptions:" + OptionName(b), $"CPU manager options '{OptionName(a)}' and '{OptionName(b)}' cannot be used together (spec §3.10)");
+            }
+        }
+
+        if ((chosen & CpuManagerPolicyOptionFlags.AlignBySocket) != 0 && topologyPolicy == TopologyManagerPolicy.SingleNumaNode)
+        {
+            Report("cpuManager:policyOptions:align-by-socket", "'align-by-socket' cannot be used with topologyManager.policy = \"single-numa-node\" (spec §3.10)");
+        }
+
+        return chosen;
+    }
+
+    private static string OptionName(CpuManagerPolicyOptionFlags option) => option switch
+    {
+        CpuManagerPolicyOptionFlags.FullPcpusOnly => "full-pcpus-only",
+        CpuManagerPolicyOptionFlags.DistributeCpusAcrossNuma => "distribute-cpus-across-numa",
+        CpuManagerPolicyOptionFlags.AlignBySocket => "align-by-socket",
+        CpuManagerPolicyOptionFlags.DistributeCpusAcrossCores => "distribute-cpus-across-cores",
+        CpuManagerPolicyOptionFlags.StrictCpuReservation => "strict-cpu-reservation",
+        _ => "prefer-align-cpus-by-uncorecache",
+    };
+
+    /// <summary>Resource → amount; cpu in millicores (rounded up), the rest in whole units (bytes).</summary>
+    private Dictionary<string, long> ReadReservations(string path, Dictionary<string, string> reserved)
+    {
+        var amounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (resource, text) in reserved)
+        {
+            string key = path + ":" + resource;
+            if (!ReservableResources.Contains(resource, StringComparer.Ordinal) && !IsHugePagesName(resource))
+            {
+                Report(key, $"unknown resource '{resource}'; expected cpu, memory, ephemeral-storage, pid or hugepages-<size>{KeySuggester.DidYouMean(resource, ReservableResources)}");
+                continue;
+            }
+
+            Quantity.TryParse(text, out decimal value);
+            if (!Quantity.TryToInt64Ceiling(resource == "cpu" ? value * 1000 : value, out long amount))
+            {
+                Report(key, $"'{text}' is too large");
+                continue;
+            }
+
+            amounts[resource] = amount;
+        }
+
+        return amounts;
+    }
+
+    private long ReadEvictionHard()
+    {
+        long memory = 0;
+        foreach (var (signal, text) in _options.NodeAllocatable.EvictionHard)
+        {
+            string key = "nodeAllocatable:evictionHard:" + signal;
+            if (!EvictionSignals.Contains(signal, StringComparer.Ordinal))
+            {
+                Report(key, $"unknown eviction signal '{signal}'{KeySuggester.DidYouMean(signal, EvictionSignals)}");
+                continue;
+            }
+
+            if (signal != "memory.available")
+            {
+                continue;
+            }
+
+            if (EntryChecker.TryPercent(text))
+            {
+                // A percentage is of the machine's memory; without machine facts it cannot be resolved.
+                double percent = double.Parse(text.AsSpan(0, text.Length - 1), System.Globalization.CultureInfo.InvariantCulture);
+                memory = _machine is null ? 0 : (long)Math.Ceiling(_machine.TotalMemoryBytes * percent / 100);
+            }
+            else
+            {
+                Quantity.TryParse(text, out decimal value);
+                Quantity.TryToInt64Ceiling(value, out memory);
+            }
+        }
+
+        return memory;
+    }
+
+    // spec §4.1 reserved memory must match
+    private List<ReservedMemoryNode> ReadReservedMemory(MemoryManagerPolicy policy, Dictionary<string, long> systemReserved, Dictionary<string, long> kubeReserved, long evictionMemory)
+    {
+        var nodes = new List<ReservedMemoryNode>();
+        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        var firstKeyOfType = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seenNodes = new HashSet<int>();
+        for (int i = 0; i < _options.MemoryManager.ReservedMemory.Count; i++)
+        {
+            var item = _options.MemoryManager.ReservedMemory[i];
+            string itemKey = $"memoryManager:reservedMemory:{i}";
+            if (!seenNodes.Add(item.NumaNode))
+            {
+                Report(itemKey + ":numaNode", $"NUMA node {item.NumaNode} has more than one reservedMemory item");
+            }
+
+            var node = _machine?.NumaNodes.FirstOrDefault(n => n.Id == item.NumaNode);
+            if (_machine is not null && node is null)
+            {
+                Report(itemKey + ":numaNode",
+                    $"the reserved memory configuration references a NUMA node {item.NumaNode} that does not exist on this machine (nodes: {string.Join(", ", _machine.NumaNodes.Select(n => n.Id))}) (spec §4.1)");
+            }
+
+            var limits = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (resource, text) in item.Limits)
+            {
+                string key = $"{itemKey}:limits:{resource}";
+                if (resource != "memory" && !IsHugePagesName(resource))
+                {
+                    Report(key, $"unknown resource '{resource}'; reservedMemory limits take memory or hugepages-<size>");
+                    continue;
+                }
+
+                Quantity.TryParse(text, out decimal value);
+                if (!Quantity.TryToInt64Ceiling(value, out long bytes))
+                {
+                    Report(key, $"'{text}' does not fit in 64 bits of bytes");
+                    continue;
+                }
+
+                limits[resource] = bytes;
+                totals[resource] = totals.GetValueOrDefault(resource) + bytes;
+                firstKeyOfType.TryAdd(resource, key);
+                if (node is not null)
+                {
+                    CheckAgainstNode(node, resource, bytes, key);
+                }
+            }
+
+            nodes.Add(new ReservedMemoryNode(item.NumaNode, limits));
+        }
+
+        if (policy != MemoryManagerPolicy.Static)
+        {
+            return nodes;
+        }
+
+        // Every type in reservedMemory or in the node-allocatable reservation must add up exactly.
+        var types = new SortedSet<string>(totals.Keys, StringComparer.Ordinal) { "memory" };
+        foreach (string resource in systemReserved.Keys.Concat(kubeReserved.Keys).Where(IsHugePagesName))
+        {
+            types.Add(resource);
+        }
+
+        foreach (string type in types)
+        {
+            long expected = systemReserved.GetValueOrDefault(type) + kubeReserved.GetValueOrDefault(type) + (type == "memory" ? evictionMemory : 0);
+            long total = totals.GetValueOrDefault(type);
+            if (total != expected)
+            {
+                string where = type == "memory" ? "kubeReserved + systemReserved + evictionHard memory.available" : "kubeReserved + systemReserved";
+                Report(firstKeyOfType.GetValueOrDefault(type, "memoryManager:policy"),
+                    $"the total amount \"{FormatBytes(total)}\" of type \"{type}\" is not equal to the value \"{FormatBytes(expected)}\" determined by Node Allocatable feature ({where}) (spec §4.1)");
+            }
+        }
+
+        long expectedMemory = systemReserved.GetValueOrDefault("memory") + kubeReserved.GetValueOrDefault("memory") + evictionMemory;
+        if (totals.GetValueOrDefault("memory") == 0 && expectedMemory == 0)
+        {
+            Report("memoryManager:policy", "the Static memory manager policy needs reserved memory: you should specify the system reserved memory (spec §4.1)");
+        }
+
+        return nodes;
+    }
+
+    private void CheckAgainstNode(NumaNodeFacts node, string resource, long bytes, string key)
+    {
+        if (resource == "memory")
+        {
+            if (bytes > node.MemTotalBytes)
+            {
+                Report(key, $"reserves {FormatBytes(bytes)} but NUMA node {node.Id} has only {FormatBytes(node.MemTotalBytes)}");
+            }
+
+            return;
+        }
+
+        Quantity.TryParse(resource["hugepages-".Length..], out decimal size);
+        long pageSize = (long)size;
+        if (!node.HugePagesBySize.TryGetValue(pageSize, out long pages))
+        {
+            Report(key, $"NUMA node {node.Id} has no {resource[10..]} hugepage pool");
+        }
+        else if (bytes > pages * pageSize)
+        {
+            Report(key, $"reserves {FormatBytes(bytes)} of {resource} but NUMA node {node.Id} has only {pages} pages ({FormatBytes(pages * pageSize)})");
+        }
+    }
+
+    private void CheckMemoryQos()
+    {
+        double factor = _options.MemoryQoS.MemoryThrottlingFactor;
+        if (factor is <= 0 or > 1)
+        {
+            Report("memoryQoS:memoryThrottlingFactor", $"memoryThrottlingFactor {factor.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range; expected a value in (0, 1] (spec §6.1)");
+        }
+    }
+
+    private void CheckLogTarget()
+    {
+        string target = _options.Log.Target;
+        if (target is not ("stderr" or "stdout") && !target.StartsWith('/'))
+        {
+            Report("log:target", $"'{target}' is not a log target; expected \"stderr\", \"stdout\" or an absolute file path{KeySuggester.DidYouMean(target, ["stderr", "stdout"])}");
+        }
+    }
+
+    private static bool IsHugePagesName(string resource) =>
+        resource.StartsWith("hugepages-", StringComparison.Ordinal)
+        && Quantity.TryParse(resource["hugepages-".Length..], out decimal size) && size > 0 && size == decimal.Floor(size);
+
+    private static string FormatBytes(long bytes) =>
+        bytes != 0 && bytes % (1L << 20) == 0 ? $"{bytes >> 20}Mi" : bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private void Report(string path, string message)
+    {
+        _problems.Add(new ConfigProblem(Locate(path), $"{ConfigPath.ToDisplay(path)}: {message}"));
+    }
+
+    /// <summary>Where a key was set; else where its nearest enclosing table was; else the built-in default.</summary>
+    private ConfigLocation Locate(string path)
+    {
+        for (string probe = path; probe.Length > 0; probe = probe[..Math.Max(0, probe.LastIndexOf(ConfigPath.Separator))])
+        {
+            if (_locations.TryGetValue(probe, out var location))
+            {
+                return location;
+            }
+
+            if (!probe.Contains(ConfigPath.Separator, StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        return ConfigLocation.Default;
+    }
+}
