@@ -21,6 +21,10 @@ internal static class PluginMain
     /// pre-launched plugin that misses the 5 s registration window makes containerd 1.7.24 exit
     /// (spec/nri-protocol.md §6.4).
     /// </summary>
+    public static bool TryRunPreLaunched(out int exitCode) =>
+        TryRunPreLaunched(PluginConfigReader.ReadLogSettings, out exitCode);
+
+    /// <summary>As <see cref="TryRunPreLaunched(out int)"/> with another reader of the config's log settings.</summary>
     public static bool TryRunPreLaunched(Func<string, PluginLogSettings?>? readLogSettings, out int exitCode)
     {
         exitCode = 0;
