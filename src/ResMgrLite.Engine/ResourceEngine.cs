@@ -1,4 +1,6 @@
 using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Memory;
+using ResMgrLite.Engine.MemoryQos;
 using ResMgrLite.Engine.Model;
 using ResMgrLite.Engine.TopologyManagement;
 
@@ -14,6 +16,15 @@ public struct ContainerDecision
 
     /// <summary>The hint the Topology Manager settled on.</summary>
     public TopologyHint Hint;
+
+    /// <summary>True when the Memory Manager (Static policy) made the decision; false when memory management is off.</summary>
+    public bool ManagesMemory;
+
+    /// <summary>NUMA memory nodes (cpuset.mems: the nodes of the memory blocks, 0 = unrestricted) and hugepage limits.</summary>
+    public MemoryDecision Memory;
+
+    /// <summary>The container's Memory QoS knobs for <c>unified</c> adjustments (§6.2); empty when Memory QoS is off.</summary>
+    public MemoryQosValues MemoryQos;
 }
 
 /// <summary>
@@ -27,11 +38,22 @@ public sealed class ResourceEngine
     private readonly TopologyManagerOptions _tmOptions;
     private readonly HintMerger _merger;
     private readonly StaticCpuPolicy? _cpu;
+    private readonly StaticMemoryPolicy? _memory;
+    private readonly MemoryQosOptions? _memoryQos;
     private readonly HintList _cpuHints;
     private readonly HintList[] _lists;
     private readonly Dictionary<string, TopologyHint> _podHints = new(64, StringComparer.Ordinal);
 
     public ResourceEngine(CpuTopology topology, TopologyManagerOptions topologyManager, CpuManagerOptions? cpuManager)
+        : this(topology, topologyManager, cpuManager, null)
+    {
+    }
+
+    /// <summary>
+    /// An engine with the Memory Manager as the second hint provider (after the CPU manager, §2.1) and,
+    /// when <paramref name="memoryQos"/> is given, Memory QoS values in every decision (§6).
+    /// </summary>
+    public ResourceEngine(CpuTopology topology, TopologyManagerOptions topologyManager, CpuManagerOptions? cpuManager, MemoryManagerOptions? memoryManager, MemoryQosOptions? memoryQos = null)
     {
         _topology = topology;
         _tmOptions = topologyManager;
@@ -50,7 +72,32 @@ public sealed class ResourceEngine
         _merger = new HintMerger(topologyManager, topology);
         _cpu = cpuManager is null ? null : new StaticCpuPolicy(topology, cpuManager, topologyManager.Policy == TopologyPolicy.SingleNumaNode);
         _cpuHints = new HintList(NumaMask.MaskCount(Math.Min(topology.NumNumaNodes, 16)) + 1, "cpu");
-        _lists = [_cpuHints];
+        if (memoryManager is not null)
+        {
+            foreach (NumaMemoryInfo node in memoryManager.Nodes)
+            {
+                if ((topology.AllNumaMask & (1UL << node.NodeId)) == 0 || node.NodeId >= 64)
+                {
+                    throw new ArgumentException($"the memory manager's NUMA node {node.NodeId} is not a NUMA node of the CPU topology");
+                }
+            }
+            _memory = new StaticMemoryPolicy(memoryManager);
+            ReadOnlySpan<HintList> memoryLists = _memory.HintLists;
+            _lists = [_cpuHints, memoryLists[0], memoryLists[1], memoryLists[2]];
+        }
+        else
+        {
+            _lists = [_cpuHints];
+        }
+        if (memoryQos is not null)
+        {
+            IReadOnlyList<string> problems = memoryQos.Problems();
+            if (problems.Count > 0)
+            {
+                throw new ArgumentException("invalid Memory QoS configuration: " + string.Join("; ", problems));
+            }
+            _memoryQos = memoryQos;
+        }
     }
 
     public CpuTopology Topology => _topology;
@@ -59,6 +106,12 @@ public sealed class ResourceEngine
 
     /// <summary>The static CPU policy, or null when CPU management is off.</summary>
     public StaticCpuPolicy? Cpu => _cpu;
+
+    /// <summary>The Static memory policy, or null when memory management is off.</summary>
+    public StaticMemoryPolicy? Memory => _memory;
+
+    /// <summary>Memory QoS settings, or null when Memory QoS is off.</summary>
+    public MemoryQosOptions? MemoryQos => _memoryQos;
 
     /// <summary>
     /// Admits one container (hint merge, then allocation). On refusal <paramref name="error"/> says
@@ -82,6 +135,7 @@ public sealed class ResourceEngine
                 {
                     _cpu.PodHints(pod, _cpuHints);
                 }
+                _memory?.PodHints(pod);
                 if (!_merger.TryAdmit(_lists, out hint))
                 {
                     error = TopologyRefusal("pod", pod, container, hint);
@@ -100,6 +154,7 @@ public sealed class ResourceEngine
             {
                 _cpu.ContainerHints(pod, container, _cpuHints);
             }
+            _memory?.ContainerHints(pod, container);
             if (!_merger.TryAdmit(_lists, out hint))
             {
                 error = TopologyRefusal("container", pod, container, hint);
@@ -107,26 +162,47 @@ public sealed class ResourceEngine
             }
         }
         decision.Hint = hint;
-        if (_cpu is null)
+
+        // Memory decides first without changing anything, so a memory refusal never leaves CPUs
+        // allocated; it commits after the CPU manager (the kubelet's allocation order, §2.1).
+        MemoryPlan memoryPlan = default;
+        if (_memory is not null && !_memory.TryPlan(pod, container, hint, podScope, out memoryPlan, out error))
         {
-            return true;
-        }
-        decision.ManagesCpu = true;
-        if (!_cpu.TryAdmit(pod, container, containerId, hint, podScope, nodeSharedInUse, out decision.Cpu, out error))
-        {
-            error = $"CPU manager (static policy) refused container {container.Name} of pod {pod}: {error}";
+            error = $"Memory manager (Static policy) refused container {container.Name} of pod {pod}: {error}";
             return false;
+        }
+        if (_cpu is not null)
+        {
+            decision.ManagesCpu = true;
+            if (!_cpu.TryAdmit(pod, container, containerId, hint, podScope, nodeSharedInUse, out decision.Cpu, out error))
+            {
+                error = $"CPU manager (static policy) refused container {container.Name} of pod {pod}: {error}";
+                return false;
+            }
+        }
+        if (_memory is not null)
+        {
+            decision.ManagesMemory = true;
+            decision.Memory = _memory.Commit(memoryPlan, pod, container, containerId);
+        }
+        if (_memoryQos is not null)
+        {
+            decision.MemoryQos = MemoryQosCalculator.ForContainer(pod.Qos, container.Resources, _memoryQos);
         }
         return true;
     }
 
     private string TopologyRefusal(string scope, PodSpec pod, ContainerSpec container, TopologyHint best) =>
         $"TopologyAffinityError: topology manager policy {TopologyManagerOptions.PolicyName(_tmOptions.Policy)} (scope {scope}) refused container {container.Name} of pod {pod}: " +
-        $"Resources cannot be allocated with Topology locality; best merged hint {best}; provider hints: {_cpuHints}";
+        $"Resources cannot be allocated with Topology locality; best merged hint {best}; provider hints: {string.Join("; ", _lists.Select(l => l.ToString()))}";
 
-    /// <summary>Releases a container; true when the node shared pool changed (shared containers need updates).</summary>
-    public bool ReleaseContainer(string podUid, string containerName, string? containerId) =>
-        _cpu?.Release(new ContainerKey(podUid, containerName), containerId) ?? false;
+    /// <summary>Releases a container (CPUs and memory blocks); true when the node shared CPU pool changed (shared containers need updates).</summary>
+    public bool ReleaseContainer(string podUid, string containerName, string? containerId)
+    {
+        var key = new ContainerKey(podUid, containerName);
+        _memory?.Release(key, containerId);
+        return _cpu?.Release(key, containerId) ?? false;
+    }
 
     /// <summary>Forgets a pod's stored Topology Manager hint (pod removed).</summary>
     public void ForgetPod(string podUid) => _podHints.Remove(podUid);
@@ -134,4 +210,8 @@ public sealed class ResourceEngine
     /// <summary>The cpuset a container must have now; the whole machine when CPU management is off.</summary>
     public CpuSet EffectiveCpus(string podUid, string containerName) =>
         _cpu?.EffectiveCpus(new ContainerKey(podUid, containerName)) ?? _topology.AllCpus;
+
+    /// <summary>The NUMA memory nodes a container must have now (cpuset.mems); 0 = unrestricted.</summary>
+    public ulong EffectiveMems(string podUid, string containerName) =>
+        _memory?.EffectiveMems(new ContainerKey(podUid, containerName)) ?? 0;
 }

@@ -14,6 +14,7 @@ internal static class Cli
             "ResMgrLite: kubelet-grade CPU, memory and topology management as a containerd NRI plugin.\n" +
             "containerd runs it as a pre-launched plugin (no arguments); 'run' connects as an external plugin.");
 
+        root.Add(Plugin.RunCommand.Create());
         root.Add(TopologyCommandLine());
         root.Add(ValidateCommandLine());
         root.Add(ConformanceCommand());

@@ -1,17 +1,7 @@
 namespace ResMgrLite;
 
-/// <summary>Detects and runs the pre-launched plugin mode (NRI_PLUGIN_SOCKET set by containerd).</summary>
+/// <summary>The pre-launched plugin mode (containerd set NRI_PLUGIN_SOCKET), checked before any parsing.</summary>
 internal static class PreLaunch
 {
-    public static bool TryRun(out int exitCode)
-    {
-        exitCode = 0;
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NRI_PLUGIN_SOCKET")))
-        {
-            return false;
-        }
-        Console.Error.WriteLine("resmgrlite: the NRI plugin lifecycle is not wired yet");
-        exitCode = 1;
-        return true;
-    }
+    public static bool TryRun(out int exitCode) => Plugin.PluginMain.TryRunPreLaunched(out exitCode);
 }

@@ -33,13 +33,20 @@ public class NriRoundTripBenchmarks
         _runtime = runtime;
         _stop = new CancellationTokenSource();
         var options = new NriConnectionOptions { ConnectedSocket = plugin, PluginName = "bench", PluginIndex = "50" };
-        var handler = new CpusetAnnotationHandler(NullProtocolLog.Instance);
+        // The real handler on this machine's sysfs, static CPU policy with CPU 0 reserved.
+        var handler = new ResourcePolicyHandler(new PluginLog(null, ProtocolLogLevel.Error),
+            new HandlerOptions(PluginMain.DefaultSysfsRoot, "bench.conf", ConfigFile: null, new System.Collections.Hashtable()));
         _plugin = NriPluginHost.RunAsync(options, handler, NullProtocolLog.Instance, _stop.Token);
 
         // RegisterPlugin → empty success reply (spec §8.2), then Configure on conn 1.
         ReadMessage();
         _runtime.Send(Convert.FromHexString("000000020000000a00000000000000010200"));
-        Call(Build("Configure", new ConfigureRequest { RuntimeName = "containerd", RuntimeVersion = "1.7.24~ds1" }));
+        Call(Build("Configure", new ConfigureRequest
+        {
+            RuntimeName = "containerd",
+            RuntimeVersion = "1.7.24~ds1",
+            Config = "[cpuManager]\npolicy = \"static\"\nreservedSystemCPUs = \"0\"\n",
+        }));
 
         _request = Build("CreateContainer", CreateRequest(annotations: 8));
         _largeRequest = Build("CreateContainer", CreateRequest(annotations: 200));
@@ -54,7 +61,7 @@ public class NriRoundTripBenchmarks
         _stop.Dispose();
     }
 
-    /// <summary>A typical pod: a handful of annotations, the cpuset annotation set.</summary>
+    /// <summary>A typical Guaranteed pod: a handful of annotations, one exclusive CPU (admitted once, then found again).</summary>
     [Benchmark(Baseline = true)]
     public int CreateContainer() => Call(_request);
 
@@ -64,15 +71,25 @@ public class NriRoundTripBenchmarks
 
     private static CreateContainerRequest CreateRequest(int annotations)
     {
-        var pod = new PodSandbox { Id = "4f1c9a", Name = "web-0", Namespace = "default", Uid = "6a1f-33" };
-        pod.Annotations["resmgrlite.io/cpuset"] = "2-5";
+        var pod = new PodSandbox
+        {
+            Id = "4f1c9a", Name = "web-0", Namespace = "default", Uid = "6a1f-33",
+            Linux = new LinuxPodSandbox { CgroupParent = "/kubepods/pod6a1f-33" },
+        };
         for (int i = 0; i < annotations; i++)
         {
             pod.Annotations[$"example.com/annotation-{i}"] = new string('v', 32);
         }
 
         var container = new Container { Id = "c0ffee", PodSandboxId = pod.Id, Name = "app", Args = { "/bin/app", "--serve" } };
-        container.Linux = new LinuxContainer { Resources = new LinuxResources { Cpu = new LinuxCPU { Shares = new OptionalUInt64 { Value = 2048 } } } };
+        container.Linux = new LinuxContainer
+        {
+            Resources = new LinuxResources
+            {
+                Cpu = new LinuxCPU { Shares = new OptionalUInt64 { Value = 1024 }, Quota = new OptionalInt64 { Value = 100_000 }, Period = new OptionalUInt64 { Value = 100_000 } },
+                Memory = new LinuxMemory { Limit = new OptionalInt64 { Value = 1L << 30 } },
+            },
+        };
         return new CreateContainerRequest { Pod = pod, Container = container };
     }
 

@@ -1,5 +1,7 @@
 using ResMgrLite.Engine;
 using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Memory;
+using ResMgrLite.Engine.MemoryQos;
 using ResMgrLite.Engine.Model;
 using ResMgrLite.Engine.TopologyManagement;
 using ResMgrLite.TestSupport;
@@ -21,15 +23,36 @@ public sealed class EngineAllocationTests
 
     [Theory]
     [MemberData(nameof(Machines))]
-    public void Admission_and_release_do_not_allocate(string name, int sockets, int numaPerSocket, int coresPerNuma, int threads, TopologyPolicy policy, TopologyScope scope)
+    public void Admission_and_release_do_not_allocate(string name, int sockets, int numaPerSocket, int coresPerNuma, int threads, TopologyPolicy policy, TopologyScope scope) =>
+        AssertAllocationFree(name, sockets, numaPerSocket, coresPerNuma, threads, policy, scope, withMemory: false);
+
+    [Theory]
+    [MemberData(nameof(Machines))]
+    public void Admission_and_release_with_memory_manager_and_memory_qos_do_not_allocate(string name, int sockets, int numaPerSocket, int coresPerNuma, int threads, TopologyPolicy policy, TopologyScope scope) =>
+        AssertAllocationFree(name, sockets, numaPerSocket, coresPerNuma, threads, policy, scope, withMemory: true);
+
+    private static void AssertAllocationFree(string name, int sockets, int numaPerSocket, int coresPerNuma, int threads, TopologyPolicy policy, TopologyScope scope, bool withMemory)
     {
         Assert.NotEmpty(name);
         CpuTopology topology = KubeletFixtures.Synthetic(sockets, numaPerSocket, coresPerNuma, threads);
+        MemoryManagerOptions? memory = withMemory
+            ? new MemoryManagerOptions
+            {
+                Nodes = topology.NumaNodeIds.ToArray().Select(id => new NumaMemoryInfo(id, 64 * Gi, [new HugePageInfo(2048, 1024)])).ToArray(),
+                ReservedMemory = topology.NumaNodeIds.ToArray().Select(id => new ReservedMemoryNode(id, new MemoryAmounts(Gi))).ToArray(),
+            }
+            : null;
+        MemoryQosOptions? memoryQos = withMemory
+            ? new MemoryQosOptions { ReservationPolicy = MemoryReservationPolicy.TieredReservation, NodeAllocatableMemoryBytes = 32 * Gi }
+            : null;
         var engine = new ResourceEngine(topology,
             new TopologyManagerOptions { Policy = policy, Scope = scope },
-            new CpuManagerOptions { ReservedCpuCount = 2, DistributeCpusAcrossNuma = policy == TopologyPolicy.BestEffort });
+            new CpuManagerOptions { ReservedCpuCount = 2, DistributeCpusAcrossNuma = policy == TopologyPolicy.BestEffort },
+            memory, memoryQos);
 
         // A working set of pods made up front: allocation of the inputs is the plugin's business.
+        // Hugepages only on small machines: every requested memory resource adds a hint list, and
+        // the kubelet's merge walks the cross product (255^3 per admission on 8 NUMA nodes).
         var pods = new List<(PodSpec Pod, string[] Ids)>();
         int podCount = Math.Clamp((topology.NumCpus - 2) / 6, 2, 12);
         for (int i = 0; i < podCount; i++)
@@ -41,7 +64,7 @@ public sealed class EngineAllocationTests
                 _ => new PodSpec($"p{i}", $"p{i}", "ns", QosClass.Guaranteed, new ContainerResources(4000, 4000, 8 * Gi, 8 * Gi)),
             };
             pod.Containers.Add(new ContainerSpec("init", ContainerRole.Init, new ContainerResources(1000, 1000, Gi, Gi)));
-            pod.Containers.Add(new ContainerSpec("app", ContainerRole.App, new ContainerResources(2000, 2000, Gi, Gi)));
+            pod.Containers.Add(new ContainerSpec("app", ContainerRole.App, new ContainerResources(2000, 2000, Gi, Gi, withMemory && i % 2 == 0 && topology.NumNumaNodes <= 2 ? 64L << 20 : 0)));
             pod.Containers.Add(new ContainerSpec("side", ContainerRole.App, new ContainerResources(500, 500, Gi, Gi)));
             pods.Add((pod, pod.Containers.Select(c => pod.Uid + "/" + c.Name).ToArray()));
         }
@@ -66,13 +89,18 @@ public sealed class EngineAllocationTests
         }
 
         CpuSet initial = engine.Cpu!.DefaultSet;
+        string? initialMemory = engine.Memory?.State.ToString();
+        // Three warm-up cycles: every path (init reuse, pod budgets, tier-up of the JIT) has run before measuring.
+        Cycle();
         Cycle();
         Cycle();
         Assert.Equal(initial, engine.Cpu.DefaultSet);
+        Assert.Equal(initialMemory, engine.Memory?.State.ToString());
         long before = GC.GetAllocatedBytesForCurrentThread();
         Cycle();
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
         Assert.Equal(initial, engine.Cpu.DefaultSet);
+        Assert.Equal(initialMemory, engine.Memory?.State.ToString());
     }
 }

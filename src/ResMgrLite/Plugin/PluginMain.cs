@@ -14,6 +14,8 @@ internal static class PluginMain
 
     public const string DefaultPluginName = "resmgrlite";
 
+    public const string DefaultSysfsRoot = "/sys";
+
     /// <summary>
     /// Call first thing in <c>Main</c>, before System.CommandLine or any config is touched: when the
     /// environment says the runtime launched us (NRI_PLUGIN_SOCKET), runs the plugin to the end and
@@ -21,7 +23,7 @@ internal static class PluginMain
     /// pre-launched plugin that misses the 5 s registration window makes containerd 1.7.24 exit
     /// (spec/nri-protocol.md §6.4).
     /// </summary>
-    public static bool TryRunPreLaunched(Func<string, PluginLogSettings?>? readLogSettings, out int exitCode)
+    public static bool TryRunPreLaunched(out int exitCode)
     {
         exitCode = 0;
         if (!NriEnvironment.TryGetPreLaunched(out NriPreLaunchedPlugin? plugin))
@@ -31,7 +33,7 @@ internal static class PluginMain
 
         try
         {
-            exitCode = RunPreLaunchedAsync(plugin!, readLogSettings, CancellationToken.None).GetAwaiter().GetResult();
+            exitCode = RunPreLaunchedAsync(plugin!, PluginLog.ForPreLaunched(), DefaultSysfsRoot, CancellationToken.None).GetAwaiter().GetResult();
         }
 #pragma warning disable CA1031 // Last line of defence: stdio is /dev/null, so report to the log file and exit non-zero.
         catch (Exception ex)
@@ -51,16 +53,9 @@ internal static class PluginMain
     /// registration failed, 2 when the identity is unusable.
     /// </summary>
     /// <param name="plugin">From <see cref="NriEnvironment.TryGetPreLaunched(out NriPreLaunchedPlugin?)"/>.</param>
-    /// <param name="readLogSettings">
-    /// Reads the log file and level from the Configure config text (the drop-in file). Must not
-    /// throw for bad input; if it does, the error is logged and the defaults stay, because failing
-    /// Configure would make containerd 1.7.24 exit.
-    /// </param>
-    public static Task<int> RunPreLaunchedAsync(NriPreLaunchedPlugin plugin, Func<string, PluginLogSettings?>? readLogSettings, CancellationToken cancellationToken) =>
-        RunPreLaunchedAsync(plugin, readLogSettings, PluginLog.ForPreLaunched(), cancellationToken);
-
-    /// <summary>As above with the log to start with (tests keep it out of /var/log); the log is disposed at the end.</summary>
-    internal static async Task<int> RunPreLaunchedAsync(NriPreLaunchedPlugin plugin, Func<string, PluginLogSettings?>? readLogSettings, PluginLog initialLog, CancellationToken cancellationToken)
+    /// <param name="initialLog">The log until the configuration names another target; disposed at the end.</param>
+    /// <param name="sysfsRoot">Where the machine topology is read (tests use synthetic trees).</param>
+    internal static async Task<int> RunPreLaunchedAsync(NriPreLaunchedPlugin plugin, PluginLog initialLog, string sysfsRoot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plugin);
         using PluginLog log = initialLog;
@@ -79,7 +74,7 @@ internal static class PluginMain
             return 2;
         }
 
-        var handler = new CpusetAnnotationHandler(log, config => ApplyConfig(log, config, readLogSettings));
+        var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, $"conf.d/{plugin.Index}-{plugin.Name}.conf", ConfigFile: null, Environment.GetEnvironmentVariables()));
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
         int exit = await NriPluginHost.RunAsync(options, handler, log, stop.Token).ConfigureAwait(false);
@@ -93,7 +88,7 @@ internal static class PluginMain
     /// SIGTERM/SIGINT or <paramref name="cancellationToken"/>. Returns 0 then, 2 for bad arguments.
     /// </summary>
     /// <param name="logFile">A file, "-" for stderr (the default), or null/empty for no log.</param>
-    public static async Task<int> RunExternalAsync(string socketPath, string name, string index, string? logFile, ProtocolLogLevel logLevel, CancellationToken cancellationToken)
+    public static async Task<int> RunExternalAsync(string socketPath, string name, string index, string? logFile, ProtocolLogLevel logLevel, CancellationToken cancellationToken, string? configFile = null, string sysfsRoot = DefaultSysfsRoot)
     {
         using var log = new PluginLog(logFile, logLevel);
         var options = new NriConnectionOptions { SocketPath = socketPath, PluginName = name, PluginIndex = index };
@@ -108,8 +103,8 @@ internal static class PluginMain
             return 2;
         }
 
-        // External plugins always get an empty config (spec §1.2); their settings come from the CLI.
-        var handler = new CpusetAnnotationHandler(log);
+        // External plugins always get an empty config (spec §1.2): they read --config themselves.
+        var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, configFile ?? "defaults", configFile, Environment.GetEnvironmentVariables()));
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, stop));
@@ -123,36 +118,5 @@ internal static class PluginMain
     {
         context.Cancel = true;
         stop.Cancel();
-    }
-
-    private static void ApplyConfig(PluginLog log, string config, Func<string, PluginLogSettings?>? readLogSettings)
-    {
-        if (readLogSettings is null || config.Length == 0)
-        {
-            return;
-        }
-
-        PluginLogSettings? settings;
-        try
-        {
-            settings = readLogSettings(config);
-        }
-#pragma warning disable CA1031 // Any config error must leave the defaults in place: failing Configure kills containerd 1.7.24.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            log.Write(ProtocolLogLevel.Error, $"configuration ignored, using defaults: {ex.Message}");
-            return;
-        }
-
-        if (settings?.Level is { } level)
-        {
-            log.MinimumLevel = level;
-        }
-
-        if (settings?.Path is { } path)
-        {
-            log.Redirect(path);
-        }
     }
 }

@@ -4,8 +4,8 @@ using ResMgrLite.Nri;
 namespace ResMgrLite.Plugin;
 
 /// <summary>
-/// <c>resmgrlite run</c>: the external-plugin mode (spec/nri-protocol.md §1.2). The lead adds it to
-/// the root command; the pre-launched mode never reaches the parser (see <see cref="PluginMain.TryRunPreLaunched"/>).
+/// <c>resmgrlite run</c>: the external-plugin mode (spec/nri-protocol.md §1.2). Part of
+/// the root command (<see cref="Cli"/>); the pre-launched mode never reaches the parser (see <see cref="PluginMain.TryRunPreLaunched"/>).
 /// </summary>
 internal static class RunCommand
 {
@@ -37,6 +37,17 @@ internal static class RunCommand
             DefaultValueFactory = _ => "info",
         };
 
+        var config = new Option<string?>("--config")
+        {
+            Description = "Configuration file (TOML); external plugins get no configuration from the runtime. Without it: defaults.",
+        };
+        var sysfs = new Option<string>("--sysfs")
+        {
+            Description = "Root of the sysfs tree to read the machine from.",
+            DefaultValueFactory = _ => PluginMain.DefaultSysfsRoot,
+            Hidden = true,
+        };
+
         name.Validators.Add(result =>
         {
             if (!NriConnectionOptions.IsValidPluginName(result.GetValueOrDefault<string>()))
@@ -61,7 +72,7 @@ internal static class RunCommand
 
         var run = new Command("run", "Connect to the runtime as an external NRI plugin; reconnect after every disconnect until SIGTERM.")
         {
-            socket, name, index, logFile, logLevel,
+            socket, name, index, config, logFile, logLevel, sysfs,
         };
         run.SetAction((parse, cancellationToken) =>
         {
@@ -72,7 +83,9 @@ internal static class RunCommand
                 parse.GetValue(index)!,
                 parse.GetValue(logFile),
                 level,
-                cancellationToken);
+                cancellationToken,
+                parse.GetValue(config),
+                parse.GetValue(sysfs)!);
         });
         return run;
     }

@@ -2,6 +2,7 @@ using ResMgrLite.Nri;
 using ResMgrLite.Nri.Api;
 using ResMgrLite.Plugin;
 using ResMgrLite.TestSupport.FakeNri;
+using ResMgrLite.TestSupport.Sysfs;
 
 namespace ResMgrLite.Tests.Plugin;
 
@@ -13,35 +14,42 @@ public sealed class PluginMainTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    internal static CreateContainerRequest AnnotatedCreate(string cpuset)
+    private static string WriteConfig(string directory, string text)
     {
-        var pod = new PodSandbox { Id = "pod1", Name = "demo", Namespace = "default" };
-        pod.Annotations["resmgrlite.io/cpuset"] = cpuset;
-        return new CreateContainerRequest { Pod = pod, Container = new Container { Id = "ctr1", PodSandboxId = "pod1", Name = "app" } };
+        string path = Path.Combine(directory, "90-resmgrlite.conf");
+        File.WriteAllText(path, text);
+        return path;
     }
 
     [Fact]
-    public async Task ExternalModeAppliesTheAnnotationCpuset()
+    public async Task ExternalModeGivesExclusiveCpusAndShrinksTheSharedPool()
     {
+        using SysfsTree machine = SysfsFixtures.SingleSocketHt().WriteTree();
         string socket = Path.Combine(_directory, "nri.sock");
         string logFile = Path.Combine(_directory, "plugin.log");
+        string config = WriteConfig(_directory, PluginScenario.StaticCpuConfig);
         using System.Net.Sockets.Socket listener = FakeNriRuntime.Listen(socket);
         using var stop = new CancellationTokenSource();
-        Task<int> plugin = PluginMain.RunExternalAsync(socket, "test", "50", logFile, ProtocolLogLevel.Debug, stop.Token);
+        Task<int> plugin = PluginMain.RunExternalAsync(socket, "test", "50", logFile, ProtocolLogLevel.Debug, stop.Token, config, machine.SysfsRoot);
 
         await using (FakeNriRuntime runtime = await FakeNriRuntime.AcceptAsync(listener, CancellationToken.None).WaitAsync(Wait))
         {
             ConfigureResponse configured = await runtime.HandshakeAsync(new SynchronizeRequest());
-            CreateContainerResponse created = await runtime.CallAsync("CreateContainer", AnnotatedCreate("2,0-1"), CreateContainerResponse.Parser);
+            CreateContainerResponse shared = await runtime.CallAsync("CreateContainer", PluginScenario.Burstable("b1", "ctr-b1"), CreateContainerResponse.Parser);
+            CreateContainerResponse exclusive = await runtime.CallAsync("CreateContainer", PluginScenario.Guaranteed("g1", "ctr-g1", 2), CreateContainerResponse.Parser);
 
-            Assert.Equal("0-2", created.Adjust.Linux.Resources.Cpu.Cpus);
             Assert.Equal(0, configured.Events & ~0x7FF);
+            Assert.Equal("0-7", shared.Adjust.Linux.Resources.Cpu.Cpus);
+            // One whole core (1,5) for the Guaranteed container, quota off; the Burstable one loses it.
+            Assert.Equal("1,5", exclusive.Adjust.Linux.Resources.Cpu.Cpus);
+            Assert.Equal(-1, exclusive.Adjust.Linux.Resources.Cpu.Quota.Value);
+            ContainerUpdate update = Assert.Single(exclusive.Update);
+            Assert.Equal(("ctr-b1", "0,2-4,6-7"), (update.ContainerId, update.Linux.Resources.Cpu.Cpus));
         }
 
         await stop.CancelAsync();
         Assert.Equal(0, await plugin.WaitAsync(Wait));
-        string log = await File.ReadAllTextAsync(logFile);
-        Assert.Contains("DEBUG create container default/demo/app (ctr1): cpuset 0-2", log, StringComparison.Ordinal);
+        Assert.Contains("cpus 1,5 (Container)", await File.ReadAllTextAsync(logFile), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -56,26 +64,29 @@ public sealed class PluginMainTests : IDisposable
         (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
         string logFile = Path.Combine(_directory, "from-config.log");
         var plugin = new NriPreLaunchedPlugin(pluginFd, "resmgrlite", "90");
-        Task<int> exit = PluginMain.RunPreLaunchedAsync(plugin, config => new PluginLogSettings(config.Trim(), ProtocolLogLevel.Debug), new PluginLog(null, ProtocolLogLevel.Info), CancellationToken.None);
+        using SysfsTree machine = SysfsFixtures.SingleSocketHt().WriteTree();
+        Task<int> exit = PluginMain.RunPreLaunchedAsync(plugin, new PluginLog(null, ProtocolLogLevel.Info), machine.SysfsRoot, CancellationToken.None);
         await using FakeNriRuntime runtime = FakeNriRuntime.Attach(SocketPair.FromDescriptor(runtimeFd));
 
         RegisterPluginRequest registered = await runtime.Registered.WaitAsync(Wait);
-        await runtime.ConfigureAsync(config: logFile + "\n");
-        CreateContainerResponse created = await runtime.CallAsync("CreateContainer", AnnotatedCreate("7"), CreateContainerResponse.Parser);
+        await runtime.ConfigureAsync(config: PluginScenario.StaticCpuConfig + $"\ntarget = \"{logFile}\"\n");
+        CreateContainerResponse created = await runtime.CallAsync("CreateContainer", PluginScenario.Guaranteed("g7", "ctr7", 3), CreateContainerResponse.Parser);
         runtime.Close();
 
         Assert.Equal(("resmgrlite", "90"), (registered.PluginName, registered.PluginIdx));
-        Assert.Equal("7", created.Adjust.Linux.Resources.Cpu.Cpus);
+        // A whole free core, then the free sibling of the reserved CPU 0 (partially used cores first, spec §3.6).
+        Assert.Equal("1,4-5", created.Adjust.Linux.Resources.Cpu.Cpus);
         Assert.Equal(0, await exit.WaitAsync(Wait));
-        Assert.Contains("cpuset 7", await File.ReadAllTextAsync(logFile), StringComparison.Ordinal);
+        Assert.Contains("cpus 1,4-5 (Container)", await File.ReadAllTextAsync(logFile), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task PreLaunchedModeSurvivesAConfigReaderThatThrows()
+    public async Task PreLaunchedModeSurvivesABrokenConfiguration()
     {
         (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
         var plugin = new NriPreLaunchedPlugin(pluginFd, "resmgrlite", "90");
-        Task<int> exit = PluginMain.RunPreLaunchedAsync(plugin, _ => throw new FormatException("line 1, column 3: expected '='"), new PluginLog(Path.Combine(_directory, "default.log"), ProtocolLogLevel.Info), CancellationToken.None);
+        using SysfsTree machine = SysfsFixtures.SingleSocketHt().WriteTree();
+        Task<int> exit = PluginMain.RunPreLaunchedAsync(plugin, new PluginLog(Path.Combine(_directory, "default.log"), ProtocolLogLevel.Info), machine.SysfsRoot, CancellationToken.None);
         await using FakeNriRuntime runtime = FakeNriRuntime.Attach(SocketPair.FromDescriptor(runtimeFd));
 
         await runtime.Registered.WaitAsync(Wait);
@@ -84,7 +95,9 @@ public sealed class PluginMainTests : IDisposable
 
         Assert.NotEqual(0, configured.Events);
         Assert.Equal(0, await exit.WaitAsync(Wait));
-        Assert.Contains("configuration ignored, using defaults: line 1, column 3", await File.ReadAllTextAsync(Path.Combine(_directory, "default.log")), StringComparison.Ordinal);
+        string log = await File.ReadAllTextAsync(Path.Combine(_directory, "default.log"));
+        Assert.Contains("configuration: conf.d/90-resmgrlite.conf:1:", log, StringComparison.Ordinal);
+        Assert.Contains("resource management stays off until it is fixed", log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -93,7 +106,7 @@ public sealed class PluginMainTests : IDisposable
         (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
         using System.Net.Sockets.Socket runtimeEnd = SocketPair.FromDescriptor(runtimeFd);
 
-        int exit = await PluginMain.RunPreLaunchedAsync(new NriPreLaunchedPlugin(pluginFd, "bad name", "9"), null, new PluginLog(null, ProtocolLogLevel.Info), CancellationToken.None).WaitAsync(Wait);
+        int exit = await PluginMain.RunPreLaunchedAsync(new NriPreLaunchedPlugin(pluginFd, "bad name", "9"), new PluginLog(null, ProtocolLogLevel.Info), PluginMain.DefaultSysfsRoot, CancellationToken.None).WaitAsync(Wait);
 
         // Nothing was written: a RegisterPlugin with an identity the runtime refuses is pointless.
         Assert.Equal(2, exit);
@@ -112,7 +125,7 @@ public sealed class PluginMainTests : IDisposable
         handle.SetHandleAsInvalid();
         var log = new PluginLog(Path.Combine(_directory, "err.log"), ProtocolLogLevel.Info);
 
-        int exit = await PluginMain.RunPreLaunchedAsync(new NriPreLaunchedPlugin(fd, "resmgrlite", "90"), null, log, CancellationToken.None).WaitAsync(Wait);
+        int exit = await PluginMain.RunPreLaunchedAsync(new NriPreLaunchedPlugin(fd, "resmgrlite", "90"), log, PluginMain.DefaultSysfsRoot, CancellationToken.None).WaitAsync(Wait);
 
         Assert.Equal(1, exit);
         Assert.Contains("the pre-launched plugin socket is unusable", await File.ReadAllTextAsync(Path.Combine(_directory, "err.log")), StringComparison.Ordinal);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ResMgrLite.Nri.Api;
 using ResMgrLite.TestSupport;
+using ResMgrLite.TestSupport.Sysfs;
 using ResMgrLite.TestSupport.FakeNri;
 
 namespace ResMgrLite.Tests.Plugin;
@@ -19,16 +20,19 @@ public sealed class PublishedBinaryPluginTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public async Task ExternalModeHandshakesAppliesTheAnnotationReconnectsAndStopsOnSigterm()
+    public async Task ExternalModeHandshakesAllocatesReconnectsAndStopsOnSigterm()
     {
         string binary = RepoPaths.PublishedBinary;
         Assert.True(File.Exists(binary), $"published binary {binary} is missing: run ./build.sh first or set RESMGRLITE_BINARY");
         string socket = Path.Combine(_directory, "nri.sock");
         string logFile = Path.Combine(_directory, "plugin.log");
+        string config = Path.Combine(_directory, "90-resmgrlite.conf");
+        await File.WriteAllTextAsync(config, PluginScenario.StaticCpuConfig);
+        using SysfsTree machine = SysfsFixtures.SingleSocketHt().WriteTree();
         using System.Net.Sockets.Socket listener = FakeNriRuntime.Listen(socket);
         var start = new ProcessStartInfo(binary)
         {
-            ArgumentList = { "run", "--socket", socket, "--name", "test", "--idx", "50", "--log-file", logFile, "--log-level", "debug" },
+            ArgumentList = { "run", "--socket", socket, "--name", "test", "--idx", "50", "--log-file", logFile, "--log-level", "debug", "--config", config, "--sysfs", machine.SysfsRoot },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -40,11 +44,11 @@ public sealed class PublishedBinaryPluginTests : IDisposable
                 RegisterPluginRequest registered = await first.Registered.WaitAsync(Wait);
                 ConfigureResponse configured = await first.ConfigureAsync();
                 await first.CallAsync("Synchronize", new SynchronizeRequest(), SynchronizeResponse.Parser);
-                CreateContainerResponse created = await first.CallAsync("CreateContainer", PluginMainTests.AnnotatedCreate("1,0"), CreateContainerResponse.Parser);
+                CreateContainerResponse created = await first.CallAsync("CreateContainer", PluginScenario.Guaranteed("g1", "ctr-g1", 2), CreateContainerResponse.Parser);
 
                 Assert.Equal(("test", "50"), (registered.PluginName, registered.PluginIdx));
                 Assert.Equal(0, configured.Events & ~0x7FF);
-                Assert.Equal("0-1", created.Adjust.Linux.Resources.Cpu.Cpus);
+                Assert.Equal("1,5", created.Adjust.Linux.Resources.Cpu.Cpus);
 
                 // containerd restarting: EOF on the trunk.
                 first.Close();
@@ -63,7 +67,7 @@ public sealed class PublishedBinaryPluginTests : IDisposable
 
             Assert.Equal(0, process.ExitCode);
             string log = await File.ReadAllTextAsync(logFile);
-            Assert.Contains("cpuset 0-1", log, StringComparison.Ordinal);
+            Assert.Contains("cpus 1,5 (Container)", log, StringComparison.Ordinal);
             Assert.Contains("reconnecting", log, StringComparison.Ordinal);
         }
         finally

@@ -1,0 +1,16 @@
+namespace ResMgrLite.Engine.Memory;
+
+/// <summary>
+/// Memory Manager <c>Static</c> policy settings (spec/resource-managers.md §4): the machine's memory
+/// facts per NUMA node and the kubelet's <c>reservedMemory</c>. Validate <see cref="ReservedMemory"/>
+/// with <see cref="ReservedMemoryValidation.Problems"/> first.
+/// </summary>
+public sealed record MemoryManagerOptions
+{
+    public required IReadOnlyList<NumaMemoryInfo> Nodes { get; init; }
+
+    public IReadOnlyList<ReservedMemoryNode> ReservedMemory { get; init; } = [];
+
+    /// <summary>The PodLevelResourceManagers feature gate (KEP-5526); PodLevelResources is taken as on.</summary>
+    public bool PodLevelResourceManagers { get; init; } = true;
+}

@@ -1,0 +1,108 @@
+using ResMgrLite.Engine.Model;
+
+namespace ResMgrLite.Engine.MemoryQos;
+
+/// <summary>
+/// Memory QoS values for containers and pod cgroups (spec/resource-managers.md §6.2-§6.4, §11 rule 10).
+/// Pure arithmetic; the protection knob that does not apply is written as 0, so a value left by an
+/// earlier configuration is cleared (§6.2 note).
+/// </summary>
+public static class MemoryQosCalculator
+{
+    /// <summary>The container cgroup's memory.min / low / high / max (§6.2).</summary>
+    public static MemoryQosValues ForContainer(QosClass podQos, in ContainerResources resources, MemoryQosOptions options)
+    {
+        bool tiered = options.ReservationPolicy == MemoryReservationPolicy.TieredReservation;
+        long request = Math.Max(0, resources.MemoryRequestBytes);
+        long limit = Math.Max(0, resources.MemoryLimitBytes);
+        var values = new MemoryQosValues { Min = 0, Low = 0 };
+        switch (podQos)
+        {
+            case QosClass.Guaranteed:
+                values.Min = tiered ? request : 0;
+                break;
+            case QosClass.Burstable:
+                values.Low = tiered ? request : 0;
+                break;
+        }
+        if (podQos != QosClass.BestEffort && limit > 0)
+        {
+            values.Max = limit;
+        }
+        values.High = MemoryHigh(request, limit, options);
+        return values;
+    }
+
+    /// <summary>
+    /// <c>memory.high</c> (§6.3): only when request ≠ limit (v1.36 guard; see
+    /// <see cref="MemoryQosOptions.BestEffortMemoryHigh"/>), with the node's allocatable memory as the
+    /// limit of an unlimited container: <c>floor((request + factor·(limit − request)) / page) · page</c>,
+    /// in IEEE double like the kubelet, and only when the result exceeds the request.
+    /// </summary>
+    public static long? MemoryHigh(long request, long limit, MemoryQosOptions options)
+    {
+        bool applies = request != limit || (options.BestEffortMemoryHigh && request == 0);
+        if (!applies)
+        {
+            return null;
+        }
+        long effectiveLimit = limit > 0 ? limit : options.NodeAllocatableMemoryBytes;
+        if (effectiveLimit <= 0)
+        {
+            return null;
+        }
+        double pages = Math.Floor((request + options.ThrottlingFactor * (effectiveLimit - request)) / options.PageSizeBytes);
+        long high = (long)pages * options.PageSizeBytes;
+        return high != 0 && high > request ? high : null;
+    }
+
+    /// <summary>The pod cgroup's protection (§6.4): TieredReservation gives Guaranteed pods memory.min and Burstable pods memory.low.</summary>
+    public static MemoryQosValues ForPod(QosClass podQos, long podRequestBytes, MemoryQosOptions options)
+    {
+        var values = new MemoryQosValues { Min = 0, Low = 0 };
+        if (options.ReservationPolicy != MemoryReservationPolicy.TieredReservation)
+        {
+            return values;
+        }
+        if (podQos == QosClass.Guaranteed)
+        {
+            values.Min = podRequestBytes;
+        }
+        else if (podQos == QosClass.Burstable)
+        {
+            values.Low = podRequestBytes;
+        }
+        return values;
+    }
+
+    /// <summary>
+    /// The pod's memory request as the kubelet's shared pod-requests helper computes it (§6.4): the
+    /// pod-level request when pod-level resources are set, else <c>max(max init, Σ app + Σ sidecar)</c>
+    /// with sidecars counted into every later init container (KEP-753), plus the pod overhead.
+    /// </summary>
+    public static long PodMemoryRequest(PodSpec pod, long overheadBytes = 0)
+    {
+        if (pod.HasPodLevelResources && pod.PodLevel is { MemoryRequestBytes: > 0 } podLevel)
+        {
+            return podLevel.MemoryRequestBytes + overheadBytes;
+        }
+        long sidecars = 0, initMax = 0, apps = 0;
+        foreach (ContainerSpec c in pod.Containers)
+        {
+            long request = Math.Max(0, c.Resources.MemoryRequestBytes);
+            switch (c.Role)
+            {
+                case ContainerRole.Sidecar:
+                    sidecars += request;
+                    break;
+                case ContainerRole.Init:
+                    initMax = Math.Max(initMax, sidecars + request);
+                    break;
+                default:
+                    apps += request;
+                    break;
+            }
+        }
+        return Math.Max(initMax, apps + sidecars) + overheadBytes;
+    }
+}

@@ -1,0 +1,468 @@
+using ResMgrLite.Config;
+using ResMgrLite.Config.Reload;
+using ResMgrLite.Config.Settings;
+using ResMgrLite.Config.Sources;
+using ResMgrLite.Engine;
+using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Model;
+using ResMgrLite.Engine.Topology;
+using ResMgrLite.Engine.TopologyManagement;
+using ResMgrLite.Host.Sysfs;
+using ResMgrLite.Nri;
+using ResMgrLite.Nri.Api;
+
+namespace ResMgrLite.Plugin;
+
+/// <summary>Where the handler finds the machine and its configuration.</summary>
+/// <param name="SysfsRoot">Root of the sysfs tree (tests use synthetic trees).</param>
+/// <param name="ConfigSourceName">Name used in configuration messages for the Configure text (the conf.d file).</param>
+/// <param name="ConfigFile">External plugins get no config in Configure: they read this file (null = defaults).</param>
+/// <param name="Environment">Variables for RESMGRLITE__* overrides.</param>
+internal sealed record HandlerOptions(string SysfsRoot, string ConfigSourceName, string? ConfigFile, System.Collections.IDictionary Environment);
+
+/// <summary>
+/// The NRI event handler backed by the resource engine: CreateContainer asks the engine for a
+/// decision and answers with the container's cpuset and quota, plus updates for every other
+/// container whose cpuset changed (shared pools); removals release and push the wider pools out.
+/// </summary>
+/// <remarks>
+/// Fail closed: a container the engine refuses fails CreateContainer with the engine's reason, and
+/// no container is ever handed an empty cpuset. Events are serialized by the runtime; a lock still
+/// guards the state because unsolicited updates are built from it.
+/// </remarks>
+internal sealed class ResourcePolicyHandler : INriEventHandler
+{
+    public const NriEventMask Subscribed =
+        NriEventMask.RunPodSandbox | NriEventMask.StopPodSandbox | NriEventMask.RemovePodSandbox
+        | NriEventMask.CreateContainer | NriEventMask.StartContainer | NriEventMask.UpdateContainer
+        | NriEventMask.StopContainer | NriEventMask.RemoveContainer | NriEventMask.UpdatePodSandbox;
+
+    private readonly PluginLog _log;
+    private readonly HandlerOptions _options;
+    private readonly Lock _lock = new();
+
+    private ResMgrSettings? _settings;
+    private ResourceEngine? _engine;
+    private INriRuntime? _runtime;
+
+    // Pods by sandbox id, with the model built so far; containers by id.
+    private readonly Dictionary<string, PodState> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TrackedContainer> _containers = new(StringComparer.Ordinal);
+
+    private sealed class PodState(PodSandbox sandbox, PodSpec spec)
+    {
+        public PodSandbox Sandbox { get; set; } = sandbox;
+
+        public PodSpec Spec { get; } = spec;
+    }
+
+    private sealed class TrackedContainer(string id, PodState pod, ContainerSpec spec)
+    {
+        public string Id { get; } = id;
+
+        public PodState Pod { get; } = pod;
+
+        public ContainerSpec Spec { get; } = spec;
+
+        /// <summary>The cpuset last handed to the runtime (to send only real changes).</summary>
+        public CpuSet Applied { get; set; }
+    }
+
+    public ResourcePolicyHandler(PluginLog log, HandlerOptions options)
+    {
+        _log = log;
+        _options = options;
+    }
+
+    /// <summary>The engine, once Configure built it (tests read it).</summary>
+    public ResourceEngine? Engine => _engine;
+
+    public ValueTask<NriEventMask> ConfigureAsync(NriConfigureContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        lock (_lock)
+        {
+            _runtime = context.Updates;
+            _log.Write(ProtocolLogLevel.Info, $"runtime {context.Runtime.Name} {context.Runtime.Version} (NRI {context.Runtime.Level}), config {context.Config.Length} bytes");
+            Configure(context.Config);
+        }
+        return ValueTask.FromResult(Subscribed);
+    }
+
+    /// <summary>
+    /// Loads and validates the configuration, then builds the engine. A broken configuration never
+    /// fails Configure (containerd 1.7.24 would exit): the plugin logs every problem and, on first
+    /// start, stays passive (no adjustments) until a valid configuration arrives.
+    /// </summary>
+    private void Configure(string configText)
+    {
+        MachineTopology machine;
+        try
+        {
+            machine = SysfsTopologyDiscovery.Discover(_options.SysfsRoot);
+        }
+        catch (TopologyDiscoveryException e)
+        {
+            _log.Write(ProtocolLogLevel.Error, $"cannot read the machine topology, resource management is off: {e.Message}");
+            return;
+        }
+
+        var documents = new List<ConfigDocument>();
+        if (configText.Length > 0)
+        {
+            documents.Add(ConfigDocument.FromToml(configText, _options.ConfigSourceName));
+        }
+        else if (_options.ConfigFile is { } file)
+        {
+            documents.Add(ConfigDocument.FromFile(file));
+        }
+        documents.Add(ConfigDocument.FromEnvironment(_options.Environment));
+        ConfigLoadResult result = ConfigLoader.Load(documents, MachineModel.ToFacts(machine));
+        if (!result.IsValid || result.Settings is null)
+        {
+            foreach (ConfigProblem problem in result.Problems)
+            {
+                _log.Write(ProtocolLogLevel.Error, $"configuration: {problem}");
+            }
+            _log.Write(ProtocolLogLevel.Error, _engine is null
+                ? "configuration is invalid: resource management stays off until it is fixed"
+                : "configuration is invalid: keeping the running configuration");
+            return;
+        }
+
+        ResMgrSettings proposed = result.Settings;
+        if (_settings is not null && _engine is not null)
+        {
+            // The kubelet's rule: policy changes need a drained node; only safe keys change live.
+            ReloadResult reload = ConfigReload.Compare(_settings, proposed);
+            foreach (RefusedChange refused in reload.Refused)
+            {
+                _log.Write(ProtocolLogLevel.Warning, $"configuration change refused: {refused}");
+            }
+            _settings = reload.Effective;
+            ApplyLogSettings(_settings);
+            return;
+        }
+
+        try
+        {
+            _engine = BuildEngine(MachineModel.ToCpuTopology(machine), proposed);
+            _settings = proposed;
+            ApplyLogSettings(proposed);
+            _log.Write(ProtocolLogLevel.Info,
+                $"resource management on: topology manager {TopologyManagerOptions.PolicyName(_engine.TopologyManager.Policy)}/{_engine.TopologyManager.Scope}, " +
+                $"CPU manager {(_engine.Cpu is null ? "none" : $"static, reserved {_engine.Cpu.Reserved}, shared pool {_engine.Cpu.DefaultSet}")}");
+        }
+        catch (ArgumentException e)
+        {
+            _log.Write(ProtocolLogLevel.Error, $"cannot start the resource managers: {e.Message}");
+        }
+    }
+
+    internal static ResourceEngine BuildEngine(CpuTopology topology, ResMgrSettings settings)
+    {
+        var tm = new TopologyManagerOptions
+        {
+            Policy = settings.TopologyManagerPolicy switch
+            {
+                Config.Settings.TopologyManagerPolicy.BestEffort => TopologyPolicy.BestEffort,
+                Config.Settings.TopologyManagerPolicy.Restricted => TopologyPolicy.Restricted,
+                Config.Settings.TopologyManagerPolicy.SingleNumaNode => TopologyPolicy.SingleNumaNode,
+                _ => TopologyPolicy.None,
+            },
+            Scope = settings.TopologyManagerScope == TopologyManagerScope.Pod ? TopologyScope.Pod : TopologyScope.Container,
+            PreferClosestNumaNodes = settings.PreferClosestNumaNodes,
+            MaxAllowableNumaNodes = settings.MaxAllowableNumaNodes,
+        };
+        CpuManagerOptions? cpu = null;
+        if (settings.CpuManagerPolicy == CpuManagerPolicy.Static)
+        {
+            CpuManagerPolicyOptionFlags flags = settings.CpuManagerPolicyOptions;
+            cpu = new CpuManagerOptions
+            {
+                ReservedCpus = settings.ReservedSystemCpus,
+                ReservedCpuCount = settings.ReservedCpuCount,
+                FullPcpusOnly = flags.HasFlag(CpuManagerPolicyOptionFlags.FullPcpusOnly),
+                DistributeCpusAcrossNuma = flags.HasFlag(CpuManagerPolicyOptionFlags.DistributeCpusAcrossNuma),
+                AlignBySocket = flags.HasFlag(CpuManagerPolicyOptionFlags.AlignBySocket),
+                DistributeCpusAcrossCores = flags.HasFlag(CpuManagerPolicyOptionFlags.DistributeCpusAcrossCores),
+                StrictCpuReservation = flags.HasFlag(CpuManagerPolicyOptionFlags.StrictCpuReservation),
+                PreferAlignCpusByUncoreCache = flags.HasFlag(CpuManagerPolicyOptionFlags.PreferAlignCpusByUncoreCache),
+                PodLevelResourceManagers = settings.PodLevelResources && settings.PodLevelResourceManagers,
+            };
+        }
+        return new ResourceEngine(topology, tm, cpu);
+    }
+
+    private void ApplyLogSettings(ResMgrSettings settings)
+    {
+        _log.MinimumLevel = settings.LogLevel switch
+        {
+            LogLevel.Trace or LogLevel.Debug => ProtocolLogLevel.Debug,
+            LogLevel.Warning => ProtocolLogLevel.Warning,
+            LogLevel.Error => ProtocolLogLevel.Error,
+            _ => ProtocolLogLevel.Info,
+        };
+        // stdio is /dev/null for pre-launched plugins: only a file target moves the log.
+        if (settings.LogTarget.StartsWith('/'))
+        {
+            _log.Redirect(settings.LogTarget);
+        }
+    }
+
+    // ---- events ---------------------------------------------------------------------------------
+
+    public ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pods);
+        ArgumentNullException.ThrowIfNull(containers);
+        lock (_lock)
+        {
+            _log.Write(ProtocolLogLevel.Info, $"synchronize: {pods.Count} pods, {containers.Count} containers");
+            var sandboxes = pods.ToDictionary(p => p.Id, StringComparer.Ordinal);
+            // Re-admit the running containers in a stable order so the decisions are reproducible.
+            foreach (Container container in containers.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal))
+            {
+                if (!sandboxes.TryGetValue(container.PodSandboxId, out PodSandbox? sandbox) || container.State == Nri.Api.ContainerState.ContainerStopped)
+                {
+                    continue;
+                }
+                if (!TryAdmit(sandbox, container, out _, out string? error))
+                {
+                    _log.Write(ProtocolLogLevel.Warning, $"synchronize: existing container {Describe(sandbox, container)} keeps its resources: {error}");
+                }
+            }
+            return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>(PendingUpdates(exceptId: null));
+        }
+    }
+
+    public ValueTask<CreateContainerResult> CreateContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        ArgumentNullException.ThrowIfNull(container);
+        lock (_lock)
+        {
+            if (!TryAdmit(pod, container, out ContainerDecision decision, out string? error))
+            {
+                _log.Write(ProtocolLogLevel.Warning, $"create container {Describe(pod, container)} refused: {error}");
+                throw new InvalidOperationException(error);
+            }
+            if (!_containers.TryGetValue(container.Id, out TrackedContainer? state) || !decision.ManagesCpu)
+            {
+                return ValueTask.FromResult(CreateContainerResult.NoChange);
+            }
+            CpuSet cpus = decision.Cpu.Cpus;
+            state.Applied = cpus;
+            var cpu = new LinuxCPU { Cpus = cpus.ToString() };
+            if (decision.Cpu.Level == CpuIsolationLevel.Container)
+            {
+                // Exclusive CPUs: the container's CFS quota is off (spec/resource-managers.md §5.7).
+                cpu.Quota = new OptionalInt64 { Value = -1 };
+            }
+            var adjustment = new ContainerAdjustment
+            {
+                Linux = new LinuxContainerAdjustment { Resources = new LinuxResources { Cpu = cpu } },
+            };
+            IReadOnlyList<ContainerUpdate> updates = PendingUpdates(exceptId: container.Id);
+            _log.Write(ProtocolLogLevel.Info,
+                $"create container {Describe(pod, container)}: cpus {cpus} ({decision.Cpu.Level}), NUMA {NumaMask.Format(decision.Hint.Mask)}, {updates.Count} other container(s) updated");
+            if (decision.Cpu.UnusedPodBudgetCpus > 0)
+            {
+                _log.Write(ProtocolLogLevel.Info,
+                    $"pod {pod.Namespace}/{pod.Name}: {decision.Cpu.UnusedPodBudgetCpus} CPU(s) of its pod-level budget are used by no container so far (KEP-5526 under-utilisation)");
+            }
+            return ValueTask.FromResult(new CreateContainerResult(adjustment, updates));
+        }
+    }
+
+    public ValueTask<IReadOnlyList<ContainerUpdate>> UpdateContainerAsync(PodSandbox pod, Container container, LinuxResources? requested, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        lock (_lock)
+        {
+            if (_engine?.Cpu is null || !_containers.TryGetValue(container.Id, out TrackedContainer? state))
+            {
+                return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>([]);
+            }
+            // A CRI resource update must not undo the pinning: restate the cpuset, and keep the quota
+            // off for exclusive containers.
+            CpuSet cpus = _engine.EffectiveCpus(state.Pod.Spec.Uid, state.Spec.Name);
+            var cpu = new LinuxCPU { Cpus = cpus.ToString() };
+            if (_engine.Cpu.Containers.TryGetValue(new ContainerKey(state.Pod.Spec.Uid, state.Spec.Name), out ContainerCpuEntry entry) &&
+                entry.Kind == CpuAssignmentKind.Exclusive && entry.Eligible)
+            {
+                cpu.Quota = new OptionalInt64 { Value = -1 };
+            }
+            state.Applied = cpus;
+            return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>(
+            [
+                new ContainerUpdate { ContainerId = container.Id, Linux = new LinuxContainerUpdate { Resources = new LinuxResources { Cpu = cpu } } },
+            ]);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<ContainerUpdate>> StopContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
+    {
+        // Like the kubelet, a stopped container keeps its CPUs until it is removed (init reuse).
+        return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>([]);
+    }
+
+    public ValueTask StateChangeAsync(Event kind, PodSandbox pod, Container? container, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        IReadOnlyList<ContainerUpdate> updates = [];
+        lock (_lock)
+        {
+            switch (kind)
+            {
+                case Event.RunPodSandbox:
+                    PodFor(pod, null);
+                    break;
+                case Event.RemoveContainer when container is not null:
+                    updates = Remove(container.Id);
+                    break;
+                case Event.RemovePodSandbox:
+                    updates = RemovePod(pod);
+                    break;
+            }
+        }
+        if (updates.Count > 0)
+        {
+            // Never awaited inside the event: the runtime holds its lock until we answer (spec §7.5).
+            _ = _runtime?.UpdateContainersAsync(updates);
+            _log.Write(ProtocolLogLevel.Info, $"{kind}: shared pools widened, {updates.Count} container(s) updated");
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask UpdatePodSandboxAsync(PodSandbox pod, LinuxResources? overhead, LinuxResources? resources, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        lock (_lock)
+        {
+            if (_pods.TryGetValue(pod.Id, out PodState? state))
+            {
+                state.Sandbox = pod;
+            }
+        }
+        _log.Write(ProtocolLogLevel.Info, $"pod {pod.Namespace}/{pod.Name}: pod-level resources changed; in-place pod resize is not applied by this version");
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ShutdownAsync(CancellationToken cancellationToken)
+    {
+        _log.Write(ProtocolLogLevel.Info, "runtime asked for shutdown");
+        return ValueTask.CompletedTask;
+    }
+
+    // ---- state ------------------------------------------------------------------------------------
+
+    private PodState PodFor(PodSandbox sandbox, Container? anyContainer)
+    {
+        if (!_pods.TryGetValue(sandbox.Id, out PodState? state))
+        {
+            state = new PodState(sandbox, NriModelMapper.ToPodSpec(sandbox, anyContainer));
+            _pods[sandbox.Id] = state;
+        }
+        return state;
+    }
+
+    private bool TryAdmit(PodSandbox sandbox, Container container, out ContainerDecision decision, out string? error)
+    {
+        decision = default;
+        error = null;
+        if (_engine is null || NriModelMapper.IsOptedOut(sandbox))
+        {
+            return true;
+        }
+        PodState pod;
+        ContainerSpec spec;
+        try
+        {
+            pod = PodFor(sandbox, container);
+            spec = NriModelMapper.ToContainerSpec(sandbox, container, pod.Spec.Qos);
+        }
+        catch (FormatException e)
+        {
+            error = $"pod {sandbox.Namespace}/{sandbox.Name}: {e.Message}";
+            return false;
+        }
+        bool known = pod.Spec.Containers.Exists(c => c.Name == spec.Name);
+        if (!known)
+        {
+            pod.Spec.Containers.Add(spec);
+        }
+        bool sharedInUse = _engine.Cpu?.NodeSharedContainerCount > 0;
+        if (!_engine.TryAdmitContainer(pod.Spec, known ? pod.Spec.Containers.Find(c => c.Name == spec.Name)! : spec, container.Id, sharedInUse, out decision, out error))
+        {
+            if (!known)
+            {
+                pod.Spec.Containers.Remove(spec);
+            }
+            return false;
+        }
+        _containers[container.Id] = new TrackedContainer(container.Id, pod, spec) { Applied = decision.Cpu.Cpus };
+        return true;
+    }
+
+    private IReadOnlyList<ContainerUpdate> Remove(string containerId)
+    {
+        if (!_containers.Remove(containerId, out TrackedContainer? state) || _engine is null)
+        {
+            return [];
+        }
+        _engine.ReleaseContainer(state.Pod.Spec.Uid, state.Spec.Name, containerId);
+        return PendingUpdates(exceptId: null);
+    }
+
+    private IReadOnlyList<ContainerUpdate> RemovePod(PodSandbox sandbox)
+    {
+        if (!_pods.Remove(sandbox.Id, out PodState? pod))
+        {
+            return [];
+        }
+        foreach (TrackedContainer container in _containers.Values.Where(c => c.Pod == pod).ToList())
+        {
+            _containers.Remove(container.Id);
+            _engine?.ReleaseContainer(pod.Spec.Uid, container.Spec.Name, container.Id);
+        }
+        // Entries whose runtime container is gone without a RemoveContainer event: release by name.
+        foreach (ContainerSpec c in pod.Spec.Containers)
+        {
+            _engine?.ReleaseContainer(pod.Spec.Uid, c.Name, null);
+        }
+        _engine?.ForgetPod(pod.Spec.Uid);
+        return PendingUpdates(exceptId: null);
+    }
+
+    /// <summary>Updates for every known container whose cpuset is no longer what it was given.</summary>
+    private List<ContainerUpdate> PendingUpdates(string? exceptId)
+    {
+        var updates = new List<ContainerUpdate>();
+        if (_engine?.Cpu is null)
+        {
+            return updates;
+        }
+        foreach (TrackedContainer state in _containers.Values)
+        {
+            if (state.Id == exceptId)
+            {
+                continue;
+            }
+            CpuSet now = _engine.EffectiveCpus(state.Pod.Spec.Uid, state.Spec.Name);
+            if (now == state.Applied || now.IsEmpty)
+            {
+                continue;
+            }
+            state.Applied = now;
+            updates.Add(new ContainerUpdate
+            {
+                ContainerId = state.Id,
+                Linux = new LinuxContainerUpdate { Resources = new LinuxResources { Cpu = new LinuxCPU { Cpus = now.ToString() } } },
+            });
+        }
+        return updates;
+    }
+
+    private static string Describe(PodSandbox pod, Container container) => $"{pod.Namespace}/{pod.Name}/{container.Name} ({container.Id})";
+}

@@ -1,0 +1,152 @@
+using ResMgrLite.Engine.MemoryQos;
+using ResMgrLite.Engine.Model;
+using ResMgrLite.Host.Cgroups;
+using ResMgrLite.TestSupport.Cgroups;
+
+namespace ResMgrLite.Host.Tests;
+
+/// <summary>The cgroup v2 writer on a fake cgroupfs tree: order, vanished cgroups, kernel refusals, rollback.</summary>
+public sealed class CgroupWriterTests : IDisposable
+{
+    private readonly FakeCgroupTree _tree = new();
+    private readonly List<string> _log = [];
+
+    public CgroupWriterTests()
+    {
+        _tree.AddCgroup("kubepods");
+        _tree.AddCgroup("kubepods/burstable");
+        _tree.AddCgroup("kubepods/burstable/podA");
+    }
+
+    public void Dispose() => _tree.Dispose();
+
+    /// <summary>Real file access on the fake tree, plus the kernel's refusals and a record of every write.</summary>
+    private sealed class KernelLikeFiles(Func<string, string, bool> rejects) : ICgroupFileAccess
+    {
+        public List<string> Writes { get; } = [];
+
+        public bool DirectoryExists(string path) => CgroupWriterFileAccess.Instance.DirectoryExists(path);
+
+        public string Read(string path) => CgroupWriterFileAccess.Instance.Read(path);
+
+        public void Write(string path, string value)
+        {
+            Writes.Add($"{Path.GetFileName(Path.GetDirectoryName(path))}/{Path.GetFileName(path)}={value}");
+            if (rejects(path, value))
+            {
+                throw new IOException($"Invalid argument : '{path}'", 22);
+            }
+            CgroupWriterFileAccess.Instance.Write(path, value);
+        }
+    }
+
+    private static readonly CgroupWrite[] Plan =
+    [
+        new("kubepods", "memory.min", "300"),
+        new("kubepods/burstable", "memory.low", "200"),
+        new("kubepods/burstable/podA", "memory.low", "100"),
+        new("kubepods/burstable/podA", "memory.high", "4096"),
+    ];
+
+    [Fact]
+    public void A_plan_is_written_in_order()
+    {
+        var files = new KernelLikeFiles((_, _) => false);
+        CgroupWriterResult result = new CgroupWriter(_tree.Root, files, _log.Add).Apply(Plan);
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(4, result.Written);
+        Assert.Equal(["kubepods/memory.min=300", "burstable/memory.low=200", "podA/memory.low=100", "podA/memory.high=4096"], files.Writes);
+        Assert.Equal("300", _tree.Read("kubepods", "memory.min"));
+        Assert.Equal("200", _tree.Read("kubepods/burstable", "memory.low"));
+        Assert.Equal("4096", _tree.Read("kubepods/burstable/podA", "memory.high"));
+        Assert.Empty(_log);
+    }
+
+    [Fact]
+    public void The_public_writer_writes_real_files()
+    {
+        CgroupWriterResult result = new CgroupWriter(_tree.Root).Apply([new CgroupWrite("/kubepods/burstable/podA", "memory.max", "1048576")]);
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal("1048576", _tree.Read("kubepods/burstable/podA", "memory.max"));
+    }
+
+    [Fact]
+    public void A_vanished_cgroup_is_logged_and_skipped()
+    {
+        _tree.RemoveCgroup("kubepods/burstable/podA");
+        CgroupWriterResult result = new CgroupWriter(_tree.Root, new KernelLikeFiles((_, _) => false), _log.Add).Apply(Plan);
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(2, result.Written);
+        Assert.Equal(2, result.Skipped);
+        Assert.Equal("200", _tree.Read("kubepods/burstable", "memory.low"));
+        Assert.Equal(2, _log.Count);
+        Assert.All(_log, line => Assert.StartsWith("cgroup kubepods/burstable/podA no longer exists: skipped", line, StringComparison.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(_tree.Root, "kubepods/burstable/podA")));
+    }
+
+    [Fact]
+    public void Einval_is_reported_with_file_and_value_and_everything_written_is_rolled_back_in_reverse()
+    {
+        _tree.Set("kubepods/burstable", "memory.low", "50");
+        var files = new KernelLikeFiles((path, value) => path.EndsWith("memory.high", StringComparison.Ordinal) && value == "4096");
+        CgroupWriterResult result = new CgroupWriter(_tree.Root, files, _log.Add).Apply(Plan);
+        Assert.False(result.Succeeded);
+        string podHigh = Path.Combine(_tree.Root, "kubepods/burstable/podA", "memory.high");
+        Assert.Equal($"the kernel rejected \"4096\" for {podHigh} (EINVAL: invalid argument)", result.Error);
+        Assert.Equal(
+            ["kubepods/memory.min=300", "burstable/memory.low=200", "podA/memory.low=100", "podA/memory.high=4096",
+             "podA/memory.low=0", "burstable/memory.low=50", "kubepods/memory.min=0"],
+            files.Writes);
+        Assert.Equal("0", _tree.Read("kubepods", "memory.min"));
+        Assert.Equal("50", _tree.Read("kubepods/burstable", "memory.low"));
+        Assert.Equal("0", _tree.Read("kubepods/burstable/podA", "memory.low"));
+        Assert.Equal("max", _tree.Read("kubepods/burstable/podA", "memory.high"));
+        Assert.Empty(result.RollbackProblems);
+    }
+
+    [Fact]
+    public void A_missing_knob_fails_the_plan_and_is_never_created()
+    {
+        File.Delete(Path.Combine(_tree.Root, "kubepods/burstable/podA/memory.low"));
+        CgroupWriterResult result = new CgroupWriter(_tree.Root, new KernelLikeFiles((_, _) => false), _log.Add).Apply(Plan);
+        Assert.False(result.Succeeded);
+        Assert.Contains("memory.low: the file does not exist", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_tree.Root, "kubepods/burstable/podA/memory.low")));
+        Assert.Equal("0", _tree.Read("kubepods", "memory.min"));
+        Assert.Equal("0", _tree.Read("kubepods/burstable", "memory.low"));
+    }
+
+    [Fact]
+    public void A_value_that_cannot_be_restored_is_reported()
+    {
+        // The kernel refuses the new value for the pod and, later, the old value for the parent.
+        var files = new KernelLikeFiles((path, value) =>
+            (path.EndsWith("podA/memory.low", StringComparison.Ordinal) && value == "100") ||
+            (path.EndsWith("burstable/memory.low", StringComparison.Ordinal) && value == "0"));
+        CgroupWriterResult result = new CgroupWriter(_tree.Root, files, _log.Add).Apply(Plan);
+        Assert.False(result.Succeeded);
+        string problem = Assert.Single(result.RollbackProblems);
+        Assert.StartsWith("rollback: the kernel rejected \"0\" for ", problem, StringComparison.Ordinal);
+        Assert.Equal("0", _tree.Read("kubepods", "memory.min"));
+        Assert.Contains(problem, _log);
+    }
+
+    [Fact]
+    public void A_memory_qos_plan_lands_on_the_tree()
+    {
+        var accounting = new MemoryQosAccounting(new MemoryQosOptions { ReservationPolicy = MemoryReservationPolicy.TieredReservation }, new QosCgroupLayout(CgroupDriver.Cgroupfs));
+        var writer = new CgroupWriter(_tree.Root, _log.Add);
+        IReadOnlyList<CgroupWrite> plan = accounting.PlanUpsertPod("A", QosClass.Burstable, 1 << 20);
+        Assert.True(writer.Apply(plan).Succeeded);
+        accounting.UpsertPod("A", QosClass.Burstable, 1 << 20);
+        Assert.Equal("1048576", _tree.Read("kubepods", "memory.min"));
+        Assert.Equal("1048576", _tree.Read("kubepods/burstable", "memory.low"));
+        Assert.Equal("1048576", _tree.Read("kubepods/burstable/podA", "memory.low"));
+
+        _tree.RemoveCgroup("kubepods/burstable/podA");
+        Assert.True(writer.Apply(accounting.PlanRemovePod("A")).Succeeded);
+        accounting.RemovePod("A");
+        Assert.Equal("0", _tree.Read("kubepods", "memory.min"));
+        Assert.Equal("0", _tree.Read("kubepods/burstable", "memory.low"));
+    }
+}
