@@ -14,7 +14,18 @@ internal static class PublishedPlugin
     public static string? NotWiredReason => LazyNotWiredReason.Value;
 
     public static PreLaunchedPlugin PreLaunched() =>
-        new(E2eEnvironment.Current.RequireBinary(), PreLaunchedFileName, PluginConfig.LogToSandbox());
+        new(E2eEnvironment.Current.RequireBinary(), PreLaunchedFileName, PluginConfig.StaticCpuManagerLoggingToSandbox());
+
+    /// <summary>Starts the binary as an external plugin of <paramref name="sandbox"/> with the static CPU manager.</summary>
+    public static ExternalPlugin StartExternal(ContainerdSandbox sandbox, string logName)
+    {
+        var logFile = Path.Combine(sandbox.Directory, logName + ".log");
+        var configFile = Path.Combine(sandbox.Directory, logName + ".toml");
+        File.WriteAllText(configFile, PluginConfig.StaticCpuManager(logFile));
+        return ExternalPlugin.Start(E2eEnvironment.Current.RequireBinary(), sandbox.NriSocketPath, configFile, logFile);
+    }
+
+    public static string ExternalLogPath(ContainerdSandbox sandbox, string logName) => Path.Combine(sandbox.Directory, logName + ".log");
 
     private static string? ProbeRunCommand()
     {
