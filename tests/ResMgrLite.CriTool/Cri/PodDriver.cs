@@ -35,9 +35,16 @@ internal sealed class PodDriver
 
     public CriClient Cri => _cri;
 
+    /// <summary>
+    /// Whether sandboxes carry LinuxPodSandboxConfig.resources as a kubelet sends them (default).
+    /// Off for the plugin tests and the demo: resmgrlite reads NRI's pod_resources as a KEP-5526
+    /// pod-level budget, which turns every pod that carries them into a pod-level one.
+    /// </summary>
+    public bool SendSandboxResources { get; set; } = true;
+
     public async Task<RunningPod> RunAsync(PodSpec pod, CancellationToken cancellationToken)
     {
-        var sandboxConfig = KubeletRequests.SandboxConfig(pod, _logRoot);
+        var sandboxConfig = KubeletRequests.SandboxConfig(pod, _logRoot, SendSandboxResources);
         if (_podCgroupRecord is not null)
         {
             await File.AppendAllTextAsync(_podCgroupRecord, sandboxConfig.Linux.CgroupParent + "\n", cancellationToken);
