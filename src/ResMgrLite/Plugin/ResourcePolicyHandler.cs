@@ -56,6 +56,9 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     private MemoryQosAccounting? _qosAccounting;
     private CgroupWriter? _cgroupWriter;
 
+    // MemTotal of the machine: the kubelet's memory capacity in the oom_score_adj formula (§8).
+    private long _memoryCapacityBytes;
+
     // Pods by sandbox id, with the model built so far; containers by id.
     private readonly Dictionary<string, PodState> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrackedContainer> _containers = new(StringComparer.Ordinal);
@@ -158,6 +161,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         try
         {
             MemoryQosOptions? memoryQos = MemoryQosFor(machine, proposed);
+            _memoryCapacityBytes = MachineModel.MemoryNodes(machine).Sum(node => node.MemTotalBytes);
             _engine = BuildEngine(machine, proposed, memoryQos);
             _settings = proposed;
             ApplyLogSettings(proposed);
@@ -521,7 +525,11 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         try
         {
             pod = PodFor(sandbox, container);
-            spec = NriModelMapper.ToContainerSpec(sandbox, container, pod.Spec.Qos);
+            spec = NriModelMapper.ToContainerSpec(sandbox, container, pod.Spec.Qos, _memoryCapacityBytes, out string? problem);
+            if (problem is not null)
+            {
+                _log.Write(ProtocolLogLevel.Warning, $"pod {sandbox.Namespace}/{sandbox.Name}: {problem}");
+            }
         }
         catch (FormatException e)
         {
