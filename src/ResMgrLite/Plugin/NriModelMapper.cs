@@ -136,27 +136,13 @@ internal static class NriModelMapper
         return budget.HasAny ? QosClass.Burstable : QosClass.BestEffort;
     }
 
-    /// <summary>Pod-level resources: the runtime's <c>pod_resources</c>, else the annotation.</summary>
-    public static ContainerResources? PodLevelResources(PodSandbox pod)
-    {
-        LinuxResources? fromRuntime = pod.Linux?.PodResources;
-        if (fromRuntime is not null && (fromRuntime.Cpu is not null || fromRuntime.Memory is not null))
-        {
-            long cpuRequest = CpuRequestMilli(fromRuntime.Cpu);
-            long cpuLimit = CpuLimitMilli(fromRuntime.Cpu);
-            long memoryLimit = fromRuntime.Memory?.Limit?.Value is long l && l > 0 ? l : 0;
-            // CRI carries no memory request; a Guaranteed budget has request = limit.
-            long memoryRequest = pod.Annotations.TryGetValue(PodResourcesAnnotation, out string? text)
-                ? ParsePodResources(text).MemoryRequestBytes
-                : memoryLimit;
-            var budget = new ContainerResources(cpuRequest, cpuLimit, memoryRequest, memoryLimit);
-            if (budget.HasAny)
-            {
-                return budget;
-            }
-        }
-        return pod.Annotations.TryGetValue(PodResourcesAnnotation, out string? annotation) ? ParsePodResources(annotation) : null;
-    }
+    /// <summary>
+    /// The KEP-5526 pod-level budget, declared with the <c>resmgrlite.io/pod-resources</c> annotation.
+    /// NRI's <c>LinuxPodSandbox.pod_resources</c> is not used: the kubelet fills it for every pod with the
+    /// sum of its containers (sandbox sizing), so it cannot tell a pod with <c>spec.resources</c> apart.
+    /// </summary>
+    public static ContainerResources? PodLevelResources(PodSandbox pod) =>
+        pod.Annotations.TryGetValue(PodResourcesAnnotation, out string? annotation) ? ParsePodResources(annotation) : null;
 
     /// <summary>
     /// <c>cpu=4,memory=8Gi</c> (request = limit) or
