@@ -56,8 +56,9 @@ publish() {
 
 run_tests() {
   publish
-  . "$ROOT/tests/e2e/deps.sh"
-  ensure_e2e_deps
+  # Real containerd 1.7.24 + runc + busybox images, and the two-NUMA cgroup v2 VM (qemu, kernel).
+  . "$ROOT/tests/vm/deps.sh"
+  ensure_vm_deps
   say "running tests"
   local log="$WORK/test-output.log"
   mkdir -p "$WORK"
