@@ -20,7 +20,7 @@ namespace ResMgrLite.EndToEnd.Tests;
 [Collection(RealContainerdCollection.Name)]
 public sealed class PluginTests
 {
-    [PluginFact]
+    [RealContainerdFact]
     public async Task Pre_launched_plugin_registers_and_the_kernel_shows_the_cpusets_it_returns()
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
@@ -62,7 +62,7 @@ public sealed class PluginTests
         Assert.True(sandbox.IsContainerdRunning, "containerd died during the pod lifecycle");
     }
 
-    [PluginFact]
+    [RealContainerdFact]
     public async Task Containers_are_still_created_after_the_pre_launched_plugin_dies()
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
@@ -88,7 +88,7 @@ public sealed class PluginTests
         Assert.True(sandbox.IsContainerdRunning, "containerd died with its plugin");
     }
 
-    [PluginFact]
+    [RealContainerdFact]
     public async Task External_plugin_pins_cpus_and_resyncs_when_restarted_after_a_kill()
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
@@ -125,7 +125,7 @@ public sealed class PluginTests
         Assert.False(second.HasExited, $"the restarted plugin exited:\n{second.Output}");
     }
 
-    [PluginFact]
+    [RealContainerdFact]
     public async Task External_plugin_reconnects_when_containerd_restarts()
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
