@@ -14,8 +14,8 @@ namespace ResMgrLite.EndToEnd.Tests;
 /// with one whole CPU gets one exclusive CPU (never a reserved one) with its CFS quota off; every
 /// other container gets the shared pool, all CPUs but the exclusive ones (spec/resource-managers.md §3).
 /// Each assertion reads the kernel's cgroup files.
-/// Sandboxes go without LinuxPodSandboxConfig.resources (see <see cref="PodDriver.SendSandboxResources"/>):
-/// the plugin would read them as a pod-level budget and give no container exclusive CPUs.
+/// Sandboxes carry LinuxPodSandboxConfig.resources as the kubelet sends them for every pod; the
+/// plugin must not mistake them for a KEP-5526 pod-level budget.
 /// </summary>
 [Collection(RealContainerdCollection.Name)]
 public sealed class PluginTests
@@ -27,7 +27,6 @@ public sealed class PluginTests
         var token = cancellation.Token;
         await using var sandbox = await ContainerdSandbox.StartAsync(
             E2eEnvironment.Current, new SandboxOptions("prelaunched", Plugins: [PublishedPlugin.PreLaunched()]), token);
-        sandbox.Pods.SendSandboxResources = false;
         // containerd 1.7.24 exits when a pre-launched plugin does not register within 5 s, so
         // a running containerd with a live plugin process means registration worked.
         Assert.True(sandbox.IsContainerdRunning, $"containerd exited:\n{LogFile.Tail(sandbox.ContainerdLog, 30)}");
@@ -69,7 +68,6 @@ public sealed class PluginTests
         var token = cancellation.Token;
         await using var sandbox = await ContainerdSandbox.StartAsync(
             E2eEnvironment.Current, new SandboxOptions("plugin-dies", Plugins: [PublishedPlugin.PreLaunched()]), token);
-        sandbox.Pods.SendSandboxResources = false;
         var pids = sandbox.PreLaunchedPluginPids(PublishedPlugin.PreLaunchedFileName);
         Assert.NotEmpty(pids);
         foreach (var pid in pids)
@@ -94,7 +92,6 @@ public sealed class PluginTests
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
         var token = cancellation.Token;
         await using var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, new SandboxOptions("external"), token);
-        sandbox.Pods.SendSandboxResources = false;
 
         RunningPod pinned;
         CpuSet exclusive;
@@ -131,7 +128,6 @@ public sealed class PluginTests
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
         var token = cancellation.Token;
         await using var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, new SandboxOptions("reconnect"), token);
-        sandbox.Pods.SendSandboxResources = false;
         var log = PublishedPlugin.ExternalLogPath(sandbox, "external");
         using var plugin = PublishedPlugin.StartExternal(sandbox, "external");
         await WaitForRegistrationAsync(log, plugin, token);

@@ -36,9 +36,8 @@ internal sealed class PodDriver
     public CriClient Cri => _cri;
 
     /// <summary>
-    /// Whether sandboxes carry LinuxPodSandboxConfig.resources as a kubelet sends them (default).
-    /// Off for the plugin tests and the demo: resmgrlite reads NRI's pod_resources as a KEP-5526
-    /// pod-level budget, which turns every pod that carries them into a pod-level one.
+    /// Whether sandboxes carry LinuxPodSandboxConfig.resources as a kubelet sends them (default): the
+    /// sum of the containers, on every pod, which the plugin must not read as a pod-level budget.
     /// </summary>
     public bool SendSandboxResources { get; set; } = true;
 

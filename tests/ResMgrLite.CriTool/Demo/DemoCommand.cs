@@ -36,9 +36,6 @@ internal static class DemoCommand
             : [];
         await stdout.WriteLineAsync(withPlugin ? "demo: starting a private containerd with resmgrlite pre-launched (50-resmgrlite, static CPU manager)" : "demo: starting a private containerd without plugin");
         await using var sandbox = await ContainerdSandbox.StartAsync(environment, new SandboxOptions("demo", EnableNri: true, plugins), cancellationToken);
-        // resmgrlite reads NRI pod_resources as a KEP-5526 pod-level budget; without one the
-        // classic per-container static policy applies, which is what the demo shows.
-        sandbox.Pods.SendSandboxResources = false;
         var running = new List<RunningPod>();
         try
         {

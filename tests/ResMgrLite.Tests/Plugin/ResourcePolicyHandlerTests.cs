@@ -139,4 +139,27 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         await handler.StateChangeAsync(Event.RemovePodSandbox, guaranteed.Pod, null, CancellationToken.None);
         Assert.Equal("0", _cgroups.Read("kubepods", "memory.min"));
     }
+
+    [Fact]
+    public async Task Sandbox_resources_the_kubelet_sends_for_every_pod_are_not_a_pod_level_budget()
+    {
+        var (handler, _, _) = Configure(PluginScenario.StaticCpuConfig + "\n[featureGates]\nPodLevelResourceManagers = true\n");
+        CreateContainerRequest request = PluginScenario.Guaranteed("g1", "c1", 2);
+        // applySandboxResources: the sum of the containers, on every pod.
+        request.Pod.Linux.PodResources = request.Container.Linux.Resources.Clone();
+        CreateContainerResult result = await handler.CreateContainerAsync(request.Pod, request.Container, CancellationToken.None);
+        Assert.Equal("1,9", result.Adjustment!.Linux.Resources.Cpu.Cpus);
+        Assert.Empty(handler.Engine!.Cpu!.Pods);
+    }
+
+    [Fact]
+    public async Task A_pod_resources_annotation_makes_a_pod_level_budget()
+    {
+        var (handler, _, _) = Configure(PluginScenario.StaticCpuConfig + "\n[topologyManager]\nscope = \"pod\"\n[featureGates]\nPodLevelResourceManagers = true\n");
+        CreateContainerRequest request = PluginScenario.Guaranteed("g1", "c1", 1);
+        request.Pod.Annotations["resmgrlite.io/pod-resources"] = "cpu=3,memory=2Gi";
+        CreateContainerResult result = await handler.CreateContainerAsync(request.Pod, request.Container, CancellationToken.None);
+        Assert.Single(result.Adjustment!.Linux.Resources.Cpu.Cpus.Split(','));
+        Assert.Equal(3, handler.Engine!.Cpu!.Pods["g1"].Bubble.Count);
+    }
 }
