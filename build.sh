@@ -67,15 +67,8 @@ run_tests() {
     --logger "console;verbosity=normal" 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   set -e
-  # One plain summary line over all test projects.
-  awk '/^(Passed|Failed)!/ {
-         for (i = 1; i <= NF; i++) {
-           gsub(",", "", $(i+1));
-           if ($i == "Failed:") f += $(i+1);
-           if ($i == "Passed:") p += $(i+1);
-           if ($i == "Skipped:") s += $(i+1);
-         }
-       }
+  # One plain summary line over all test projects (the console logger's per-assembly totals).
+  awk '$1 == "Passed:" { p += $2 } $1 == "Failed:" { f += $2 } $1 == "Skipped:" { s += $2 }
        END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
   return "$rc"
 }
