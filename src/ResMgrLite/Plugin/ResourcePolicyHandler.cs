@@ -99,6 +99,8 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             _runtime = context.Updates;
             _log.Write(ProtocolLogLevel.Info, $"runtime {context.Runtime.Name} {context.Runtime.Version} (NRI {context.Runtime.Level}), config {context.Config.Length} bytes");
             Configure(context.Config);
+            // The log target is settled now (the configured file, or the default one).
+            _log.Release();
         }
         return ValueTask.FromResult(Subscribed);
     }
