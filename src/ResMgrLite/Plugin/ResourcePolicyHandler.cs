@@ -343,6 +343,12 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
                 {
                     _log.Write(ProtocolLogLevel.Warning, $"synchronize: existing container {Describe(sandbox, container)} keeps its resources: {error}");
                 }
+                else if (_containers.TryGetValue(container.Id, out TrackedContainer? tracked))
+                {
+                    // What the container runs on now (it may have been created while no plugin ran):
+                    // the updates below correct every container whose cpuset differs.
+                    tracked.Applied = CpuSet.TryParse(container.Linux?.Resources?.Cpu?.Cpus ?? "", out CpuSet current) ? current : default;
+                }
             }
             return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>(PendingUpdates(exceptId: null));
         }
