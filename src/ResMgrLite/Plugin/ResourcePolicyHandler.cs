@@ -391,7 +391,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             IReadOnlyList<ContainerUpdate> updates = PendingUpdates(exceptId: container.Id);
             _log.Write(ProtocolLogLevel.Info,
                 $"create container {Describe(pod, container)}: cpus {(decision.ManagesCpu ? cpus.ToString() : "unmanaged")} ({decision.Cpu.Level}), " +
-                $"mems {(cpu.Mems.Length > 0 ? cpu.Mems : "unrestricted")}, NUMA {NumaMask.Format(decision.Hint.Mask)}" +
+                $"mems {(cpu.Mems.Length > 0 ? cpu.Mems : "unrestricted")}, NUMA {(decision.Hint.Mask == 0 ? "any" : NumaMask.Format(decision.Hint.Mask))}" +
                 (decision.MemoryQos.IsEmpty ? "" : $", memory QoS {decision.MemoryQos}") +
                 $", {updates.Count} other container(s) updated");
             if (decision.Cpu.UnusedPodBudgetCpus > 0)
