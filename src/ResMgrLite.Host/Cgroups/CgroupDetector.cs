@@ -89,7 +89,7 @@ public static class CgroupDetector
     }
 
     /// <summary>Where to read a mount point's files: below the sysfs root if it lives under /sys.</summary>
-    internal static string MapToRoots(string mountPoint, string sysfsRoot)
+    public static string MapToRoots(string mountPoint, string sysfsRoot)
     {
         if (mountPoint == SysMount)
         {

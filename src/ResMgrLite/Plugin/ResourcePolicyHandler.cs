@@ -56,6 +56,13 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     private MemoryQosAccounting? _qosAccounting;
     private CgroupWriter? _cgroupWriter;
 
+    // Pod cgroups whose CFS quota was lifted because a container has exclusive CPUs (§5.7).
+    private CgroupWriter? _cpuQuotaWriter;
+    private string _cpuQuotaFile = "";
+    private string _cpuQuotaOff = "";
+    private QosCgroupLayout? _layout;
+    private readonly HashSet<string> _podsWithoutQuota = new(StringComparer.Ordinal);
+
     // MemTotal of the machine: the kubelet's memory capacity in the oom_score_adj formula (§8).
     private long _memoryCapacityBytes;
 
@@ -164,6 +171,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         {
             MemoryQosOptions? memoryQos = MemoryQosFor(machine, proposed);
             _memoryCapacityBytes = MachineModel.MemoryNodes(machine).Sum(node => node.MemTotalBytes);
+            PreparePodQuotaWrites(proposed);
             _engine = BuildEngine(machine, proposed, memoryQos);
             _settings = proposed;
             ApplyLogSettings(proposed);
@@ -180,6 +188,47 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         }
     }
 
+    /// <summary>
+    /// Where the pod cgroup's CFS quota lives on this host: cgroup v2 <c>cpu.max</c> ("max" = no quota)
+    /// or the v1 cpu hierarchy's <c>cpu.cfs_quota_us</c> (-1).
+    /// </summary>
+    private void PreparePodQuotaWrites(ResMgrSettings settings)
+    {
+        _layout = new QosCgroupLayout(
+            settings.CgroupDriver == Config.Settings.CgroupDriver.Systemd ? EngineCgroupDriver.Systemd : EngineCgroupDriver.Cgroupfs,
+            settings.CgroupRoot.Trim('/'));
+        CgroupSituation cgroups = CgroupDetector.Detect(_options.ProcRoot, _options.SysfsRoot);
+        void Log(string message) => _log.Write(ProtocolLogLevel.Warning, message);
+        if (cgroups.Mode == CgroupMode.Unified && cgroups.UnifiedMountPoint is { } unified)
+        {
+            (_cpuQuotaWriter, _cpuQuotaFile, _cpuQuotaOff) = (new CgroupWriter(CgroupDetector.MapToRoots(unified, _options.SysfsRoot), Log), "cpu.max", "max");
+        }
+        else if (cgroups.V1Hierarchies.FirstOrDefault(h => h.Controllers.Contains("cpu", StringComparer.Ordinal)) is { } cpu)
+        {
+            (_cpuQuotaWriter, _cpuQuotaFile, _cpuQuotaOff) = (new CgroupWriter(CgroupDetector.MapToRoots(cpu.MountPoint, _options.SysfsRoot), Log), "cpu.cfs_quota_us", "-1");
+        }
+        else
+        {
+            _log.Write(ProtocolLogLevel.Warning, "no cgroup cpu controller found: pod cgroup quotas of pods with exclusive CPUs stay as the kubelet set them");
+        }
+    }
+
+    /// <summary>A container of the pod got exclusive CPUs: the pod cgroup's quota goes too (§5.7, DisableCPUQuotaWithExclusiveCPUs).</summary>
+    private void LiftPodQuota(PodState pod)
+    {
+        if (_cpuQuotaWriter is null || _layout is null || !_podsWithoutQuota.Add(pod.Spec.Uid))
+        {
+            return;
+        }
+        string cgroup = PodCgroupPath(pod.Sandbox) ?? _layout.PodCgroup(pod.Spec.Qos, pod.Spec.Uid);
+        CgroupWriterResult result = _cpuQuotaWriter.Apply([new CgroupWrite(cgroup, _cpuQuotaFile, _cpuQuotaOff)]);
+        if (!result.Succeeded)
+        {
+            _podsWithoutQuota.Remove(pod.Spec.Uid);
+            _log.Write(ProtocolLogLevel.Warning, $"pod {pod.Spec}: could not lift the pod cgroup CFS quota: {result.Error}");
+        }
+    }
+
     /// <summary>Memory QoS settings, or null when off; it needs cgroup v2 (unified keys fail on v1 hosts).</summary>
     private MemoryQosOptions? MemoryQosFor(MachineTopology machine, ResMgrSettings settings)
     {
@@ -193,6 +242,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             _log.Write(ProtocolLogLevel.Warning, $"memory QoS is configured but this host is not cgroup v2 only ({cgroups.Mode}): memory QoS stays off");
             return null;
         }
+        WarnOnOldKernel();
         long total = 0;
         foreach (NumaNodeInfo node in machine.NumaNodes)
         {
@@ -212,6 +262,25 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         _qosAccounting = new MemoryQosAccounting(options, layout);
         _cgroupWriter = new CgroupWriter(settings.CgroupMountPath, message => _log.Write(ProtocolLogLevel.Warning, message));
         return options;
+    }
+
+    /// <summary>memory.high throttling misbehaves before Linux 5.9 (KEP-2570): the kubelet warns, so do we.</summary>
+    private void WarnOnOldKernel()
+    {
+        string? release = null;
+        try
+        {
+            release = File.ReadAllText(Path.Combine(_options.ProcRoot, "sys/kernel/osrelease")).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        string[] parts = release.Split('.', '-');
+        if (parts.Length >= 2 && int.TryParse(parts[0], out int major) && int.TryParse(parts[1], out int minor) && (major < 5 || (major == 5 && minor < 9)))
+        {
+            _log.Write(ProtocolLogLevel.Warning, $"memory QoS on kernel {release}: kernels before 5.9 can stall workloads under memory.high throttling (KEP-2570); upgrade the kernel or turn memory QoS off");
+        }
     }
 
     internal static ResourceEngine BuildEngine(MachineTopology machine, ResMgrSettings settings, MemoryQosOptions? memoryQos = null)
@@ -370,6 +439,10 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
                 return ValueTask.FromResult(CreateContainerResult.NoChange);
             }
             UpdatePodMemoryQos(state.Pod);
+            if (decision.ManagesCpu && decision.Cpu.PodHasExclusive)
+            {
+                LiftPodQuota(state.Pod);
+            }
             CpuSet cpus = decision.Cpu.Cpus;
             state.Applied = cpus;
             var cpu = new LinuxCPU();
@@ -589,6 +662,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             _engine?.ReleaseContainer(pod.Spec.Uid, c.Name, null);
         }
         _engine?.ForgetPod(pod.Spec.Uid);
+        _podsWithoutQuota.Remove(pod.Spec.Uid);
         if (_qosAccounting is not null && ApplyQosPlan(_qosAccounting.PlanRemovePod(pod.Spec.Uid), $"pod {pod.Spec} removal"))
         {
             _qosAccounting.RemovePod(pod.Spec.Uid);

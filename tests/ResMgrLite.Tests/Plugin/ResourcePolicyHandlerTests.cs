@@ -162,4 +162,17 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         Assert.Single(result.Adjustment!.Linux.Resources.Cpu.Cpus.Split(','));
         Assert.Equal(3, handler.Engine!.Cpu!.Pods["g1"].Bubble.Count);
     }
+
+    [Fact]
+    public async Task Exclusive_cpus_lift_the_pod_cgroup_quota()
+    {
+        // The fake machine mounts cgroup2 at /sys/fs/cgroup, i.e. below the synthetic sysfs root.
+        string podCgroup = Path.Combine(_machine.SysfsRoot, "fs", "cgroup", "kubepods", "podg1");
+        Directory.CreateDirectory(podCgroup);
+        await File.WriteAllTextAsync(Path.Combine(podCgroup, "cpu.max"), "200000 100000\n");
+        var (handler, _, _) = Configure(PluginScenario.StaticCpuConfig);
+        CreateContainerRequest request = PluginScenario.Guaranteed("g1", "c1", 2);
+        await handler.CreateContainerAsync(request.Pod, request.Container, CancellationToken.None);
+        Assert.Equal("max", (await File.ReadAllTextAsync(Path.Combine(podCgroup, "cpu.max"))).Trim());
+    }
 }
