@@ -448,4 +448,21 @@ public class PluginProtocolTests
         FakeNriMessage[] replies = [.. harness.Runtime.ReceivedMessages.Where(m => m.ConnId == 1 && m.StreamId >= 5)];
         Assert.Equal([7u, 5u], replies.Select(m => m.StreamId).ToArray());
     }
+
+    [Fact]
+    public async Task ClientCallsUseOddIncreasingStreamIdsOnConn2()
+    {
+        await using PluginHarness harness = PluginHarness.Start();
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
+
+        bool[] applied = await Task.WhenAll(
+            harness.Host.UpdateContainersAsync([new ContainerUpdate { ContainerId = "a" }]),
+            harness.Host.UpdateContainersAsync([new ContainerUpdate { ContainerId = "b" }]),
+            harness.Host.UpdateContainersAsync([new ContainerUpdate { ContainerId = "c" }]));
+
+        Assert.All(applied, Assert.True);
+        uint[] streams = [.. harness.Runtime.ReceivedMessages.Where(m => m.ConnId == 2 && m.Type == 1).Select(m => m.StreamId)];
+        Assert.Equal([1u, 3u, 5u, 7u], streams);
+        Assert.Equal(["a", "b", "c"], harness.Runtime.UpdateRequests.Select(r => r.Update[0].ContainerId).Order().ToArray());
+    }
 }
