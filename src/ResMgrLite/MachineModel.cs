@@ -23,6 +23,22 @@ internal static class MachineModel
         return new MachineFacts(machine.OnlineCpus, nodes);
     }
 
+    /// <summary>Per NUMA node: MemTotal and the hugepage pools, for the Memory Manager (§4.2).</summary>
+    public static List<Engine.Memory.NumaMemoryInfo> MemoryNodes(MachineTopology machine)
+    {
+        var nodes = new List<Engine.Memory.NumaMemoryInfo>();
+        foreach (NumaNodeInfo node in machine.NumaNodes)
+        {
+            var pages = new List<Engine.Memory.HugePageInfo>();
+            foreach (HugePagePool pool in node.HugePages)
+            {
+                pages.Add(new Engine.Memory.HugePageInfo(pool.PageSizeKiB, pool.Total));
+            }
+            nodes.Add(new Engine.Memory.NumaMemoryInfo(node.Id, node.MemoryTotalBytes, pages));
+        }
+        return nodes;
+    }
+
     public static CpuTopology ToCpuTopology(MachineTopology machine)
     {
         int[][] distances = machine.GetCpuNodeDistanceMatrix();

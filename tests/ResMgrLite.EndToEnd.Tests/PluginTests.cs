@@ -1,21 +1,27 @@
+using System.Globalization;
 using ResMgrLite.CriTool.Cri;
 using ResMgrLite.CriTool.Cri.V1;
 using ResMgrLite.CriTool.Kube;
 using ResMgrLite.CriTool.Sandbox;
 using ResMgrLite.EndToEnd.Tests.Support;
+using ResMgrLite.Engine;
 
 namespace ResMgrLite.EndToEnd.Tests;
 
 /// <summary>
 /// The published static binary as an NRI plugin of a real containerd 1.7.24, pre-launched and
-/// external. Until the resource engine lands the plugin's placement rule is: a pod annotated
-/// resmgrlite.io/cpuset gets that cpulist as its containers' cpuset.
+/// external, configured with the static CPU manager and CPU 0 reserved: a Guaranteed container
+/// with one whole CPU gets one exclusive CPU (never a reserved one) with its CFS quota off; every
+/// other container gets the shared pool, all CPUs but the exclusive ones (spec/resource-managers.md §3).
+/// Each assertion reads the kernel's cgroup files.
+/// Sandboxes carry LinuxPodSandboxConfig.resources as the kubelet sends them for every pod; the
+/// plugin must not mistake them for a KEP-5526 pod-level budget.
 /// </summary>
 [Collection(RealContainerdCollection.Name)]
 public sealed class PluginTests
 {
-    [PluginFact]
-    public async Task Pre_launched_plugin_registers_and_the_kernel_shows_the_cpuset_it_returns()
+    [RealContainerdFact]
+    public async Task Pre_launched_plugin_registers_and_the_kernel_shows_the_cpusets_it_returns()
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
         var token = cancellation.Token;
@@ -25,14 +31,14 @@ public sealed class PluginTests
         // a running containerd with a live plugin process means registration worked.
         Assert.True(sandbox.IsContainerdRunning, $"containerd exited:\n{LogFile.Tail(sandbox.ContainerdLog, 30)}");
         Assert.NotEmpty(sandbox.PreLaunchedPluginPids(PublishedPlugin.PreLaunchedFileName));
-        var pinned = await sandbox.Pods.RunAsync(AnnotatedPod("pinned-pod", "pinned-ctr", Cpus.LastCpu), token);
-        var plain = await sandbox.Pods.RunAsync(PlainPod("plain-pod", "plain-ctr"), token);
 
-        Assert.Equal(Cpus.LastCpu, sandbox.Cgroups.ReadContainer(pinned.CgroupParent, pinned.Containers[0].Id).Cpus);
-        Assert.Equal(Cpus.AllOnline, sandbox.Cgroups.ReadContainer(plain.CgroupParent, plain.Containers[0].Id).Cpus);
+        var guaranteed = await sandbox.Pods.RunAsync(GuaranteedPod("pinned-pod", "pinned-ctr"), token);
+        var exclusive = AssertExclusive(sandbox, guaranteed);
+        var burstable = await sandbox.Pods.RunAsync(BurstablePod("shared-pod", "shared-ctr"), token);
+        Assert.Equal(Cpus.AllOnline.Except(exclusive), CpusOf(sandbox, burstable));
 
-        // The log file and level come from conf.d/50-resmgrlite.conf (PluginConfig): the only way
-        // to configure a pre-launched plugin.
+        // The log file and level come from conf.d/50-resmgrlite.conf: the only way to configure a
+        // pre-launched plugin.
         try
         {
             await PluginLog.WaitForConfiguredAsync(sandbox.PluginLogPath, token);
@@ -40,21 +46,22 @@ public sealed class PluginTests
         catch (TimeoutException exception)
         {
             throw new TimeoutException(
-                $"{exception.Message}\nThe pre-launched plugin did not log where its conf.d file's log.target says "
-                + "(config handed to PluginMain.TryRunPreLaunched's readLogSettings?). Config was:\n"
+                $"{exception.Message}\nThe pre-launched plugin did not log where its conf.d file's log.target says. Config was:\n"
                 + File.ReadAllText(Path.Combine(sandbox.PluginConfigDirectory, PublishedPlugin.PreLaunchedFileName + ".conf")),
                 exception);
         }
 
-        await PluginLog.WaitForAsync(sandbox.PluginLogPath, "CreateContainer", token, "pinned-ctr");
-        await PluginLog.WaitForAsync(sandbox.PluginLogPath, "CreateContainer", token, "plain-ctr");
+        await PluginLog.WaitForAsync(sandbox.PluginLogPath, "CreateContainer", token, "pinned-ctr", exclusive.ToString());
+        await PluginLog.WaitForAsync(sandbox.PluginLogPath, "CreateContainer", token, "shared-ctr");
 
-        await sandbox.Pods.RemoveAsync(pinned, token);
-        await PluginLog.WaitForAsync(sandbox.PluginLogPath, "RemoveContainer", token, "pinned-ctr");
+        // Removing the Guaranteed pod returns its CPU to the shared pool; the plugin pushes the wider
+        // cpuset to the running Burstable container on its own (UpdateContainers).
+        await sandbox.Pods.RemoveAsync(guaranteed, token);
+        await WaitForCpusAsync(sandbox, burstable, Cpus.AllOnline, token);
         Assert.True(sandbox.IsContainerdRunning, "containerd died during the pod lifecycle");
     }
 
-    [PluginFact]
+    [RealContainerdFact]
     public async Task Containers_are_still_created_after_the_pre_launched_plugin_dies()
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
@@ -70,81 +77,116 @@ public sealed class PluginTests
 
         await WaitUntilAsync(() => sandbox.PreLaunchedPluginPids(PublishedPlugin.PreLaunchedFileName).Count == 0, "the plugin to exit", token);
 
-        var pod = await sandbox.Pods.RunAsync(AnnotatedPod("after-crash", "after-crash-ctr", Cpus.LastCpu), token);
+        var pod = await sandbox.Pods.RunAsync(GuaranteedPod("after-crash", "after-crash-ctr"), token);
         var status = await sandbox.Pods.StatusAsync(pod.Containers[0].Id, token);
         Assert.Equal(ContainerState.ContainerRunning, status.State);
-        // Nobody narrowed the cpuset: the plugin is gone and containerd went on without it.
-        Assert.Equal(Cpus.AllOnline, sandbox.Cgroups.ReadContainer(pod.CgroupParent, pod.Containers[0].Id).Cpus);
+        // Nobody narrowed the cpuset or lifted the quota: the plugin is gone and containerd went on without it.
+        Assert.Equal(Cpus.AllOnline, CpusOf(sandbox, pod));
+        Assert.Equal("100000", sandbox.Cgroups.ReadContainer(pod.CgroupParent, pod.Containers[0].Id).CpuQuota);
         Assert.True(sandbox.IsContainerdRunning, "containerd died with its plugin");
     }
 
-    [PluginFact]
-    public async Task External_plugin_sets_the_cpuset_and_resyncs_when_restarted_after_a_kill()
+    [RealContainerdFact]
+    public async Task External_plugin_pins_cpus_and_resyncs_when_restarted_after_a_kill()
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
         var token = cancellation.Token;
         await using var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, new SandboxOptions("external"), token);
-        var binary = E2eEnvironment.Current.RequireBinary();
-        var firstLog = Path.Combine(sandbox.Directory, "external-1.log");
-        var secondLog = Path.Combine(sandbox.Directory, "external-2.log");
 
-        RunningPod before;
-        using (var first = ExternalPlugin.Start(binary, sandbox.NriSocketPath, firstLog))
+        RunningPod pinned;
+        CpuSet exclusive;
+        using (var first = PublishedPlugin.StartExternal(sandbox, "external-1"))
         {
-            await WaitForRegistrationAsync(firstLog, first, token);
-            before = await sandbox.Pods.RunAsync(AnnotatedPod("before-kill", "before-kill-ctr", Cpus.LastCpu), token);
-            Assert.Equal(Cpus.LastCpu, sandbox.Cgroups.ReadContainer(before.CgroupParent, before.Containers[0].Id).Cpus);
+            await WaitForRegistrationAsync(PublishedPlugin.ExternalLogPath(sandbox, "external-1"), first, token);
+            pinned = await sandbox.Pods.RunAsync(GuaranteedPod("before-kill", "before-kill-ctr"), token);
+            exclusive = AssertExclusive(sandbox, pinned);
             first.Kill();
         }
 
         // No plugin: creation goes on, the cpuset stays the default.
-        var during = await sandbox.Pods.RunAsync(AnnotatedPod("while-dead", "while-dead-ctr", Cpus.LastCpu), token);
-        Assert.Equal(Cpus.AllOnline, sandbox.Cgroups.ReadContainer(during.CgroupParent, during.Containers[0].Id).Cpus);
+        var whileDead = await sandbox.Pods.RunAsync(BurstablePod("while-dead", "while-dead-ctr"), token);
+        Assert.Equal(Cpus.AllOnline, CpusOf(sandbox, whileDead));
 
-        using var second = ExternalPlugin.Start(binary, sandbox.NriSocketPath, secondLog);
+        var secondLog = PublishedPlugin.ExternalLogPath(sandbox, "external-2");
+        using var second = PublishedPlugin.StartExternal(sandbox, "external-2");
         await WaitForRegistrationAsync(secondLog, second, token);
-        // Resync: the new process learns about the containers that exist already.
+        // Resync: the new process learns both running containers from Synchronize, keeps the
+        // Guaranteed one on its CPU and moves the one created while it was away into the shared pool.
         var synchronized = await PluginLog.WaitForAsync(secondLog, "Synchronize", token);
         Assert.Equal(2, PluginLog.LastSynchronizedContainerCount(synchronized));
+        await WaitForCpusAsync(sandbox, whileDead, Cpus.AllOnline.Except(exclusive), token);
+        Assert.Equal(exclusive, CpusOf(sandbox, pinned));
 
-        var after = await sandbox.Pods.RunAsync(AnnotatedPod("after-restart", "after-restart-ctr", Cpus.LastCpu), token);
-        Assert.Equal(Cpus.LastCpu, sandbox.Cgroups.ReadContainer(after.CgroupParent, after.Containers[0].Id).Cpus);
+        var afterRestart = await sandbox.Pods.RunAsync(BurstablePod("after-restart", "after-restart-ctr"), token);
+        Assert.Equal(Cpus.AllOnline.Except(exclusive), CpusOf(sandbox, afterRestart));
         Assert.False(second.HasExited, $"the restarted plugin exited:\n{second.Output}");
     }
 
-    [PluginFact]
+    [RealContainerdFact]
     public async Task External_plugin_reconnects_when_containerd_restarts()
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
         var token = cancellation.Token;
         await using var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, new SandboxOptions("reconnect"), token);
-        var log = Path.Combine(sandbox.Directory, "external.log");
-        using var plugin = ExternalPlugin.Start(E2eEnvironment.Current.RequireBinary(), sandbox.NriSocketPath, log);
+        var log = PublishedPlugin.ExternalLogPath(sandbox, "external");
+        using var plugin = PublishedPlugin.StartExternal(sandbox, "external");
         await WaitForRegistrationAsync(log, plugin, token);
-        var existing = await sandbox.Pods.RunAsync(AnnotatedPod("survivor", "survivor-ctr", Cpus.LastCpu), token);
+        var survivor = await sandbox.Pods.RunAsync(GuaranteedPod("survivor", "survivor-ctr"), token);
+        var exclusive = AssertExclusive(sandbox, survivor);
 
         await sandbox.RestartContainerdAsync(token);
 
         // A second handshake on the new socket, by the same process, and a resync that includes
         // the container that kept running through the restart.
-        var log2 = await LogFile.WaitForAsync(
-            log, text => PluginLog.ConfiguredCount(text) >= 2 && PluginLog.Count(text, "Synchronize") >= 2, Timeouts.PluginLog, "a second Configure and Synchronize", token);
-        Assert.Equal(1, PluginLog.LastSynchronizedContainerCount(log2));
+        var text = await LogFile.WaitForAsync(
+            log, t => PluginLog.ConfiguredCount(t) >= 2 && PluginLog.Count(t, "Synchronize") >= 2, Timeouts.PluginLog, "a second Configure and Synchronize", token);
+        Assert.Equal(1, PluginLog.LastSynchronizedContainerCount(text));
         Assert.False(plugin.HasExited, $"the plugin exited instead of reconnecting:\n{plugin.Output}");
-        var status = await sandbox.Pods.StatusAsync(existing.Containers[0].Id, token);
-        Assert.Equal(ContainerState.ContainerRunning, status.State);
+        Assert.Equal(ContainerState.ContainerRunning, (await sandbox.Pods.StatusAsync(survivor.Containers[0].Id, token)).State);
 
-        var fresh = await sandbox.Pods.RunAsync(AnnotatedPod("after-reconnect", "after-reconnect-ctr", Cpus.LastCpu), token);
-        Assert.Equal(Cpus.LastCpu, sandbox.Cgroups.ReadContainer(fresh.CgroupParent, fresh.Containers[0].Id).Cpus);
+        // The reconnected plugin still knows the survivor's CPU is taken.
+        var fresh = await sandbox.Pods.RunAsync(BurstablePod("after-reconnect", "after-reconnect-ctr"), token);
+        Assert.Equal(Cpus.AllOnline.Except(exclusive), CpusOf(sandbox, fresh));
+        Assert.Equal(exclusive, CpusOf(sandbox, survivor));
     }
 
-    private static PodSpec AnnotatedPod(string podName, string containerName, string cpuset) =>
-        new(podName,
-            [new ContainerSpec(containerName, new ResourceAmounts(100, ResourceAmounts.Mebibytes(32)), new ResourceAmounts(200, ResourceAmounts.Mebibytes(64)))],
-            annotations: new Dictionary<string, string> { [KubernetesKeys.ResMgrLiteCpuset] = cpuset });
+    /// <summary>One whole CPU, request = limit for cpu and memory: Guaranteed, eligible for an exclusive CPU.</summary>
+    private static PodSpec GuaranteedPod(string podName, string containerName)
+    {
+        var oneCpu = new ResourceAmounts(1000, ResourceAmounts.Mebibytes(64));
+        return new PodSpec(podName, [new ContainerSpec(containerName, oneCpu, oneCpu)]);
+    }
 
-    private static PodSpec PlainPod(string podName, string containerName) =>
-        new(podName, [new ContainerSpec(containerName, new ResourceAmounts(100, ResourceAmounts.Mebibytes(32)), ResourceAmounts.None)]);
+    private static PodSpec BurstablePod(string podName, string containerName) =>
+        new(podName, [new ContainerSpec(containerName, new ResourceAmounts(100, ResourceAmounts.Mebibytes(32)), new ResourceAmounts(200, ResourceAmounts.Mebibytes(64)))]);
+
+    private static CpuSet CpusOf(ContainerdSandbox sandbox, RunningPod pod) =>
+        Cpus.Parse(sandbox.Cgroups.ReadContainer(pod.CgroupParent, pod.Containers[0].Id).Cpus);
+
+    /// <summary>One CPU, not reserved, CFS quota off (spec/resource-managers.md §5.7).</summary>
+    private static CpuSet AssertExclusive(ContainerdSandbox sandbox, RunningPod pod)
+    {
+        var cpus = CpusOf(sandbox, pod);
+        Assert.Equal(1, cpus.Count);
+        Assert.False(cpus.Overlaps(Cpus.Reserved), $"exclusive CPU {cpus} is a reserved one ({Cpus.Reserved})");
+        Assert.Equal("-1", sandbox.Cgroups.ReadContainer(pod.CgroupParent, pod.Containers[0].Id).CpuQuota);
+        return cpus;
+    }
+
+    private static async Task WaitForCpusAsync(ContainerdSandbox sandbox, RunningPod pod, CpuSet expected, CancellationToken token)
+    {
+        var deadline = DateTime.UtcNow + Timeouts.PluginLog;
+        CpuSet seen;
+        while ((seen = CpusOf(sandbox, pod)) != expected)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail(string.Create(CultureInfo.InvariantCulture, $"{pod.Spec.Name}: the kernel still shows cpus {seen}, expected {expected}"));
+            }
+
+            await Task.Delay(100, token);
+        }
+    }
 
     private static async Task WaitForRegistrationAsync(string log, ExternalPlugin plugin, CancellationToken token)
     {

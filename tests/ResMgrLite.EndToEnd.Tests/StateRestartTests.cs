@@ -47,7 +47,7 @@ public sealed class StateRestartTests
         var burstable = await sandbox.Pods.RunAsync(BurstablePod("shared-pod", "shared-ctr"), token);
         string? pinnedBefore = sandbox.Cgroups.ReadContainer(guaranteed.CgroupParent, guaranteed.Containers[0].Id).Cpus;
         string sharedBefore = sandbox.Cgroups.ReadContainer(burstable.CgroupParent, burstable.Containers[0].Id).Cpus ?? "";
-        Assert.Equal(exclusiveCpu, pinnedBefore);
+        Assert.True(pinnedBefore == exclusiveCpu, $"the Guaranteed container got \"{pinnedBefore}\", not CPU {exclusiveCpu}; plugin log:\n{LogFile.Tail(LogFile.Read(sandbox.PluginLogPath), 40)}");
         Assert.False(Holds(sharedBefore, exclusiveCpu), $"shared container on {sharedBefore}");
         Assert.True(File.Exists(statePath), $"no state file at {statePath}");
 

@@ -1,3 +1,4 @@
+using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.Model;
 using ResMgrLite.Nri.Api;
 
@@ -12,7 +13,6 @@ internal static class NriModelMapper
     public const string RolesAnnotation = "resmgrlite.io/container-roles";
     public const string PodResourcesAnnotation = "resmgrlite.io/pod-resources";
     public const string OptOutAnnotation = "resmgrlite.io/opt-out";
-    public const string MemoryRequestAnnotation = "resmgrlite.io/memory-request";
 
     /// <summary>The kubelet's oom_score_adj for Guaranteed and BestEffort containers (spec §8).</summary>
     private const int GuaranteedOomScoreAdj = -997;
@@ -32,14 +32,19 @@ internal static class NriModelMapper
         return new PodSpec(pod.Uid.Length > 0 ? pod.Uid : pod.Id, pod.Name, pod.Namespace, qos, podLevel);
     }
 
-    public static ContainerSpec ToContainerSpec(PodSandbox pod, Container container, QosClass podQos)
+    /// <param name="memoryCapacityBytes">The machine's memory (MemTotal), for the oom_score_adj inversion.</param>
+    /// <param name="problem">Set when the memory-request annotation was malformed and another source was used.</param>
+    public static ContainerSpec ToContainerSpec(PodSandbox pod, Container container, QosClass podQos, long memoryCapacityBytes, out string? problem)
     {
         ContainerRole role = RoleOf(pod, container.Name);
         LinuxResources? resources = container.Linux?.Resources;
         long cpuRequest = CpuRequestMilli(resources?.Cpu);
         long cpuLimit = CpuLimitMilli(resources?.Cpu);
         long memoryLimit = resources?.Memory?.Limit?.Value is long limit && limit > 0 ? limit : 0;
-        long memoryRequest = MemoryRequest(pod, container.Name, podQos, memoryLimit);
+        // CRI carries no memory request: annotation, Guaranteed = limit, Burstable from oom_score_adj (docs/inputs-memory.md).
+        string? annotation = pod.Annotations.TryGetValue(MemoryRequestInference.AnnotationKey, out string? text) ? text : null;
+        long memoryRequest = MemoryRequestInference.Infer(podQos, container.Name, annotation, container.Linux?.OomScoreAdj?.Value,
+            memoryLimit, memoryCapacityBytes, out problem).Bytes;
         return new ContainerSpec(container.Name, role, new ContainerResources(cpuRequest, cpuLimit, memoryRequest, memoryLimit));
     }
 
@@ -131,27 +136,13 @@ internal static class NriModelMapper
         return budget.HasAny ? QosClass.Burstable : QosClass.BestEffort;
     }
 
-    /// <summary>Pod-level resources: the runtime's <c>pod_resources</c>, else the annotation.</summary>
-    public static ContainerResources? PodLevelResources(PodSandbox pod)
-    {
-        LinuxResources? fromRuntime = pod.Linux?.PodResources;
-        if (fromRuntime is not null && (fromRuntime.Cpu is not null || fromRuntime.Memory is not null))
-        {
-            long cpuRequest = CpuRequestMilli(fromRuntime.Cpu);
-            long cpuLimit = CpuLimitMilli(fromRuntime.Cpu);
-            long memoryLimit = fromRuntime.Memory?.Limit?.Value is long l && l > 0 ? l : 0;
-            // CRI carries no memory request; a Guaranteed budget has request = limit.
-            long memoryRequest = pod.Annotations.TryGetValue(PodResourcesAnnotation, out string? text)
-                ? ParsePodResources(text).MemoryRequestBytes
-                : memoryLimit;
-            var budget = new ContainerResources(cpuRequest, cpuLimit, memoryRequest, memoryLimit);
-            if (budget.HasAny)
-            {
-                return budget;
-            }
-        }
-        return pod.Annotations.TryGetValue(PodResourcesAnnotation, out string? annotation) ? ParsePodResources(annotation) : null;
-    }
+    /// <summary>
+    /// The KEP-5526 pod-level budget, declared with the <c>resmgrlite.io/pod-resources</c> annotation.
+    /// NRI's <c>LinuxPodSandbox.pod_resources</c> is not used: the kubelet fills it for every pod with the
+    /// sum of its containers (sandbox sizing), so it cannot tell a pod with <c>spec.resources</c> apart.
+    /// </summary>
+    public static ContainerResources? PodLevelResources(PodSandbox pod) =>
+        pod.Annotations.TryGetValue(PodResourcesAnnotation, out string? annotation) ? ParsePodResources(annotation) : null;
 
     /// <summary>
     /// <c>cpu=4,memory=8Gi</c> (request = limit) or
@@ -228,26 +219,6 @@ internal static class NriModelMapper
             };
         }
         return ContainerRole.App;
-    }
-
-    /// <summary>
-    /// Memory request (CRI has none): the annotation <c>resmgrlite.io/memory-request: "name=256Mi,..."</c>;
-    /// Guaranteed = limit; otherwise 0.
-    /// </summary>
-    private static long MemoryRequest(PodSandbox pod, string containerName, QosClass qos, long memoryLimit)
-    {
-        if (pod.Annotations.TryGetValue(MemoryRequestAnnotation, out string? text))
-        {
-            foreach (string item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                int eq = item.IndexOf('=', StringComparison.Ordinal);
-                if (eq > 0 && string.Equals(item[..eq].Trim(), containerName, StringComparison.Ordinal))
-                {
-                    return Quantity.ParseBytes(item[(eq + 1)..].Trim());
-                }
-            }
-        }
-        return qos == QosClass.Guaranteed ? memoryLimit : 0;
     }
 
     /// <summary>Kubernetes quantities in annotations, through the configuration layer's exact parser.</summary>

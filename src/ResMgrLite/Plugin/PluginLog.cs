@@ -18,15 +18,28 @@ internal sealed class PluginLog : IProtocolLog, IDisposable
     /// <summary>Means stderr (external mode under systemd: the journal).</summary>
     public const string StandardError = "-";
 
+    /// <summary>Lines kept while the target is not known yet; more are counted, not kept.</summary>
+    public const int MaxHeldLines = 256;
+
     private readonly Lock _lock = new();
     private string? _path;
     private TextWriter? _writer;
     private bool _failed;
+    private List<string>? _held;
+    private int _droppedWhileHeld;
 
-    public PluginLog(string? path, ProtocolLogLevel minimumLevel)
+    /// <param name="path">The file ("-" = stderr, null = off).</param>
+    /// <param name="minimumLevel">Least severe level written.</param>
+    /// <param name="holdUntilReleased">
+    /// Keep lines in memory until <see cref="Release"/> or <see cref="Redirect"/>: a pre-launched plugin
+    /// learns its log target only in Configure, and must not leave lines in the default file when the
+    /// configuration names another one.
+    /// </param>
+    public PluginLog(string? path, ProtocolLogLevel minimumLevel, bool holdUntilReleased = false)
     {
         _path = string.IsNullOrEmpty(path) ? null : path;
         MinimumLevel = minimumLevel;
+        _held = holdUntilReleased ? [] : null;
     }
 
     public ProtocolLogLevel MinimumLevel { get; set; }
@@ -44,7 +57,16 @@ internal sealed class PluginLog : IProtocolLog, IDisposable
 
     /// <summary>The pre-launched default: <see cref="DefaultRootLogPath"/> as root, otherwise nothing.</summary>
     public static PluginLog ForPreLaunched() =>
-        new(Environment.IsPrivilegedProcess ? DefaultRootLogPath : null, ProtocolLogLevel.Info);
+        new(Environment.IsPrivilegedProcess ? DefaultRootLogPath : null, ProtocolLogLevel.Info, holdUntilReleased: true);
+
+    /// <summary>Stops holding: the held lines go to the current target, later lines follow.</summary>
+    public void Release()
+    {
+        lock (_lock)
+        {
+            FlushHeld();
+        }
+    }
 
     /// <summary>Parses debug | info | warning | error (case-insensitive).</summary>
     public static bool TryParseLevel(string? text, out ProtocolLogLevel level)
@@ -81,10 +103,11 @@ internal sealed class PluginLog : IProtocolLog, IDisposable
             CloseWriter();
             _path = string.IsNullOrEmpty(path) ? null : path;
             _failed = false;
+            FlushHeld();
         }
     }
 
-    public bool IsEnabled(ProtocolLogLevel level) => level >= MinimumLevel && _path is not null && !_failed;
+    public bool IsEnabled(ProtocolLogLevel level) => level >= MinimumLevel && (_held is not null || (_path is not null && !_failed));
 
     public void Write(ProtocolLogLevel level, string message)
     {
@@ -101,18 +124,57 @@ internal sealed class PluginLog : IProtocolLog, IDisposable
             .Append(message);
         lock (_lock)
         {
-            try
+            if (_held is not null)
             {
-                _writer ??= Open(_path!);
-                _writer.WriteLine(line.ToString());
-                _writer.Flush();
+                if (_held.Count < MaxHeldLines)
+                {
+                    _held.Add(line.ToString());
+                }
+                else
+                {
+                    _droppedWhileHeld++;
+                }
+                return;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-            {
-                // No place to report it: the plugin keeps running without a log.
-                _failed = true;
-                CloseWriter();
-            }
+            WriteLineLocked(line.ToString());
+        }
+    }
+
+    private void FlushHeld()
+    {
+        List<string>? held = _held;
+        _held = null;
+        if (held is null)
+        {
+            return;
+        }
+        foreach (string line in held)
+        {
+            WriteLineLocked(line);
+        }
+        if (_droppedWhileHeld > 0)
+        {
+            WriteLineLocked($"{DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} WARN {_droppedWhileHeld} early log lines were dropped");
+        }
+    }
+
+    private void WriteLineLocked(string line)
+    {
+        if (_path is null || _failed)
+        {
+            return;
+        }
+        try
+        {
+            _writer ??= Open(_path);
+            _writer.WriteLine(line);
+            _writer.Flush();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            // No place to report it: the plugin keeps running without a log.
+            _failed = true;
+            CloseWriter();
         }
     }
 
@@ -120,6 +182,8 @@ internal sealed class PluginLog : IProtocolLog, IDisposable
     {
         lock (_lock)
         {
+            // Never configured (e.g. the runtime went away first): the held lines still reach the file.
+            FlushHeld();
             CloseWriter();
         }
     }

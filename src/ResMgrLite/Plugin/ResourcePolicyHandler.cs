@@ -9,9 +9,15 @@ using ResMgrLite.Engine.State;
 using ResMgrLite.Engine.Topology;
 using ResMgrLite.Engine.TopologyManagement;
 using ResMgrLite.Host.State;
+using ResMgrLite.Engine.Memory;
+using ResMgrLite.Engine.MemoryQos;
+using ResMgrLite.Host.Cgroups;
 using ResMgrLite.Host.Sysfs;
 using ResMgrLite.Nri;
 using ResMgrLite.Nri.Api;
+using EngineCgroupDriver = ResMgrLite.Engine.MemoryQos.CgroupDriver;
+using EngineReservationPolicy = ResMgrLite.Engine.MemoryQos.MemoryReservationPolicy;
+using EngineReservedMemoryNode = ResMgrLite.Engine.Memory.ReservedMemoryNode;
 
 namespace ResMgrLite.Plugin;
 
@@ -20,7 +26,8 @@ namespace ResMgrLite.Plugin;
 /// <param name="ConfigSourceName">Name used in configuration messages for the Configure text (the conf.d file).</param>
 /// <param name="ConfigFile">External plugins get no config in Configure: they read this file (null = defaults).</param>
 /// <param name="Environment">Variables for RESMGRLITE__* overrides.</param>
-internal sealed record HandlerOptions(string SysfsRoot, string ConfigSourceName, string? ConfigFile, System.Collections.IDictionary Environment);
+/// <param name="ProcRoot">Root of procfs, for the cgroup mounts.</param>
+internal sealed record HandlerOptions(string SysfsRoot, string ConfigSourceName, string? ConfigFile, System.Collections.IDictionary Environment, string ProcRoot = "/proc");
 
 /// <summary>
 /// The NRI event handler backed by the resource engine: CreateContainer asks the engine for a
@@ -52,6 +59,13 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     // id rather than by tracked container: after a restart the engine's restored entries name
     // containers this process has not seen an event for yet.
     private readonly Dictionary<string, CpuSet> _applied = new(StringComparer.Ordinal);
+
+    // Memory QoS parent aggregation (spec/resource-managers.md §6.5), written directly to cgroup v2.
+    private MemoryQosAccounting? _qosAccounting;
+    private CgroupWriter? _cgroupWriter;
+
+    // MemTotal of the machine: the kubelet's memory capacity in the oom_score_adj formula (§8).
+    private long _memoryCapacityBytes;
 
     // Pods by sandbox id, with the model built so far; containers by id.
     private readonly Dictionary<string, PodState> _pods = new(StringComparer.Ordinal);
@@ -90,6 +104,8 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             _runtime = context.Updates;
             _log.Write(ProtocolLogLevel.Info, $"runtime {context.Runtime.Name} {context.Runtime.Version} (NRI {context.Runtime.Level}), config {context.Config.Length} bytes");
             Configure(context.Config);
+            // The log target is settled now (the configured file, or the default one).
+            _log.Release();
         }
         return ValueTask.FromResult(Subscribed);
     }
@@ -151,7 +167,9 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
 
         try
         {
-            ResourceEngine engine = BuildEngine(MachineModel.ToCpuTopology(machine), proposed);
+            MemoryQosOptions? memoryQos = MemoryQosFor(machine, proposed);
+            _memoryCapacityBytes = MachineModel.MemoryNodes(machine).Sum(node => node.MemTotalBytes);
+            ResourceEngine engine = BuildEngine(machine, proposed, memoryQos);
             ApplyLogSettings(proposed);
             var store = new CheckpointStore(proposed.StateDirectory);
             if (!TryRestore(engine, store))
@@ -163,7 +181,10 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             _settings = proposed;
             _log.Write(ProtocolLogLevel.Info,
                 $"resource management on: topology manager {TopologyManagerOptions.PolicyName(_engine.TopologyManager.Policy)}/{_engine.TopologyManager.Scope}, " +
-                $"CPU manager {(_engine.Cpu is null ? "none" : $"static, reserved {_engine.Cpu.Reserved}, shared pool {_engine.Cpu.DefaultSet}")}");
+                $"CPU manager {(_engine.Cpu is null ? "none" : $"static, reserved {_engine.Cpu.Reserved}, shared pool {_engine.Cpu.DefaultSet}")}, " +
+                $"memory manager {(proposed.MemoryManagerPolicy == MemoryManagerPolicy.Static ? "Static" : "None")}, " +
+                $"memory QoS {(memoryQos is null ? "off" : memoryQos.ReservationPolicy.ToString())}");
+            ResyncQosParents();
         }
         catch (ArgumentException e)
         {
@@ -231,8 +252,43 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         }
     }
 
-    internal static ResourceEngine BuildEngine(CpuTopology topology, ResMgrSettings settings)
+    /// <summary>Memory QoS settings, or null when off; it needs cgroup v2 (unified keys fail on v1 hosts).</summary>
+    private MemoryQosOptions? MemoryQosFor(MachineTopology machine, ResMgrSettings settings)
     {
+        if (!settings.MemoryQosEnabled)
+        {
+            return null;
+        }
+        CgroupSituation cgroups = CgroupDetector.Detect(_options.ProcRoot, _options.SysfsRoot);
+        if (cgroups.Mode != CgroupMode.Unified)
+        {
+            _log.Write(ProtocolLogLevel.Warning, $"memory QoS is configured but this host is not cgroup v2 only ({cgroups.Mode}): memory QoS stays off");
+            return null;
+        }
+        long total = 0;
+        foreach (NumaNodeInfo node in machine.NumaNodes)
+        {
+            total += node.MemoryTotalBytes;
+        }
+        var options = new MemoryQosOptions
+        {
+            ReservationPolicy = settings.MemoryReservationPolicy == Config.Settings.MemoryReservationPolicy.TieredReservation
+                ? EngineReservationPolicy.TieredReservation
+                : EngineReservationPolicy.None,
+            ThrottlingFactor = settings.MemoryThrottlingFactor,
+            NodeAllocatableMemoryBytes = Math.Max(0, total - settings.NodeReservedMemoryBytes),
+        };
+        var layout = new QosCgroupLayout(
+            settings.CgroupDriver == Config.Settings.CgroupDriver.Systemd ? EngineCgroupDriver.Systemd : EngineCgroupDriver.Cgroupfs,
+            settings.CgroupRoot.Trim('/'));
+        _qosAccounting = new MemoryQosAccounting(options, layout);
+        _cgroupWriter = new CgroupWriter(settings.CgroupMountPath, message => _log.Write(ProtocolLogLevel.Warning, message));
+        return options;
+    }
+
+    internal static ResourceEngine BuildEngine(MachineTopology machine, ResMgrSettings settings, MemoryQosOptions? memoryQos = null)
+    {
+        CpuTopology topology = MachineModel.ToCpuTopology(machine);
         var tm = new TopologyManagerOptions
         {
             Policy = settings.TopologyManagerPolicy switch
@@ -263,7 +319,63 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
                 PodLevelResourceManagers = settings.PodLevelResources && settings.PodLevelResourceManagers,
             };
         }
-        return new ResourceEngine(topology, tm, cpu);
+        MemoryManagerOptions? memory = null;
+        if (settings.MemoryManagerPolicy == MemoryManagerPolicy.Static)
+        {
+            memory = new MemoryManagerOptions
+            {
+                Nodes = [.. MachineModel.MemoryNodes(machine)],
+                ReservedMemory = [.. settings.ReservedMemory.Select(r => new EngineReservedMemoryNode(r.NumaNode, new MemoryAmounts(
+                    r.LimitsBytes.GetValueOrDefault("memory"),
+                    r.LimitsBytes.GetValueOrDefault("hugepages-2Mi"),
+                    r.LimitsBytes.GetValueOrDefault("hugepages-1Gi"))))],
+                PodLevelResourceManagers = settings.PodLevelResources && settings.PodLevelResourceManagers,
+            };
+        }
+        return new ResourceEngine(topology, tm, cpu, memory, memoryQos);
+    }
+
+    /// <summary>Writes both QoS parents as the accounting says (start-up: what the files hold is unknown).</summary>
+    private void ResyncQosParents() => ApplyQosPlan(_qosAccounting?.PlanResync(), "resync");
+
+    private bool ApplyQosPlan(IReadOnlyList<CgroupWrite>? plan, string what)
+    {
+        if (plan is null || plan.Count == 0 || _cgroupWriter is null)
+        {
+            return true;
+        }
+        CgroupWriterResult result = _cgroupWriter.Apply(plan);
+        if (!result.Succeeded)
+        {
+            _log.Write(ProtocolLogLevel.Error, $"memory QoS {what}: {result.Error}");
+        }
+        return result.Succeeded;
+    }
+
+    /// <summary>The pod's request changed (a container was admitted): pod cgroup and QoS parents, in order.</summary>
+    private void UpdatePodMemoryQos(PodState pod)
+    {
+        if (_qosAccounting is null)
+        {
+            return;
+        }
+        long request = MemoryQosCalculator.PodMemoryRequest(pod.Spec);
+        string podCgroup = PodCgroupPath(pod.Sandbox) ?? _qosAccounting.Layout.PodCgroup(pod.Spec.Qos, pod.Spec.Uid);
+        if (ApplyQosPlan(_qosAccounting.PlanUpsertPod(pod.Spec.Uid, pod.Spec.Qos, request, podCgroup), $"pod {pod.Spec}"))
+        {
+            _qosAccounting.UpsertPod(pod.Spec.Uid, pod.Spec.Qos, request);
+        }
+    }
+
+    /// <summary>The pod cgroup relative to the cgroup mount, from the runtime (cgroupfs paths only; systemd slices go through the layout).</summary>
+    private static string? PodCgroupPath(PodSandbox sandbox)
+    {
+        string? parent = sandbox.Linux?.CgroupParent;
+        if (string.IsNullOrEmpty(parent) || parent.EndsWith(".slice", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        return parent.Trim('/');
     }
 
     private void ApplyLogSettings(ResMgrSettings settings)
@@ -368,7 +480,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
                 _log.Write(ProtocolLogLevel.Warning, $"create container {Describe(pod, container)} refused: {error}");
                 throw new InvalidOperationException(error);
             }
-            if (!_containers.TryGetValue(container.Id, out TrackedContainer? state) || !decision.ManagesCpu)
+            if (!_containers.TryGetValue(container.Id, out TrackedContainer? state) || (!decision.ManagesCpu && !decision.ManagesMemory && decision.MemoryQos.IsEmpty))
             {
                 return ValueTask.FromResult(CreateContainerResult.NoChange);
             }
@@ -382,27 +494,62 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
                 _log.Write(ProtocolLogLevel.Error, $"create container {Describe(pod, container)} refused: {error}");
                 throw new InvalidOperationException(error);
             }
+            UpdatePodMemoryQos(state.Pod);
             CpuSet cpus = decision.Cpu.Cpus;
             _applied[container.Id] = cpus;
-            var cpu = new LinuxCPU { Cpus = cpus.ToString() };
-            if (decision.Cpu.Level == CpuIsolationLevel.Container)
+            var cpu = new LinuxCPU();
+            if (decision.ManagesCpu)
+            {
+                cpu.Cpus = cpus.ToString();
+            }
+            if (decision.ManagesCpu && decision.Cpu.Level == CpuIsolationLevel.Container)
             {
                 // Exclusive CPUs: the container's CFS quota is off (spec/resource-managers.md §5.7).
                 cpu.Quota = new OptionalInt64 { Value = -1 };
             }
+            var resources = new LinuxResources { Cpu = cpu };
+            AddMemoryDecision(decision, cpu, resources);
             var adjustment = new ContainerAdjustment
             {
-                Linux = new LinuxContainerAdjustment { Resources = new LinuxResources { Cpu = cpu } },
+                Linux = new LinuxContainerAdjustment { Resources = resources },
             };
             IReadOnlyList<ContainerUpdate> updates = PendingUpdates(exceptId: container.Id);
             _log.Write(ProtocolLogLevel.Info,
-                $"create container {Describe(pod, container)}: cpus {cpus} ({decision.Cpu.Level}), NUMA {NumaMask.Format(decision.Hint.Mask)}, {updates.Count} other container(s) updated");
+                $"create container {Describe(pod, container)}: cpus {(decision.ManagesCpu ? cpus.ToString() : "unmanaged")} ({decision.Cpu.Level}), " +
+                $"mems {(cpu.Mems.Length > 0 ? cpu.Mems : "unrestricted")}, NUMA {NumaMask.Format(decision.Hint.Mask)}" +
+                (decision.MemoryQos.IsEmpty ? "" : $", memory QoS {decision.MemoryQos}") +
+                $", {updates.Count} other container(s) updated");
             if (decision.Cpu.UnusedPodBudgetCpus > 0)
             {
                 _log.Write(ProtocolLogLevel.Info,
                     $"pod {pod.Namespace}/{pod.Name}: {decision.Cpu.UnusedPodBudgetCpus} CPU(s) of its pod-level budget are used by no container so far (KEP-5526 under-utilisation)");
             }
             return ValueTask.FromResult(new CreateContainerResult(adjustment, updates));
+        }
+    }
+
+    /// <summary>cpuset.mems, hugepage limits and the unified memory knobs of a decision (§4.5, §6.2).</summary>
+    private static void AddMemoryDecision(in ContainerDecision decision, LinuxCPU cpu, LinuxResources resources)
+    {
+        if (decision.ManagesMemory)
+        {
+            if (decision.Memory.Mems != 0)
+            {
+                cpu.Mems = decision.Memory.MemsList;
+            }
+            // Page sizes as the kubelet names them in CRI (runc's hugetlb file names).
+            if (decision.Memory.Hugepages2MiLimitBytes > 0)
+            {
+                resources.HugepageLimits.Add(new HugepageLimit { PageSize = "2MB", Limit = (ulong)decision.Memory.Hugepages2MiLimitBytes });
+            }
+            if (decision.Memory.Hugepages1GiLimitBytes > 0)
+            {
+                resources.HugepageLimits.Add(new HugepageLimit { PageSize = "1GB", Limit = (ulong)decision.Memory.Hugepages1GiLimitBytes });
+            }
+        }
+        foreach (KeyValuePair<string, string> file in decision.MemoryQos.Files())
+        {
+            resources.Unified[file.Key] = file.Value;
         }
     }
 
@@ -516,7 +663,11 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         try
         {
             pod = PodFor(sandbox, container);
-            spec = NriModelMapper.ToContainerSpec(sandbox, container, pod.Spec.Qos);
+            spec = NriModelMapper.ToContainerSpec(sandbox, container, pod.Spec.Qos, _memoryCapacityBytes, out string? problem);
+            if (problem is not null)
+            {
+                _log.Write(ProtocolLogLevel.Warning, $"pod {sandbox.Namespace}/{sandbox.Name}: {problem}");
+            }
         }
         catch (FormatException e)
         {
@@ -593,6 +744,10 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             }
         }
         _engine.ForgetPod(sandbox.Uid);
+        if (_qosAccounting is not null && ApplyQosPlan(_qosAccounting.PlanRemovePod(sandbox.Uid), $"pod {sandbox.Namespace}/{sandbox.Name} removal"))
+        {
+            _qosAccounting.RemovePod(sandbox.Uid);
+        }
         return PendingUpdates(exceptId: null);
     }
 

@@ -10,7 +10,11 @@ namespace ResMgrLite.CriTool.Cri;
 /// </summary>
 internal static class KubeletRequests
 {
-    public static PodSandboxConfig SandboxConfig(PodSpec pod, string logRoot)
+    /// <param name="withSandboxResources">
+    /// The kubelet (applySandboxResources) sends the pod's summed container resources as
+    /// LinuxPodSandboxConfig.resources for every pod; NRI hands them on as pod_resources.
+    /// </param>
+    public static PodSandboxConfig SandboxConfig(PodSpec pod, string logRoot, bool withSandboxResources = true)
     {
         var config = new PodSandboxConfig
         {
@@ -22,7 +26,7 @@ internal static class KubeletRequests
             {
                 CgroupParent = KubeletFormulas.PodCgroupParent(pod.QosClass, pod.Uid),
                 SecurityContext = new LinuxSandboxSecurityContext { NamespaceOptions = NamespaceOptions() },
-                Resources = KubeletFormulas.PodResources(pod),
+                Resources = withSandboxResources ? KubeletFormulas.PodResources(pod) : null,
             },
         };
         foreach (var (key, value) in pod.Labels)

@@ -35,9 +35,15 @@ internal sealed class PodDriver
 
     public CriClient Cri => _cri;
 
+    /// <summary>
+    /// Whether sandboxes carry LinuxPodSandboxConfig.resources as a kubelet sends them (default): the
+    /// sum of the containers, on every pod, which the plugin must not read as a pod-level budget.
+    /// </summary>
+    public bool SendSandboxResources { get; set; } = true;
+
     public async Task<RunningPod> RunAsync(PodSpec pod, CancellationToken cancellationToken)
     {
-        var sandboxConfig = KubeletRequests.SandboxConfig(pod, _logRoot);
+        var sandboxConfig = KubeletRequests.SandboxConfig(pod, _logRoot, SendSandboxResources);
         if (_podCgroupRecord is not null)
         {
             await File.AppendAllTextAsync(_podCgroupRecord, sandboxConfig.Linux.CgroupParent + "\n", cancellationToken);

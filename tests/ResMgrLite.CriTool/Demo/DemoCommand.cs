@@ -30,22 +30,16 @@ internal static class DemoCommand
 
         var onlineCpus = HostFacts.OnlineCpuCount();
         var guaranteedCpus = DemoPods.GuaranteedCpuCount(onlineCpus);
-        var cpusetHint = withPlugin ? DemoPods.ExclusiveCpuList(onlineCpus, guaranteedCpus) : null;
-        await stdout.WriteLineAsync($"demo: {onlineCpus} online CPUs; one stays reserved, so the Guaranteed pod asks for min(2, {onlineCpus} - 1) = {guaranteedCpus} whole CPU(s).");
-        if (cpusetHint is not null)
-        {
-            await stdout.WriteLineAsync($"demo: the Guaranteed pod is annotated {KubernetesKeys.ResMgrLiteCpuset}={cpusetHint} (the plugin's interim placement rule until the resource engine places exclusive CPUs itself).");
-        }
-
+        await stdout.WriteLineAsync($"demo: {onlineCpus} online CPUs; CPU {PluginConfig.ReservedCpus} stays reserved (cpuManager.reservedSystemCPUs), so the Guaranteed pod asks for min(2, {onlineCpus} - 1) = {guaranteedCpus} whole CPU(s).");
         var plugins = withPlugin
-            ? new[] { new PreLaunchedPlugin(pluginBinary, "50-resmgrlite", PluginConfig.LogToSandbox()) }
+            ? new[] { new PreLaunchedPlugin(pluginBinary, "50-resmgrlite", PluginConfig.StaticCpuManagerLoggingToSandbox()) }
             : [];
-        await stdout.WriteLineAsync(withPlugin ? "demo: starting a private containerd with resmgrlite pre-launched (50-resmgrlite)" : "demo: starting a private containerd without plugin");
+        await stdout.WriteLineAsync(withPlugin ? "demo: starting a private containerd with resmgrlite pre-launched (50-resmgrlite, static CPU manager)" : "demo: starting a private containerd without plugin");
         await using var sandbox = await ContainerdSandbox.StartAsync(environment, new SandboxOptions("demo", EnableNri: true, plugins), cancellationToken);
         var running = new List<RunningPod>();
         try
         {
-            foreach (var pod in DemoPods.Create(guaranteedCpus, cpusetHint))
+            foreach (var pod in DemoPods.Create(guaranteedCpus))
             {
                 running.Add(await sandbox.Pods.RunAsync(pod, cancellationToken));
                 await stdout.WriteLineAsync($"demo: pod {pod.Name} ({pod.QosClass}) running in {running[^1].CgroupParent}");

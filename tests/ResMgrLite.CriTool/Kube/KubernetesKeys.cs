@@ -14,7 +14,4 @@ internal static class KubernetesKeys
     public const string TerminationGracePeriod = "io.kubernetes.pod.terminationGracePeriod";
     public const string ConfigSource = "kubernetes.io/config.source";
     public const string ConfigSeen = "kubernetes.io/config.seen";
-
-    /// <summary>Until the resource engine lands, the plugin pins a pod's containers to this cpulist.</summary>
-    public const string ResMgrLiteCpuset = "resmgrlite.io/cpuset";
 }

@@ -5,8 +5,8 @@ namespace ResMgrLite.CriTool.Sandbox;
 
 /// <summary>
 /// The published binary run as an external NRI plugin:
-/// `resmgrlite run --socket NRI_SOCKET --name NAME --idx NN --log-file FILE --log-level debug`
-/// (debug: every NRI event is logged, which the tests read back). Killing it is a
+/// `resmgrlite run --socket NRI_SOCKET --name NAME --idx NN --config FILE --log-file FILE --log-level debug`
+/// (an external plugin gets no configuration from the runtime: --config is its only source). Killing it is a
 /// test step (crash, then restart); disposing kills it if it still runs.
 /// </summary>
 internal sealed class ExternalPlugin : IDisposable
@@ -35,7 +35,7 @@ internal sealed class ExternalPlugin : IDisposable
         }
     }
 
-    public static ExternalPlugin Start(string binary, string nriSocketPath, string logFile, string name = "resmgrlite", string index = "50")
+    public static ExternalPlugin Start(string binary, string nriSocketPath, string configFile, string logFile, string name = "resmgrlite", string index = "50")
     {
         var startInfo = new ProcessStartInfo(binary)
         {
@@ -43,7 +43,7 @@ internal sealed class ExternalPlugin : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "run", "--socket", nriSocketPath, "--name", name, "--idx", index, "--log-file", logFile, "--log-level", "debug" })
+        foreach (var argument in new[] { "run", "--socket", nriSocketPath, "--name", name, "--idx", index, "--config", configFile, "--log-file", logFile, "--log-level", "debug" })
         {
             startInfo.ArgumentList.Add(argument);
         }

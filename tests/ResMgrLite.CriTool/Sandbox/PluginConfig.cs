@@ -1,22 +1,33 @@
 namespace ResMgrLite.CriTool.Sandbox;
 
 /// <summary>
-/// The plugin configuration (TOML, the configuration layer's format) the tests and the demo hand
-/// to a pre-launched resmgrlite through conf.d. A pre-launched plugin gets no arguments and an
-/// empty environment, so its log file can only come from here: log.target takes an absolute
-/// file path (docs/configuration.md); unknown keys are refused, so only known keys go here.
+/// The plugin configuration (TOML, docs/configuration.md) the tests and the demo hand to
+/// resmgrlite: a pre-launched plugin gets it through conf.d (it has no arguments and an empty
+/// environment), an external one through --config. Unknown keys are refused, so only documented
+/// keys go here.
 /// </summary>
 internal static class PluginConfig
 {
-    public static string LogToFile(string logPath) =>
+    /// <summary>The CPU kept for the system: CPU 0 exists on every machine.</summary>
+    public const string ReservedCpus = "0";
+
+    /// <summary>
+    /// Static CPU manager with CPU 0 reserved (Guaranteed containers with whole CPUs get exclusive
+    /// CPUs, everything else the shared pool) and a debug log in <paramref name="logPath"/>.
+    /// </summary>
+    public static string StaticCpuManager(string logPath) =>
         $"""
         # Written by the ResMgrLite end-to-end harness.
         [log]
         target = "{logPath}"
         level = "debug"
 
+        [cpuManager]
+        policy = "static"
+        reservedSystemCPUs = "{ReservedCpus}"
+
         """;
 
-    /// <summary>Logs into the sandbox directory (resolved when the sandbox installs the plugin).</summary>
-    public static string LogToSandbox() => LogToFile(PreLaunchedPlugin.SandboxPlaceholder + "/resmgrlite.log");
+    /// <summary>The same, logging into the sandbox directory (resolved when the sandbox installs the plugin).</summary>
+    public static string StaticCpuManagerLoggingToSandbox() => StaticCpuManager(PreLaunchedPlugin.SandboxPlaceholder + "/resmgrlite.log");
 }

@@ -14,19 +14,13 @@ public sealed class DemoPodsTests
     public void Guaranteed_pod_asks_for_min_of_2_and_cpus_minus_1(int onlineCpus, int expected) =>
         Assert.Equal(expected, DemoPods.GuaranteedCpuCount(onlineCpus));
 
-    [Theory]
-    [InlineData(2, 1, "1")]
-    [InlineData(4, 2, "2-3")]
-    public void Exclusive_cpus_are_the_highest_ids(int onlineCpus, int count, string cpulist) =>
-        Assert.Equal(cpulist, DemoPods.ExclusiveCpuList(onlineCpus, count));
-
     [Fact]
-    public void Demo_set_has_one_pod_per_qos_class_and_pins_only_the_guaranteed_one()
+    public void Demo_set_has_one_pod_per_qos_class_and_the_guaranteed_one_asks_for_whole_cpus()
     {
-        var pods = DemoPods.Create(1, "1");
+        var pods = DemoPods.Create(2);
         Assert.Equal([QosClass.Guaranteed, QosClass.Burstable, QosClass.BestEffort], pods.Select(p => p.QosClass));
-        Assert.Equal("1", pods[0].Annotations[KubernetesKeys.ResMgrLiteCpuset]);
-        Assert.All(pods.Skip(1), pod => Assert.False(pod.Annotations.ContainsKey(KubernetesKeys.ResMgrLiteCpuset)));
+        Assert.Equal(2000, pods[0].Containers[0].Requests.MilliCpu);
+        Assert.Equal(2000, pods[0].Containers[0].Limits.MilliCpu);
     }
 
     [Theory]

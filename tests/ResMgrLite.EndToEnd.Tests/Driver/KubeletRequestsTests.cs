@@ -9,7 +9,7 @@ public sealed class KubeletRequestsTests
     private static readonly PodSpec Pod = new(
         "web",
         [new ContainerSpec("nginx", new ResourceAmounts(250, ResourceAmounts.Mebibytes(64)), new ResourceAmounts(500, ResourceAmounts.Mebibytes(128)))],
-        annotations: new Dictionary<string, string> { [KubernetesKeys.ResMgrLiteCpuset] = "1" },
+        annotations: new Dictionary<string, string> { ["example.com/team"] = "web" },
         labels: new Dictionary<string, string> { ["app"] = "web" },
         @namespace: "shop",
         uid: "1234");
@@ -26,7 +26,7 @@ public sealed class KubeletRequestsTests
         Assert.Equal("shop", config.Labels[KubernetesKeys.PodNamespace]);
         Assert.Equal("1234", config.Labels[KubernetesKeys.PodUid]);
         Assert.Equal("web", config.Labels["app"]);
-        Assert.Equal("1", config.Annotations[KubernetesKeys.ResMgrLiteCpuset]);
+        Assert.Equal("web", config.Annotations["example.com/team"]);
         Assert.Equal("/logs/shop_web_1234", config.LogDirectory);
         Assert.Equal(256, config.Linux.Resources.CpuShares);
         Assert.Equal(ResourceAmounts.Mebibytes(128), config.Linux.Resources.MemoryLimitInBytes);

@@ -1,13 +1,20 @@
-using System.Globalization;
-using ResMgrLite.CriTool.Kube;
+using ResMgrLite.CriTool.Sandbox;
+using ResMgrLite.Engine;
 
 namespace ResMgrLite.EndToEnd.Tests.Support;
 
+/// <summary>CPU sets as the kernel shows them, compared as sets (not as strings).</summary>
 internal static class Cpus
 {
-    /// <summary>The highest online CPU as a cpulist: a cpuset that differs from the default (all CPUs) on any machine with 2+ CPUs.</summary>
-    public static string LastCpu => (HostFacts.OnlineCpuCount() - 1).ToString(CultureInfo.InvariantCulture);
+    /// <summary>The online CPUs: the cpuset of a container nobody narrowed.</summary>
+    public static CpuSet AllOnline => CpuSet.Parse(File.ReadAllText("/sys/devices/system/cpu/online").Trim());
 
-    /// <summary>The online CPUs as the kernel prints them (the cpuset a container gets when nobody narrows it).</summary>
-    public static string AllOnline => File.ReadAllText("/sys/devices/system/cpu/online").Trim();
+    /// <summary>What the tests configure as cpuManager.reservedSystemCPUs.</summary>
+    public static CpuSet Reserved => CpuSet.Parse(PluginConfig.ReservedCpus);
+
+    public static CpuSet Parse(string? kernelText)
+    {
+        Assert.False(string.IsNullOrEmpty(kernelText), "the cgroup shows no cpuset");
+        return CpuSet.Parse(kernelText);
+    }
 }

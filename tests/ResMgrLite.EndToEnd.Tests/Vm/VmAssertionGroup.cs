@@ -28,8 +28,6 @@ internal enum VmAssertionGroup
     /// <summary>The pre-launched plugin registered: it runs and containerd (which exits otherwise) is alive.</summary>
     PluginRegistered,
 
-    /// <summary>The plugin glue's test rule: pod annotation resmgrlite.io/cpuset becomes the container's cpuset.cpus.</summary>
-    PluginAnnotationCpuset,
 
     /// <summary>single-numa-node + static CPU + Static memory: Guaranteed containers get one node's CPUs (a whole core) and that node's memory.</summary>
     NumaAlignment,

@@ -14,7 +14,11 @@ internal static class VmAssertionGroups
     public static readonly IReadOnlySet<VmAssertionGroup> EnabledPluginGroups = new HashSet<VmAssertionGroup>
     {
         VmAssertionGroup.PluginRegistered,
-        VmAssertionGroup.PluginAnnotationCpuset,
+        VmAssertionGroup.NumaAlignment,
+        VmAssertionGroup.MemoryQos,
+        VmAssertionGroup.MemoryQosBurstable,
+        VmAssertionGroup.ParentAggregation,
+        VmAssertionGroup.SharedPool,
     };
 
     private static readonly IReadOnlySet<VmAssertionGroup> AlwaysOn = new HashSet<VmAssertionGroup>

@@ -1,0 +1,165 @@
+using ResMgrLite.Nri;
+using ResMgrLite.Nri.Api;
+using ResMgrLite.Plugin;
+using ResMgrLite.TestSupport.Cgroups;
+using ResMgrLite.TestSupport.Sysfs;
+
+namespace ResMgrLite.Tests.Plugin;
+
+/// <summary>
+/// The engine-backed handler in-process on a synthetic two-socket machine (2 × 4 cores × 2 threads,
+/// siblings i and i+8, one NUMA node per socket, 16 GiB and 512 × 2 MiB hugepages per node).
+/// </summary>
+public sealed class ResourcePolicyHandlerTests : IDisposable
+{
+    private const long GiKiB = 1024 * 1024;
+    private readonly SysfsTree _machine;
+    private readonly FakeCgroupTree _cgroups = new();
+
+    public ResourcePolicyHandlerTests()
+    {
+        _machine = new SysfsMachineBuilder()
+            .Sockets(2).CoresPerSocket(4).ThreadsPerCore(2)
+            .MemoryPerNode(16 * GiKiB, 12 * GiKiB)
+            .HugePages(2048, 512, 512)
+            .Cgroups(CgroupLayout.Unified, "cpuset", "cpu", "memory")
+            .Build().WriteTree();
+    }
+
+    public void Dispose()
+    {
+        _machine.Dispose();
+        _cgroups.Dispose();
+    }
+
+    private sealed class RecordingRuntime : INriRuntime
+    {
+        public List<ContainerUpdate> Sent { get; } = [];
+
+        public Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates)
+        {
+            Sent.AddRange(updates);
+            return Task.FromResult(true);
+        }
+    }
+
+    private (ResourcePolicyHandler Handler, RecordingRuntime Runtime, string Log) Configure(string config)
+    {
+        string log = Path.Combine(_cgroups.Root, "plugin.log");
+        var handler = new ResourcePolicyHandler(new PluginLog(log, ProtocolLogLevel.Debug),
+            new HandlerOptions(_machine.SysfsRoot, "test.conf", ConfigFile: null, new System.Collections.Hashtable(), _machine.ProcRoot));
+        var runtime = new RecordingRuntime();
+        var info = new NriRuntimeInfo("containerd", "1.7.24", "", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), NriApiLevel.V0_6);
+        handler.ConfigureAsync(new NriConfigureContext(config, info, runtime), CancellationToken.None).AsTask().Wait();
+        return (handler, runtime, log);
+    }
+
+    private const string NumaConfig = """
+        [topologyManager]
+        policy = "single-numa-node"
+        [cpuManager]
+        policy = "static"
+        reservedSystemCPUs = "0"
+        [memoryManager]
+        policy = "Static"
+        [[memoryManager.reservedMemory]]
+        numaNode = 0
+        limits = { memory = "100Mi" }
+        """;
+
+    [Fact]
+    public async Task Guaranteed_containers_get_cpus_and_memory_nodes_from_one_numa_node()
+    {
+        var (handler, _, log) = Configure(NumaConfig);
+        Assert.NotNull(handler.Engine);
+
+        CreateContainerRequest small = PluginScenario.Guaranteed("g1", "c1", 2);
+        CreateContainerResult first = await handler.CreateContainerAsync(small.Pod, small.Container, CancellationToken.None);
+        Assert.Equal("1,9", first.Adjustment!.Linux.Resources.Cpu.Cpus);
+        Assert.Equal("0", first.Adjustment.Linux.Resources.Cpu.Mems);
+
+        // 6 CPUs no longer fit NUMA node 0 (5 left): single-numa-node places them on node 1.
+        CreateContainerRequest large = PluginScenario.Guaranteed("g2", "c2", 6);
+        CreateContainerResult second = await handler.CreateContainerAsync(large.Pod, large.Container, CancellationToken.None);
+        Assert.Equal("4-6,12-14", second.Adjustment!.Linux.Resources.Cpu.Cpus);
+        Assert.Equal("1", second.Adjustment.Linux.Resources.Cpu.Mems);
+        Assert.Contains("mems 1", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_no_numa_node_can_hold_is_refused_with_the_policy_named()
+    {
+        var (handler, _, _) = Configure(NumaConfig);
+        CreateContainerRequest huge = PluginScenario.Guaranteed("g3", "c3", 9);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => handler.CreateContainerAsync(huge.Pod, huge.Container, CancellationToken.None).AsTask());
+        Assert.Contains("TopologyAffinityError", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("single-numa-node", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("app", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Removing_an_exclusive_container_widens_the_shared_pool_of_running_containers()
+    {
+        var (handler, runtime, _) = Configure(PluginScenario.StaticCpuConfig);
+        CreateContainerRequest shared = PluginScenario.Burstable("b1", "cb1");
+        CreateContainerRequest exclusive = PluginScenario.Guaranteed("g1", "cg1", 2);
+        await handler.CreateContainerAsync(shared.Pod, shared.Container, CancellationToken.None);
+        CreateContainerResult pinned = await handler.CreateContainerAsync(exclusive.Pod, exclusive.Container, CancellationToken.None);
+        Assert.Equal("0,2-8,10-15", Assert.Single(pinned.Updates).Linux.Resources.Cpu.Cpus);
+
+        await handler.StateChangeAsync(Event.RemoveContainer, exclusive.Pod, exclusive.Container, CancellationToken.None);
+        ContainerUpdate widened = Assert.Single(runtime.Sent);
+        Assert.Equal(("cb1", "0-15"), (widened.ContainerId, widened.Linux.Resources.Cpu.Cpus));
+    }
+
+    [Fact]
+    public async Task Memory_qos_sets_unified_knobs_and_raises_the_qos_parents()
+    {
+        _cgroups.AddCgroup("kubepods");
+        _cgroups.AddCgroup("kubepods/burstable");
+        _cgroups.AddCgroup("kubepods/besteffort");
+        _cgroups.AddCgroup("kubepods/podg1");
+        var (handler, _, _) = Configure(PluginScenario.StaticCpuConfig + $"""
+
+            [memoryQoS]
+            enabled = true
+            memoryReservationPolicy = "TieredReservation"
+            [cgroup]
+            mountPath = "{_cgroups.Root}"
+            """);
+        CreateContainerRequest guaranteed = PluginScenario.Guaranteed("g1", "cg1", 1);
+        CreateContainerResult result = await handler.CreateContainerAsync(guaranteed.Pod, guaranteed.Container, CancellationToken.None);
+
+        // Guaranteed: memory.min = request = limit (1 GiB), memory.max = limit (spec §6.2).
+        Assert.Equal("1073741824", result.Adjustment!.Linux.Resources.Unified["memory.min"]);
+        Assert.Equal("1073741824", result.Adjustment.Linux.Resources.Unified["memory.max"]);
+        Assert.Equal("1073741824", _cgroups.Read("kubepods", "memory.min"));
+        Assert.Equal("1073741824", _cgroups.Read("kubepods/podg1", "memory.min"));
+
+        await handler.StateChangeAsync(Event.RemovePodSandbox, guaranteed.Pod, null, CancellationToken.None);
+        Assert.Equal("0", _cgroups.Read("kubepods", "memory.min"));
+    }
+
+    [Fact]
+    public async Task Sandbox_resources_the_kubelet_sends_for_every_pod_are_not_a_pod_level_budget()
+    {
+        var (handler, _, _) = Configure(PluginScenario.StaticCpuConfig + "\n[featureGates]\nPodLevelResourceManagers = true\n");
+        CreateContainerRequest request = PluginScenario.Guaranteed("g1", "c1", 2);
+        // applySandboxResources: the sum of the containers, on every pod.
+        request.Pod.Linux.PodResources = request.Container.Linux.Resources.Clone();
+        CreateContainerResult result = await handler.CreateContainerAsync(request.Pod, request.Container, CancellationToken.None);
+        Assert.Equal("1,9", result.Adjustment!.Linux.Resources.Cpu.Cpus);
+        Assert.Empty(handler.Engine!.Cpu!.Pods);
+    }
+
+    [Fact]
+    public async Task A_pod_resources_annotation_makes_a_pod_level_budget()
+    {
+        var (handler, _, _) = Configure(PluginScenario.StaticCpuConfig + "\n[topologyManager]\nscope = \"pod\"\n[featureGates]\nPodLevelResourceManagers = true\n");
+        CreateContainerRequest request = PluginScenario.Guaranteed("g1", "c1", 1);
+        request.Pod.Annotations["resmgrlite.io/pod-resources"] = "cpu=3,memory=2Gi";
+        CreateContainerResult result = await handler.CreateContainerAsync(request.Pod, request.Container, CancellationToken.None);
+        Assert.Single(result.Adjustment!.Linux.Resources.Cpu.Cpus.Split(','));
+        Assert.Equal(3, handler.Engine!.Cpu!.Pods["g1"].Bubble.Count);
+    }
+}
