@@ -216,9 +216,19 @@ public sealed class ResourceEngine
     {
         var hints = _podHints.OrderBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => new PodHintSnapshot(p.Key, p.Value.Mask, p.Value.Preferred)).ToArray();
+        MemorySnapshot? memory = _memory is null ? null : new MemorySnapshot
+        {
+            Containers = _memory.Containers
+                .OrderBy(p => p.Key.PodUid, StringComparer.Ordinal).ThenBy(p => p.Key.Name, StringComparer.Ordinal)
+                .Select(p => new ContainerMemorySnapshot(p.Key.PodUid, p.Key.Name, p.Value.ContainerId ?? "", p.Value.Kind, p.Value.Role, p.Value.Mask, p.Value.Blocks, p.Value.Resources))
+                .ToArray(),
+            Pods = _memory.Pods.OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => new PodMemorySnapshot(p.Key, p.Value.Mask, p.Value.Totals, p.Value.SidecarMemory, p.Value.AppExclusive, p.Value.Containers))
+                .ToArray(),
+        };
         if (_cpu is null)
         {
-            return new EngineSnapshot { CpuPolicy = SnapshotValidation.NonePolicyName, PodHints = hints };
+            return new EngineSnapshot { CpuPolicy = SnapshotValidation.NonePolicyName, PodHints = hints, Memory = memory };
         }
         return new EngineSnapshot
         {
@@ -233,6 +243,7 @@ public sealed class ResourceEngine
                 .Select(p => new PodCpuSnapshot(p.Key, p.Value.Bubble, p.Value.SidecarCpus, p.Value.SharedPool, p.Value.Containers))
                 .ToArray(),
             PodHints = hints,
+            Memory = memory,
         };
     }
 
@@ -246,13 +257,23 @@ public sealed class ResourceEngine
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         List<string> problems = SnapshotValidation.Check(snapshot, _topology, _cpu);
-        if (_memory is not null)
+        if ((_memory is null) != (snapshot.Memory is null))
         {
-            problems.Add("the memory manager is on, but this state format holds no memory blocks");
+            // §4.7/§3.11: a policy change needs a drained node.
+            problems.Add($"configured memory manager policy \"{(_memory is null ? "None" : "Static")}\" is different from \"{(snapshot.Memory is null ? "None" : "Static")}\" in the state file");
         }
         if (problems.Count > 0)
         {
             return problems;
+        }
+        if (_memory is not null)
+        {
+            // Validates and, only when it fits, replaces the memory state; CPU state is replaced after.
+            List<string> memoryProblems = _memory.ReplaceState(snapshot.Memory!);
+            if (memoryProblems.Count > 0)
+            {
+                return memoryProblems;
+            }
         }
         _cpu?.ReplaceState(
             snapshot.DefaultCpus,

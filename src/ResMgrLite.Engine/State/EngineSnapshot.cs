@@ -9,11 +9,6 @@ namespace ResMgrLite.Engine.State;
 /// spec/resource-managers.md §3.12, with V3 pod entries) and the Topology Manager's stored pod
 /// hints (pod scope, §2.5). The plugin persists it after every decision; see docs/state.md.
 /// </summary>
-/// <remarks>
-/// Memory-manager blocks are not part of this version's snapshot: the plugin does not run the
-/// Memory Manager yet, and a snapshot taken while it runs is refused by <see cref="ResourceEngine.Restore"/>
-/// rather than silently dropping its state.
-/// </remarks>
 public sealed record EngineSnapshot
 {
     /// <summary><c>static</c> when the CPU manager ran, <c>none</c> when CPU management was off (§3.11 policy-name rule).</summary>
@@ -30,6 +25,9 @@ public sealed record EngineSnapshot
     public IReadOnlyList<PodCpuSnapshot> Pods { get; init; } = [];
 
     public IReadOnlyList<PodHintSnapshot> PodHints { get; init; } = [];
+
+    /// <summary>The Memory Manager's blocks; null when it was off (policy <c>None</c>).</summary>
+    public MemorySnapshot? Memory { get; init; }
 }
 
 /// <summary>One container's CPU entry (<see cref="ContainerCpuEntry"/>).</summary>
@@ -47,3 +45,29 @@ public sealed record PodCpuSnapshot(string PodUid, CpuSet Bubble, CpuSet Sidecar
 
 /// <summary>A pod's merged Topology Manager hint (pod scope).</summary>
 public sealed record PodHintSnapshot(string PodUid, ulong NumaMask, bool Preferred);
+
+/// <summary>
+/// The Memory Manager's blocks (the content of the kubelet's <c>memory_manager_state</c>,
+/// spec/resource-managers.md §4.8, with V2 pod entries). The machine state itself is not stored:
+/// it is recomputed from the blocks at restore and checked to fit (§4.7).
+/// </summary>
+public sealed record MemorySnapshot
+{
+    public IReadOnlyList<ContainerMemorySnapshot> Containers { get; init; } = [];
+
+    public IReadOnlyList<PodMemorySnapshot> Pods { get; init; } = [];
+}
+
+/// <summary>One container's memory entry (<see cref="Memory.ContainerMemoryEntry"/>).</summary>
+public sealed record ContainerMemorySnapshot(
+    string PodUid,
+    string ContainerName,
+    string ContainerId,
+    Memory.MemoryAssignmentKind Kind,
+    Model.ContainerRole Role,
+    ulong NumaMask,
+    Memory.MemoryAmounts Blocks,
+    int Resources);
+
+/// <summary>One pod-level memory budget (<see cref="Memory.PodMemoryEntry"/>, KEP-5526 §5.5).</summary>
+public sealed record PodMemorySnapshot(string PodUid, ulong NumaMask, Memory.MemoryAmounts Totals, Memory.MemoryAmounts SidecarMemory, Memory.MemoryAmounts AppExclusive, int Containers);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using ResMgrLite.Engine;
 using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.Model;
 using ResMgrLite.Engine.State;
 
@@ -89,7 +90,89 @@ public static class CheckpointFormat
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        if (s.Memory is { } memory)
+        {
+            WriteMemory(w, memory);
+        }
         w.WriteEndObject();
+    }
+
+    private static void WriteMemory(Utf8JsonWriter w, MemorySnapshot memory)
+    {
+        w.WriteStartObject("memory");
+        w.WriteStartArray("containers");
+        foreach (ContainerMemorySnapshot c in memory.Containers)
+        {
+            w.WriteStartObject();
+            w.WriteString("podUid", c.PodUid);
+            w.WriteString("name", c.ContainerName);
+            w.WriteString("id", c.ContainerId);
+            w.WriteNumber("kind", (int)c.Kind);
+            w.WriteString("role", RoleName(c.Role));
+            w.WriteNumber("numaMask", c.NumaMask);
+            WriteAmounts(w, "blocks", c.Blocks);
+            w.WriteNumber("resources", c.Resources);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("pods");
+        foreach (PodMemorySnapshot p in memory.Pods)
+        {
+            w.WriteStartObject();
+            w.WriteString("podUid", p.PodUid);
+            w.WriteNumber("numaMask", p.NumaMask);
+            WriteAmounts(w, "totals", p.Totals);
+            WriteAmounts(w, "sidecar", p.SidecarMemory);
+            WriteAmounts(w, "appExclusive", p.AppExclusive);
+            w.WriteNumber("containers", p.Containers);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteAmounts(Utf8JsonWriter w, string name, in MemoryAmounts amounts)
+    {
+        // Bytes per resource, in the kubelet's resource names (§4.3).
+        w.WriteStartObject(name);
+        w.WriteNumber("memory", amounts.Memory);
+        w.WriteNumber("hugepages-2Mi", amounts.Hugepages2Mi);
+        w.WriteNumber("hugepages-1Gi", amounts.Hugepages1Gi);
+        w.WriteEndObject();
+    }
+
+    private static MemorySnapshot ReadMemory(JsonElement memory)
+    {
+        var containers = new List<ContainerMemorySnapshot>();
+        int index = 0;
+        foreach (JsonElement c in ArrayOf(memory, "containers", "memory"))
+        {
+            string at = $"memory.containers[{index++}]";
+            int kind = Property(c, "kind", at).GetInt32();
+            if (kind is < 0 or > (int)MemoryAssignmentKind.PodShared)
+            {
+                throw new FormatException($"{at}.kind: {kind} is not a memory assignment kind");
+            }
+            containers.Add(new ContainerMemorySnapshot(
+                Text(c, "podUid", at), Text(c, "name", at), Text(c, "id", at), (MemoryAssignmentKind)kind,
+                ParseRole(Text(c, "role", at), at), Property(c, "numaMask", at).GetUInt64(), Amounts(c, "blocks", at), Property(c, "resources", at).GetInt32()));
+        }
+        var pods = new List<PodMemorySnapshot>();
+        index = 0;
+        foreach (JsonElement p in ArrayOf(memory, "pods", "memory"))
+        {
+            string at = $"memory.pods[{index++}]";
+            pods.Add(new PodMemorySnapshot(Text(p, "podUid", at), Property(p, "numaMask", at).GetUInt64(),
+                Amounts(p, "totals", at), Amounts(p, "sidecar", at), Amounts(p, "appExclusive", at), Property(p, "containers", at).GetInt32()));
+        }
+        return new MemorySnapshot { Containers = containers, Pods = pods };
+    }
+
+    private static MemoryAmounts Amounts(JsonElement e, string name, string at)
+    {
+        JsonElement value = Property(e, name, at);
+        string where = $"{at}.{name}";
+        return new MemoryAmounts(Property(value, "memory", where).GetInt64(), Property(value, "hugepages-2Mi", where).GetInt64(), Property(value, "hugepages-1Gi", where).GetInt64());
     }
 
     /// <summary>Reads a state file's bytes; every problem is reported as "&lt;path&gt;: &lt;what&gt;".</summary>
@@ -218,6 +301,7 @@ public static class CheckpointFormat
             Containers = containers,
             Pods = pods,
             PodHints = hints,
+            Memory = root.TryGetProperty("memory", out JsonElement memory) ? ReadMemory(memory) : null,
         };
     }
 
@@ -226,9 +310,11 @@ public static class CheckpointFormat
             ? value
             : throw new FormatException($"{at}: missing \"{name}\"");
 
-    private static JsonElement.ArrayEnumerator Array(JsonElement root, string name)
+    private static JsonElement.ArrayEnumerator Array(JsonElement root, string name) => ArrayOf(root, name, "payload");
+
+    private static JsonElement.ArrayEnumerator ArrayOf(JsonElement root, string name, string at)
     {
-        JsonElement value = Property(root, name, "payload");
+        JsonElement value = Property(root, name, at);
         return value.ValueKind == JsonValueKind.Array ? value.EnumerateArray() : throw new FormatException($"\"{name}\" is not an array");
     }
 

@@ -1,5 +1,6 @@
 using ResMgrLite.Engine;
 using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.Model;
 using ResMgrLite.Engine.State;
 using ResMgrLite.Engine.TopologyManagement;
@@ -162,6 +163,56 @@ public sealed class EngineRestoreTests
         Assert.Equal("none", snapshot.CpuPolicy);
         Assert.Empty(NewEngine(cpuManager: false).Restore(snapshot));
         Assert.Contains(NewEngine(cpuManager: false).Restore(Populated().Snapshot()), p => p.Contains("policy \"none\" is different from \"static\"", StringComparison.Ordinal));
+    }
+
+    private static ResourceEngine WithMemory(long gibPerNode = 8) =>
+        new(Machine,
+            new TopologyManagerOptions { Policy = TopologyPolicy.SingleNumaNode, Scope = TopologyScope.Container },
+            new CpuManagerOptions { ReservedCpus = CpuSet.Of(0) },
+            new MemoryManagerOptions
+            {
+                Nodes = Machine.NumaNodeIds.ToArray().Select(id => new NumaMemoryInfo(id, gibPerNode * Gi, [new HugePageInfo(2048, 512)])).ToArray(),
+                ReservedMemory = Machine.NumaNodeIds.ToArray().Select(id => new ReservedMemoryNode(id, new MemoryAmounts(Gi))).ToArray(),
+            });
+
+    [Fact]
+    public void Memory_blocks_round_trip_and_the_machine_state_is_recomputed()
+    {
+        ResourceEngine original = WithMemory();
+        AdmitAll(original, Guaranteed("g1", 2, 1));
+        AdmitAll(original, Guaranteed("g2", 3));
+        AdmitAll(original, Burstable("b1"));
+        EngineSnapshot snapshot = original.Snapshot();
+        Assert.NotNull(snapshot.Memory);
+        Assert.NotEmpty(snapshot.Memory.Containers);
+
+        ResourceEngine restarted = WithMemory();
+        Assert.Empty(restarted.Restore(snapshot));
+        Assert.Equal(original.Memory!.State.ToString(), restarted.Memory!.State.ToString());
+        Assert.Equal(original.EffectiveMems("g2", "c0"), restarted.EffectiveMems("g2", "c0"));
+        // Releases give back exactly what the recomputed state holds.
+        original.ReleaseContainer("g2", "c0", "g2-c0");
+        restarted.ReleaseContainer("g2", "c0", "g2-c0");
+        Assert.Equal(original.Memory.State.ToString(), restarted.Memory.State.ToString());
+    }
+
+    [Fact]
+    public void Memory_blocks_that_do_not_fit_or_a_changed_memory_policy_are_refused()
+    {
+        ResourceEngine big = WithMemory(gibPerNode: 8);
+        AdmitAll(big, Guaranteed("g1", 2));
+        EngineSnapshot snapshot = big.Snapshot();
+        ContainerMemorySnapshot block = Assert.Single(snapshot.Memory!.Containers);
+        EngineSnapshot huge = snapshot with
+        {
+            Memory = snapshot.Memory with { Containers = [block with { Blocks = new MemoryAmounts(100 * Gi) }] },
+        };
+
+        ResourceEngine engine = WithMemory();
+        string before = engine.Memory!.State.ToString();
+        Assert.Contains(engine.Restore(huge), p => p.Contains("the expected machine state is different from the real one", StringComparison.Ordinal));
+        Assert.Equal(before, engine.Memory.State.ToString());
+        Assert.Contains(NewEngine(scope: TopologyScope.Container).Restore(snapshot), p => p.Contains("memory manager policy \"None\" is different from \"Static\"", StringComparison.Ordinal));
     }
 
     private static EngineSnapshot Replace(EngineSnapshot s, ContainerCpuSnapshot old, ContainerCpuSnapshot replacement) =>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using ResMgrLite.Engine;
 using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.Model;
 using ResMgrLite.Engine.State;
 using ResMgrLite.Host.State;
@@ -28,6 +29,11 @@ public sealed class CheckpointStoreTests : IDisposable
         ],
         Pods = [new PodCpuSnapshot("pod-c", CpuSet.Parse("3-4,11"), default, CpuSet.Parse("3-4,11"), 2)],
         PodHints = [new PodHintSnapshot("pod-c", 0b01, true)],
+        Memory = new MemorySnapshot
+        {
+            Containers = [new ContainerMemorySnapshot("pod-a", "app", "ctr-1", MemoryAssignmentKind.Exclusive, ContainerRole.App, 0b10, new MemoryAmounts(1L << 30, 4L << 21, 0), 0b011)],
+            Pods = [new PodMemorySnapshot("pod-c", 0b01, new MemoryAmounts(2L << 30), default, new MemoryAmounts(1L << 30), 2)],
+        },
     };
 
     private static void AssertSame(EngineSnapshot expected, EngineSnapshot? actual)
@@ -37,6 +43,8 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Equal(expected.Containers, actual.Containers);
         Assert.Equal(expected.Pods, actual.Pods);
         Assert.Equal(expected.PodHints, actual.PodHints);
+        Assert.Equal(expected.Memory?.Containers, actual.Memory?.Containers);
+        Assert.Equal(expected.Memory?.Pods, actual.Memory?.Pods);
     }
 
     [Fact]
@@ -143,7 +151,7 @@ public sealed class CheckpointStoreTests : IDisposable
         var containers = Enumerable.Range(0, 100)
             .Select(i => new ContainerCpuSnapshot($"pod-{i}", "app", $"ctr-{i:x32}", CpuAssignmentKind.Exclusive, true, ContainerRole.App, CpuSet.Of(i + 1)))
             .ToArray();
-        EngineSnapshot big = Sample() with { Containers = containers, Pods = [], PodHints = [] };
+        EngineSnapshot big = Sample() with { Containers = containers, Pods = [], PodHints = [], Memory = null };
         var store = new CheckpointStore(_directory);
         store.Save(big);
         var clock = Stopwatch.StartNew();
