@@ -432,7 +432,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             }
             IReadOnlyList<ContainerUpdate> updates = PendingUpdates(exceptId: null);
             TrySave();
-            _log.Write(ProtocolLogLevel.Info, $"synchronize: {departed} departed container(s) released, {updates.Count} update(s)");
+            _log.Write(ProtocolLogLevel.Info, $"reconciled with the runtime: {departed} departed entr(y|ies) released, {updates.Count} cpuset update(s)");
             return ValueTask.FromResult(updates);
         }
     }
@@ -460,7 +460,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         {
             _engine.ReleaseContainer(key.PodUid, key.Name, id);
             _applied.Remove(id);
-            _log.Write(ProtocolLogLevel.Info, $"synchronize: container {key.Name} of pod {key.PodUid} ({id}) is gone, released");
+            _log.Write(ProtocolLogLevel.Info, $"reconcile: the runtime no longer has container {key.Name} of pod {key.PodUid} ({id}); its resources are released");
         }
         foreach (string podUid in gone.Select(g => g.Key.PodUid).Distinct(StringComparer.Ordinal).Where(uid => !presentPodUids.Contains(uid)))
         {
