@@ -432,7 +432,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             }
             IReadOnlyList<ContainerUpdate> updates = PendingUpdates(exceptId: null);
             TrySave();
-            _log.Write(ProtocolLogLevel.Info, $"reconciled with the runtime: {departed} departed entr(y|ies) released, {updates.Count} cpuset update(s)");
+            _log.Write(ProtocolLogLevel.Info, $"reconciled with the runtime: {departed} departed container entries released, {updates.Count} cpuset update(s)");
             return ValueTask.FromResult(updates);
         }
     }
