@@ -14,7 +14,16 @@ internal static partial class DirectorySync
 
     public static void Flush(string directory)
     {
-        int fd = open(directory, ReadOnly | Directory | CloseOnExec);
+        int fd;
+        try
+        {
+            fd = open(directory, ReadOnly | Directory | CloseOnExec);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Reported like any other write failure (the caller refuses to hand out what it cannot persist).
+            throw new IOException($"{directory}: cannot sync the directory: {e.Message}", e);
+        }
         if (fd < 0)
         {
             throw new IOException($"{directory}: cannot open the directory to sync it (errno {Marshal.GetLastPInvokeError()})");
