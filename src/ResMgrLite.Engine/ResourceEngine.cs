@@ -2,6 +2,7 @@ using ResMgrLite.Engine.Cpu;
 using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.MemoryQos;
 using ResMgrLite.Engine.Model;
+using ResMgrLite.Engine.State;
 using ResMgrLite.Engine.TopologyManagement;
 
 namespace ResMgrLite.Engine;
@@ -206,6 +207,107 @@ public sealed class ResourceEngine
 
     /// <summary>Forgets a pod's stored Topology Manager hint (pod removed).</summary>
     public void ForgetPod(string podUid) => _podHints.Remove(podUid);
+
+    /// <summary>
+    /// The state to checkpoint (docs/state.md): CPU pools and entries, pod budgets and stored pod
+    /// hints, in a stable order so equal states give equal files.
+    /// </summary>
+    public EngineSnapshot Snapshot()
+    {
+        var hints = _podHints.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => new PodHintSnapshot(p.Key, p.Value.Mask, p.Value.Preferred)).ToArray();
+        MemorySnapshot? memory = _memory is null ? null : new MemorySnapshot
+        {
+            Containers = _memory.Containers
+                .OrderBy(p => p.Key.PodUid, StringComparer.Ordinal).ThenBy(p => p.Key.Name, StringComparer.Ordinal)
+                .Select(p => new ContainerMemorySnapshot(p.Key.PodUid, p.Key.Name, p.Value.ContainerId ?? "", p.Value.Kind, p.Value.Role, p.Value.Mask, p.Value.Blocks, p.Value.Resources))
+                .ToArray(),
+            Pods = _memory.Pods.OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => new PodMemorySnapshot(p.Key, p.Value.Mask, p.Value.Totals, p.Value.SidecarMemory, p.Value.AppExclusive, p.Value.Containers))
+                .ToArray(),
+        };
+        if (_cpu is null)
+        {
+            return new EngineSnapshot { CpuPolicy = SnapshotValidation.NonePolicyName, PodHints = hints, Memory = memory };
+        }
+        return new EngineSnapshot
+        {
+            CpuPolicy = SnapshotValidation.StaticPolicyName,
+            ReservedCpus = _cpu.Reserved,
+            DefaultCpus = _cpu.DefaultSet,
+            Containers = _cpu.Containers
+                .OrderBy(p => p.Key.PodUid, StringComparer.Ordinal).ThenBy(p => p.Key.Name, StringComparer.Ordinal)
+                .Select(p => new ContainerCpuSnapshot(p.Key.PodUid, p.Key.Name, p.Value.ContainerId ?? "", p.Value.Kind, p.Value.Eligible, p.Value.Role, p.Value.Cpus))
+                .ToArray(),
+            Pods = _cpu.Pods.OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => new PodCpuSnapshot(p.Key, p.Value.Bubble, p.Value.SidecarCpus, p.Value.SharedPool, p.Value.Containers))
+                .ToArray(),
+            PodHints = hints,
+            Memory = memory,
+        };
+    }
+
+    /// <summary>
+    /// Replaces the state with a checkpoint after validating it against this machine and
+    /// configuration (spec/resource-managers.md §3.11). Returns the problems found; when there are
+    /// any the engine is left exactly as it was, so the caller decides (docs/state.md) instead of
+    /// half-trusting a file.
+    /// </summary>
+    public IReadOnlyList<string> Restore(EngineSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        List<string> problems = SnapshotValidation.Check(snapshot, _topology, _cpu);
+        if ((_memory is null) != (snapshot.Memory is null))
+        {
+            // §4.7/§3.11: a policy change needs a drained node.
+            problems.Add($"configured memory manager policy \"{(_memory is null ? "None" : "Static")}\" is different from \"{(snapshot.Memory is null ? "None" : "Static")}\" in the state file");
+        }
+        if (problems.Count > 0)
+        {
+            return problems;
+        }
+        if (_memory is not null)
+        {
+            // Validates and, only when it fits, replaces the memory state; CPU state is replaced after.
+            List<string> memoryProblems = _memory.ReplaceState(snapshot.Memory!);
+            if (memoryProblems.Count > 0)
+            {
+                return memoryProblems;
+            }
+        }
+        _cpu?.ReplaceState(
+            snapshot.DefaultCpus,
+            snapshot.Containers.Select(c => KeyValuePair.Create(
+                new ContainerKey(c.PodUid, c.ContainerName),
+                new ContainerCpuEntry { Kind = c.Kind, Eligible = c.Eligible, Role = c.Role, ContainerId = c.ContainerId, Cpus = c.Cpus })),
+            snapshot.Pods.Select(p => KeyValuePair.Create(
+                p.PodUid,
+                new PodCpuEntry { Bubble = p.Bubble, SidecarCpus = p.SidecarCpus, SharedPool = p.SharedPool, Containers = p.Containers })));
+        _podHints.Clear();
+        foreach (PodHintSnapshot hint in snapshot.PodHints)
+        {
+            _podHints[hint.PodUid] = new TopologyHint(hint.NumaMask, hint.Preferred);
+        }
+        return problems;
+    }
+
+    /// <summary>The pod UID and container name of the entry <paramref name="containerId"/> owns, if any (restart: the plugin knows only ids).</summary>
+    public bool TryFindContainer(string containerId, out string podUid, out string containerName)
+    {
+        if (_cpu is not null)
+        {
+            foreach (KeyValuePair<ContainerKey, ContainerCpuEntry> pair in _cpu.Containers)
+            {
+                if (string.Equals(pair.Value.ContainerId, containerId, StringComparison.Ordinal))
+                {
+                    (podUid, containerName) = (pair.Key.PodUid, pair.Key.Name);
+                    return true;
+                }
+            }
+        }
+        (podUid, containerName) = ("", "");
+        return false;
+    }
 
     /// <summary>The cpuset a container must have now; the whole machine when CPU management is off.</summary>
     public CpuSet EffectiveCpus(string podUid, string containerName) =>

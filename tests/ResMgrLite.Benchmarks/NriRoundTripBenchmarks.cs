@@ -35,7 +35,11 @@ public class NriRoundTripBenchmarks
         var options = new NriConnectionOptions { ConnectedSocket = plugin, PluginName = "bench", PluginIndex = "50" };
         // The real handler on this machine's sysfs, static CPU policy with CPU 0 reserved.
         var handler = new ResourcePolicyHandler(new PluginLog(null, ProtocolLogLevel.Error),
-            new HandlerOptions(PluginMain.DefaultSysfsRoot, "bench.conf", ConfigFile: null, new System.Collections.Hashtable()));
+            new HandlerOptions(PluginMain.DefaultSysfsRoot, "bench.conf", ConfigFile: null, new System.Collections.Hashtable
+            {
+                // Its own state file: the node's real one must not collect benchmark allocations.
+                ["RESMGRLITE__STATE__DIRECTORY"] = Directory.CreateTempSubdirectory("bench-state-").FullName,
+            }));
         _plugin = NriPluginHost.RunAsync(options, handler, NullProtocolLog.Instance, _stop.Token);
 
         // RegisterPlugin → empty success reply (spec §8.2), then Configure on conn 1.

@@ -634,6 +634,30 @@ public sealed class StaticCpuPolicy
         return true;
     }
 
+    // ---- restore (§3.11) -----------------------------------------------------------------------------
+
+    /// <summary>
+    /// Replaces the whole state with a checkpoint's, which <see cref="State.SnapshotValidation"/> has
+    /// already checked against this policy. Init reuse (§3.9) starts empty: it only ever concerns the
+    /// pod being admitted when the process stopped.
+    /// </summary>
+    internal void ReplaceState(in CpuSet defaultSet, IEnumerable<KeyValuePair<ContainerKey, ContainerCpuEntry>> containers, IEnumerable<KeyValuePair<string, PodCpuEntry>> pods)
+    {
+        _containers.Clear();
+        _pods.Clear();
+        foreach (KeyValuePair<ContainerKey, ContainerCpuEntry> pair in containers)
+        {
+            _containers.Add(pair.Key, pair.Value);
+        }
+        foreach (KeyValuePair<string, PodCpuEntry> pair in pods)
+        {
+            _pods.Add(pair.Key, pair.Value);
+        }
+        DefaultSet = defaultSet;
+        _reusePod = null;
+        _reusable = default;
+    }
+
     /// <summary>Number of containers running on the node shared pool.</summary>
     public int NodeSharedContainerCount
     {

@@ -178,6 +178,29 @@ public sealed class MemoryMachineState
         }
     }
 
+    /// <summary>Takes over another state's tables (restore: the state recomputed from a checkpoint's blocks).</summary>
+    internal void CopyFrom(MemoryMachineState other)
+    {
+        if (!other._ids.AsSpan().SequenceEqual(_ids))
+        {
+            throw new ArgumentException("machine states of different NUMA nodes", nameof(other));
+        }
+        other._tables.CopyTo(_tables, 0);
+        other._assignments.CopyTo(_assignments, 0);
+        other._cells.CopyTo(_cells, 0);
+    }
+
+    /// <summary>Bytes reserved on all nodes for one resource (restore: checks that every block fitted).</summary>
+    internal long TotalReserved(MemoryResource resource)
+    {
+        long total = 0;
+        for (int i = 0; i < _ids.Length; i++)
+        {
+            total += TableRef(i, resource).Reserved;
+        }
+        return total;
+    }
+
     /// <summary>Releases one block (§4.5 <c>RemoveContainer</c>): assignments −1 (cells reset at 0), reserved back to free, lowest node first.</summary>
     internal void Release(ulong mask, MemoryResource resource, long size)
     {

@@ -637,6 +637,91 @@ public sealed class StaticMemoryPolicy
         return decision;
     }
 
+    /// <summary>
+    /// Replaces the state with a checkpoint's blocks (§4.7): the machine state is recomputed from
+    /// defaults plus every classic block and every pod budget, with the same charging routine as
+    /// admission. Returns the problems (state unchanged) when the blocks do not fit this machine.
+    /// </summary>
+    internal List<string> ReplaceState(State.MemorySnapshot snapshot)
+    {
+        var problems = new List<string>();
+        MemoryMachineState recomputed = MemoryMachineState.Create(_options.Nodes, _options.ReservedMemory);
+        ulong known = 0;
+        foreach (int id in _state.NodeIds)
+        {
+            known |= 1UL << id;
+        }
+        var requested = new long[MemoryResources.Count];
+        var budgets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (State.PodMemorySnapshot pod in snapshot.Pods)
+        {
+            if (!budgets.Add(pod.PodUid) || pod.NumaMask == 0 || (pod.NumaMask & ~known) != 0)
+            {
+                problems.Add($"pod {pod.PodUid}: memory budget with NUMA mask {pod.NumaMask:x} is duplicated or names unknown nodes");
+                continue;
+            }
+            for (int r = 0; r < MemoryResources.Count; r++)
+            {
+                long total = pod.Totals[(MemoryResource)r];
+                if (total > 0)
+                {
+                    recomputed.Charge(pod.NumaMask, (MemoryResource)r, total);
+                    requested[r] += total;
+                }
+            }
+        }
+        foreach (State.ContainerMemorySnapshot c in snapshot.Containers)
+        {
+            if (c.Kind == MemoryAssignmentKind.None || budgets.Contains(c.PodUid))
+            {
+                continue;
+            }
+            if (c.NumaMask == 0 || (c.NumaMask & ~known) != 0)
+            {
+                problems.Add($"container {c.ContainerName} of pod {c.PodUid}: memory blocks on NUMA mask {c.NumaMask:x}, which names unknown nodes");
+                continue;
+            }
+            for (int r = 0; r < MemoryResources.Count; r++)
+            {
+                if ((c.Resources & (1 << r)) != 0)
+                {
+                    long size = Math.Max(0, c.Blocks[(MemoryResource)r]);
+                    recomputed.Charge(c.NumaMask, (MemoryResource)r, size);
+                    requested[r] += size;
+                }
+            }
+        }
+        for (int r = 0; r < MemoryResources.Count; r++)
+        {
+            long reserved = recomputed.TotalReserved((MemoryResource)r);
+            if (reserved != requested[r])
+            {
+                problems.Add($"the expected machine state is different from the real one: {MemoryResources.NameOf((MemoryResource)r)} blocks of {requested[r]} bytes do not fit this machine's allocatable memory ({reserved} bytes placed)");
+            }
+        }
+        if (problems.Count > 0)
+        {
+            return problems;
+        }
+        _state.CopyFrom(recomputed);
+        _containers.Clear();
+        _pods.Clear();
+        foreach (State.ContainerMemorySnapshot c in snapshot.Containers)
+        {
+            _containers[new ContainerKey(c.PodUid, c.ContainerName)] = new ContainerMemoryEntry
+            {
+                Kind = c.Kind, Role = c.Role, ContainerId = c.ContainerId, Mask = c.NumaMask, Blocks = c.Blocks, Resources = c.Resources,
+            };
+        }
+        foreach (State.PodMemorySnapshot p in snapshot.Pods)
+        {
+            _pods[p.PodUid] = new PodMemoryEntry { Mask = p.NumaMask, Totals = p.Totals, SidecarMemory = p.SidecarMemory, AppExclusive = p.AppExclusive, Containers = p.Containers };
+        }
+        _reusePod = null;
+        _reuse.Clear();
+        return problems;
+    }
+
     /// <summary>The NUMA nodes a container's memory must stay on; 0 = unrestricted.</summary>
     public ulong EffectiveMems(ContainerKey key) => _containers.TryGetValue(key, out ContainerMemoryEntry entry) ? entry.Mask : 0;
 

@@ -5,8 +5,10 @@ using ResMgrLite.Config.Sources;
 using ResMgrLite.Engine;
 using ResMgrLite.Engine.Cpu;
 using ResMgrLite.Engine.Model;
+using ResMgrLite.Engine.State;
 using ResMgrLite.Engine.Topology;
 using ResMgrLite.Engine.TopologyManagement;
+using ResMgrLite.Host.State;
 using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.MemoryQos;
 using ResMgrLite.Host.Cgroups;
@@ -51,6 +53,12 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     private ResMgrSettings? _settings;
     private ResourceEngine? _engine;
     private INriRuntime? _runtime;
+    private CheckpointStore? _checkpoint;
+
+    // The cpuset last handed to the runtime per container id, to send only real changes. Keyed by
+    // id rather than by tracked container: after a restart the engine's restored entries name
+    // containers this process has not seen an event for yet.
+    private readonly Dictionary<string, CpuSet> _applied = new(StringComparer.Ordinal);
 
     // Memory QoS parent aggregation (spec/resource-managers.md §6.5), written directly to cgroup v2.
     private MemoryQosAccounting? _qosAccounting;
@@ -84,9 +92,6 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         public PodState Pod { get; } = pod;
 
         public ContainerSpec Spec { get; } = spec;
-
-        /// <summary>The cpuset last handed to the runtime (to send only real changes).</summary>
-        public CpuSet Applied { get; set; }
     }
 
     public ResourcePolicyHandler(PluginLog log, HandlerOptions options)
@@ -172,9 +177,16 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             MemoryQosOptions? memoryQos = MemoryQosFor(machine, proposed);
             _memoryCapacityBytes = MachineModel.MemoryNodes(machine).Sum(node => node.MemTotalBytes);
             PreparePodQuotaWrites(proposed);
-            _engine = BuildEngine(machine, proposed, memoryQos);
-            _settings = proposed;
+            ResourceEngine engine = BuildEngine(machine, proposed, memoryQos);
             ApplyLogSettings(proposed);
+            var store = new CheckpointStore(proposed.StateDirectory);
+            if (!TryRestore(engine, store))
+            {
+                return;
+            }
+            _engine = engine;
+            _checkpoint = store;
+            _settings = proposed;
             _log.Write(ProtocolLogLevel.Info,
                 $"resource management on: topology manager {TopologyManagerOptions.PolicyName(_engine.TopologyManager.Policy)}/{_engine.TopologyManager.Scope}, " +
                 $"CPU manager {(_engine.Cpu is null ? "none" : $"static, reserved {_engine.Cpu.Reserved}, shared pool {_engine.Cpu.DefaultSet}")}, " +
@@ -226,6 +238,66 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         {
             _podsWithoutQuota.Remove(pod.Spec.Uid);
             _log.Write(ProtocolLogLevel.Warning, $"pod {pod.Spec}: could not lift the pod cgroup CFS quota: {result.Error}");
+        }
+    }
+
+    /// <summary>
+    /// Loads the state file into a fresh engine (docs/state.md, "Recovery rules"). Any file that
+    /// cannot be trusted — damaged, from a newer binary, or incompatible with this machine or
+    /// configuration — leaves resource management off with one error naming the file and the
+    /// problem: guessing would risk a CPU in two exclusive sets, and the kubelet's own answer
+    /// (refusing to start, spec/resource-managers.md §3.11) would take containerd down with us.
+    /// </summary>
+    private bool TryRestore(ResourceEngine engine, CheckpointStore store)
+    {
+        CheckpointLoadResult loaded = store.Load();
+        switch (loaded.Status)
+        {
+            case CheckpointStatus.Missing:
+                _log.Write(ProtocolLogLevel.Info, $"state: no state file at {store.FilePath}, starting with empty state");
+                return true;
+            case CheckpointStatus.Loaded:
+                IReadOnlyList<string> problems = engine.Restore(loaded.Snapshot!);
+                if (problems.Count == 0)
+                {
+                    EngineSnapshot restored = loaded.Snapshot!;
+                    _applied.Clear();
+                    foreach (ContainerCpuSnapshot c in restored.Containers)
+                    {
+                        // The file is written before each answer leaves, so it holds what the runtime was given.
+                        _applied[c.ContainerId] = engine.EffectiveCpus(c.PodUid, c.ContainerName);
+                    }
+                    _log.Write(ProtocolLogLevel.Info,
+                        $"state: restored {restored.Containers.Count} container(s), {restored.Pods.Count} pod budget(s) from {store.FilePath}; shared pool {restored.DefaultCpus}");
+                    return true;
+                }
+                _log.Write(ProtocolLogLevel.Error, $"{store.FilePath}: state does not match this machine or configuration: {string.Join("; ", problems)}. {OperatorAdvice(store)}");
+                return false;
+            default:
+                _log.Write(ProtocolLogLevel.Error, $"{loaded.Error}. {OperatorAdvice(store)}");
+                return false;
+        }
+    }
+
+    private static string OperatorAdvice(CheckpointStore store) =>
+        $"Resource management is OFF (containers start without CPU pinning) until an operator drains the node's pods, deletes {store.FilePath} and restarts the plugin (docs/state.md)";
+
+    /// <summary>Writes the checkpoint; false (logged) when the disk refused.</summary>
+    private bool TrySave()
+    {
+        if (_engine is null || _checkpoint is null)
+        {
+            return true;
+        }
+        try
+        {
+            _checkpoint.Save(_engine.Snapshot());
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Write(ProtocolLogLevel.Error, $"state: cannot write {_checkpoint.FilePath}: {e.Message}");
+            return false;
         }
     }
 
@@ -393,6 +465,12 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
 
     // ---- events ---------------------------------------------------------------------------------
 
+    /// <summary>
+    /// Reconciles with the runtime's real containers (docs/state.md, "Synchronize"): entries of
+    /// containers the runtime no longer has are released, survivors keep their CPUs, containers
+    /// without an entry are admitted, and every container whose real cpuset differs from its
+    /// allocation gets an update (shared containers off exclusive CPUs).
+    /// </summary>
     public ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pods);
@@ -401,26 +479,63 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         {
             _log.Write(ProtocolLogLevel.Info, $"synchronize: {pods.Count} pods, {containers.Count} containers");
             var sandboxes = pods.ToDictionary(p => p.Id, StringComparer.Ordinal);
-            // Re-admit the running containers in a stable order so the decisions are reproducible.
-            foreach (Container container in containers.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal))
+            var present = containers.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            int departed = ForgetDeparted(present, sandboxes.Values.Select(p => p.Uid).ToHashSet(StringComparer.Ordinal));
+
+            // Survivors first, in a stable order, so new admissions cannot take their CPUs.
+            var ordered = containers
+                .Where(c => c.State != Nri.Api.ContainerState.ContainerStopped && sandboxes.ContainsKey(c.PodSandboxId))
+                .OrderBy(c => _engine is not null && _engine.TryFindContainer(c.Id, out _, out _) ? 0 : 1)
+                .ThenBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal);
+            foreach (Container container in ordered)
             {
-                if (!sandboxes.TryGetValue(container.PodSandboxId, out PodSandbox? sandbox) || container.State == Nri.Api.ContainerState.ContainerStopped)
-                {
-                    continue;
-                }
+                PodSandbox sandbox = sandboxes[container.PodSandboxId];
                 if (!TryAdmit(sandbox, container, out _, out string? error))
                 {
                     _log.Write(ProtocolLogLevel.Warning, $"synchronize: existing container {Describe(sandbox, container)} keeps its resources: {error}");
+                    continue;
                 }
-                else if (_containers.TryGetValue(container.Id, out TrackedContainer? tracked))
-                {
-                    // What the container runs on now (it may have been created while no plugin ran):
-                    // the updates below correct every container whose cpuset differs.
-                    tracked.Applied = CpuSet.TryParse(container.Linux?.Resources?.Cpu?.Cpus ?? "", out CpuSet current) ? current : default;
-                }
+                // What the container really runs on now; unknown (empty) forces an update.
+                string real = container.Linux?.Resources?.Cpu?.Cpus ?? "";
+                _applied[container.Id] = CpuSet.TryParse(real, out CpuSet actual) ? actual : default;
             }
-            return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>(PendingUpdates(exceptId: null));
+            IReadOnlyList<ContainerUpdate> updates = PendingUpdates(exceptId: null);
+            TrySave();
+            _log.Write(ProtocolLogLevel.Info, $"reconciled with the runtime: {departed} departed container entries released, {updates.Count} cpuset update(s)");
+            return ValueTask.FromResult(updates);
         }
+    }
+
+    /// <summary>Releases every engine entry whose container the runtime no longer has; returns how many.</summary>
+    private int ForgetDeparted(HashSet<string> presentContainers, HashSet<string> presentPodUids)
+    {
+        foreach (string id in _containers.Keys.Where(id => !presentContainers.Contains(id)).ToList())
+        {
+            _containers.Remove(id);
+        }
+        foreach (string sandboxId in _pods.Where(p => !presentPodUids.Contains(p.Value.Spec.Uid)).Select(p => p.Key).ToList())
+        {
+            _pods.Remove(sandboxId);
+        }
+        if (_engine?.Cpu is null)
+        {
+            return 0;
+        }
+        var gone = _engine.Cpu.Containers
+            .Where(p => !presentContainers.Contains(p.Value.ContainerId))
+            .Select(p => (p.Key, p.Value.ContainerId))
+            .ToList();
+        foreach ((ContainerKey key, string id) in gone)
+        {
+            _engine.ReleaseContainer(key.PodUid, key.Name, id);
+            _applied.Remove(id);
+            _log.Write(ProtocolLogLevel.Info, $"reconcile: the runtime no longer has container {key.Name} of pod {key.PodUid} ({id}); its resources are released");
+        }
+        foreach (string podUid in gone.Select(g => g.Key.PodUid).Distinct(StringComparer.Ordinal).Where(uid => !presentPodUids.Contains(uid)))
+        {
+            _engine.ForgetPod(podUid);
+        }
+        return gone.Count;
     }
 
     public ValueTask<CreateContainerResult> CreateContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
@@ -438,13 +553,23 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             {
                 return ValueTask.FromResult(CreateContainerResult.NoChange);
             }
+            if (!TrySave())
+            {
+                // Like the kubelet (which panics when it cannot checkpoint): an allocation a restart
+                // would forget is not handed out. Undo it and fail the container.
+                Remove(container.Id);
+                TrySave();
+                error = $"the state file {_checkpoint?.FilePath} cannot be written, so the allocation would not survive a restart";
+                _log.Write(ProtocolLogLevel.Error, $"create container {Describe(pod, container)} refused: {error}");
+                throw new InvalidOperationException(error);
+            }
             UpdatePodMemoryQos(state.Pod);
             if (decision.ManagesCpu && decision.Cpu.PodHasExclusive)
             {
                 LiftPodQuota(state.Pod);
             }
             CpuSet cpus = decision.Cpu.Cpus;
-            state.Applied = cpus;
+            _applied[container.Id] = cpus;
             var cpu = new LinuxCPU();
             if (decision.ManagesCpu)
             {
@@ -519,7 +644,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             {
                 cpu.Quota = new OptionalInt64 { Value = -1 };
             }
-            state.Applied = cpus;
+            _applied[container.Id] = cpus;
             return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>(
             [
                 new ContainerUpdate { ContainerId = container.Id, Linux = new LinuxContainerUpdate { Resources = new LinuxResources { Cpu = cpu } } },
@@ -550,6 +675,11 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
                 case Event.RemovePodSandbox:
                     updates = RemovePod(pod);
                     break;
+            }
+            if (kind is Event.RemoveContainer or Event.RemovePodSandbox)
+            {
+                // A lost release only leaks CPUs until the next save or Synchronize; nothing to undo.
+                TrySave();
             }
         }
         if (updates.Count > 0)
@@ -631,46 +761,71 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             }
             return false;
         }
-        _containers[container.Id] = new TrackedContainer(container.Id, pod, spec) { Applied = decision.Cpu.Cpus };
+        _containers[container.Id] = new TrackedContainer(container.Id, pod, spec);
+        _applied[container.Id] = decision.Cpu.Cpus;
         return true;
     }
 
     private IReadOnlyList<ContainerUpdate> Remove(string containerId)
     {
-        if (!_containers.Remove(containerId, out TrackedContainer? state) || _engine is null)
+        _applied.Remove(containerId);
+        if (_engine is null)
+        {
+            _containers.Remove(containerId);
+            return [];
+        }
+        if (_containers.Remove(containerId, out TrackedContainer? state))
+        {
+            _engine.ReleaseContainer(state.Pod.Spec.Uid, state.Spec.Name, containerId);
+        }
+        else if (_engine.TryFindContainer(containerId, out string podUid, out string name))
+        {
+            // Restored from the state file: no event of this process named it before.
+            _engine.ReleaseContainer(podUid, name, containerId);
+        }
+        else
         {
             return [];
         }
-        _engine.ReleaseContainer(state.Pod.Spec.Uid, state.Spec.Name, containerId);
         return PendingUpdates(exceptId: null);
     }
 
     private IReadOnlyList<ContainerUpdate> RemovePod(PodSandbox sandbox)
     {
-        if (!_pods.Remove(sandbox.Id, out PodState? pod))
+        if (_pods.Remove(sandbox.Id, out PodState? pod))
+        {
+            foreach (TrackedContainer container in _containers.Values.Where(c => c.Pod == pod).ToList())
+            {
+                _containers.Remove(container.Id);
+                _applied.Remove(container.Id);
+                _engine?.ReleaseContainer(pod.Spec.Uid, container.Spec.Name, container.Id);
+            }
+        }
+        if (_engine is null)
         {
             return [];
         }
-        foreach (TrackedContainer container in _containers.Values.Where(c => c.Pod == pod).ToList())
+        // Entries whose runtime container is gone without a RemoveContainer event, and entries
+        // restored from the state file: release by pod UID and name.
+        if (_engine.Cpu is { } cpu)
         {
-            _containers.Remove(container.Id);
-            _engine?.ReleaseContainer(pod.Spec.Uid, container.Spec.Name, container.Id);
+            foreach ((ContainerKey key, string id) in cpu.Containers.Where(p => string.Equals(p.Key.PodUid, sandbox.Uid, StringComparison.Ordinal))
+                         .Select(p => (p.Key, p.Value.ContainerId)).ToList())
+            {
+                _applied.Remove(id);
+                _engine.ReleaseContainer(key.PodUid, key.Name, null);
+            }
         }
-        // Entries whose runtime container is gone without a RemoveContainer event: release by name.
-        foreach (ContainerSpec c in pod.Spec.Containers)
+        _engine.ForgetPod(sandbox.Uid);
+        _podsWithoutQuota.Remove(sandbox.Uid);
+        if (_qosAccounting is not null && ApplyQosPlan(_qosAccounting.PlanRemovePod(sandbox.Uid), $"pod {sandbox.Namespace}/{sandbox.Name} removal"))
         {
-            _engine?.ReleaseContainer(pod.Spec.Uid, c.Name, null);
-        }
-        _engine?.ForgetPod(pod.Spec.Uid);
-        _podsWithoutQuota.Remove(pod.Spec.Uid);
-        if (_qosAccounting is not null && ApplyQosPlan(_qosAccounting.PlanRemovePod(pod.Spec.Uid), $"pod {pod.Spec} removal"))
-        {
-            _qosAccounting.RemovePod(pod.Spec.Uid);
+            _qosAccounting.RemovePod(sandbox.Uid);
         }
         return PendingUpdates(exceptId: null);
     }
 
-    /// <summary>Updates for every known container whose cpuset is no longer what it was given.</summary>
+    /// <summary>Updates for every managed container whose cpuset is no longer what it was given.</summary>
     private List<ContainerUpdate> PendingUpdates(string? exceptId)
     {
         var updates = new List<ContainerUpdate>();
@@ -678,21 +833,22 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         {
             return updates;
         }
-        foreach (TrackedContainer state in _containers.Values)
+        foreach (KeyValuePair<ContainerKey, ContainerCpuEntry> pair in _engine.Cpu.Containers)
         {
-            if (state.Id == exceptId)
+            string id = pair.Value.ContainerId;
+            if (id == exceptId || id.Length == 0)
             {
                 continue;
             }
-            CpuSet now = _engine.EffectiveCpus(state.Pod.Spec.Uid, state.Spec.Name);
-            if (now == state.Applied || now.IsEmpty)
+            CpuSet now = _engine.EffectiveCpus(pair.Key.PodUid, pair.Key.Name);
+            if ((_applied.TryGetValue(id, out CpuSet applied) && now == applied) || now.IsEmpty)
             {
                 continue;
             }
-            state.Applied = now;
+            _applied[id] = now;
             updates.Add(new ContainerUpdate
             {
-                ContainerId = state.Id,
+                ContainerId = id,
                 Linux = new LinuxContainerUpdate { Resources = new LinuxResources { Cpu = new LinuxCPU { Cpus = now.ToString() } } },
             });
         }

@@ -15,9 +15,16 @@ internal static class PluginConfig
     /// Static CPU manager with CPU 0 reserved (Guaranteed containers with whole CPUs get exclusive
     /// CPUs, everything else the shared pool) and a debug log in <paramref name="logPath"/>.
     /// </summary>
+    /// <remarks>
+    /// The state file goes next to the log, inside the sandbox: the default /var/lib/resmgrlite
+    /// would carry one sandbox's allocations into the next (docs/state.md).
+    /// </remarks>
     public static string StaticCpuManager(string logPath) =>
         $"""
         # Written by the ResMgrLite end-to-end harness.
+        [state]
+        directory = "{Path.GetDirectoryName(logPath)}/state"
+
         [log]
         target = "{logPath}"
         level = "debug"

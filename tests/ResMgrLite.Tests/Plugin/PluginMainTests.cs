@@ -27,7 +27,7 @@ public sealed class PluginMainTests : IDisposable
         using SysfsTree machine = SysfsFixtures.SingleSocketHt().WriteTree();
         string socket = Path.Combine(_directory, "nri.sock");
         string logFile = Path.Combine(_directory, "plugin.log");
-        string config = WriteConfig(_directory, PluginScenario.StaticCpuConfig);
+        string config = WriteConfig(_directory, PluginScenario.StaticCpuConfigIn(_directory));
         using System.Net.Sockets.Socket listener = FakeNriRuntime.Listen(socket);
         using var stop = new CancellationTokenSource();
         Task<int> plugin = PluginMain.RunExternalAsync(socket, "test", "50", logFile, ProtocolLogLevel.Debug, stop.Token, config, machine.SysfsRoot);
@@ -69,7 +69,7 @@ public sealed class PluginMainTests : IDisposable
         await using FakeNriRuntime runtime = FakeNriRuntime.Attach(SocketPair.FromDescriptor(runtimeFd));
 
         RegisterPluginRequest registered = await runtime.Registered.WaitAsync(Wait);
-        await runtime.ConfigureAsync(config: PluginScenario.StaticCpuConfig + $"\ntarget = \"{logFile}\"\n");
+        await runtime.ConfigureAsync(config: PluginScenario.StaticCpuConfigIn(_directory) + $"\ntarget = \"{logFile}\"\n");
         CreateContainerResponse created = await runtime.CallAsync("CreateContainer", PluginScenario.Guaranteed("g7", "ctr7", 3), CreateContainerResponse.Parser);
         runtime.Close();
 

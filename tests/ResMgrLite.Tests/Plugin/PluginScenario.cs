@@ -17,6 +17,13 @@ internal static class PluginScenario
         level = "debug"
         """;
 
+    /// <summary>
+    /// <see cref="StaticCpuConfig"/> with the state file in <paramref name="stateDirectory"/>: every
+    /// test keeps its own, since a shared one would carry allocations from test to test.
+    /// </summary>
+    public static string StaticCpuConfigIn(string stateDirectory) =>
+        $"[state]\ndirectory = \"{stateDirectory}\"\n\n" + StaticCpuConfig;
+
     /// <summary>A Guaranteed pod's container with <paramref name="cpus"/> whole CPUs (shares, quota and memory limit as the kubelet writes them).</summary>
     public static CreateContainerRequest Guaranteed(string podUid, string containerId, int cpus) =>
         Create(podUid, containerId, $"/kubepods/pod{podUid}", shares: (ulong)cpus * 1024, quota: cpus * 100_000, memory: 1L << 30);

@@ -27,7 +27,7 @@ public sealed class PublishedBinaryPluginTests : IDisposable
         string socket = Path.Combine(_directory, "nri.sock");
         string logFile = Path.Combine(_directory, "plugin.log");
         string config = Path.Combine(_directory, "90-resmgrlite.conf");
-        await File.WriteAllTextAsync(config, PluginScenario.StaticCpuConfig);
+        await File.WriteAllTextAsync(config, PluginScenario.StaticCpuConfigIn(_directory));
         using SysfsTree machine = SysfsFixtures.SingleSocketHt().WriteTree();
         using System.Net.Sockets.Socket listener = FakeNriRuntime.Listen(socket);
         var start = new ProcessStartInfo(binary)

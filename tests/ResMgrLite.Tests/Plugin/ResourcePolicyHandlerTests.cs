@@ -47,7 +47,11 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
     {
         string log = Path.Combine(_cgroups.Root, "plugin.log");
         var handler = new ResourcePolicyHandler(new PluginLog(log, ProtocolLogLevel.Debug),
-            new HandlerOptions(_machine.SysfsRoot, "test.conf", ConfigFile: null, new System.Collections.Hashtable(), _machine.ProcRoot));
+            new HandlerOptions(_machine.SysfsRoot, "test.conf", ConfigFile: null, new System.Collections.Hashtable
+            {
+                // Each test its own state file, never the node's /var/lib/resmgrlite (docs/state.md).
+                ["RESMGRLITE__STATE__DIRECTORY"] = Path.Combine(_cgroups.Root, "state"),
+            }, _machine.ProcRoot));
         var runtime = new RecordingRuntime();
         var info = new NriRuntimeInfo("containerd", "1.7.24", "", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), NriApiLevel.V0_6);
         handler.ConfigureAsync(new NriConfigureContext(config, info, runtime), CancellationToken.None).AsTask().Wait();

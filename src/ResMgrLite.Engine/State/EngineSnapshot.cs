@@ -1,0 +1,73 @@
+using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.TopologyManagement;
+
+namespace ResMgrLite.Engine.State;
+
+/// <summary>
+/// Everything the engine must remember across a restart, as plain immutable data: the CPU
+/// manager's pools and entries (the content of the kubelet's <c>cpu_manager_state</c>,
+/// spec/resource-managers.md §3.12, with V3 pod entries) and the Topology Manager's stored pod
+/// hints (pod scope, §2.5). The plugin persists it after every decision; see docs/state.md.
+/// </summary>
+public sealed record EngineSnapshot
+{
+    /// <summary><c>static</c> when the CPU manager ran, <c>none</c> when CPU management was off (§3.11 policy-name rule).</summary>
+    public required string CpuPolicy { get; init; }
+
+    /// <summary>The reserved CPUs the state was built with (a change invalidates it, §3.11).</summary>
+    public CpuSet ReservedCpus { get; init; }
+
+    /// <summary>The node shared ("default") pool.</summary>
+    public CpuSet DefaultCpus { get; init; }
+
+    public IReadOnlyList<ContainerCpuSnapshot> Containers { get; init; } = [];
+
+    public IReadOnlyList<PodCpuSnapshot> Pods { get; init; } = [];
+
+    public IReadOnlyList<PodHintSnapshot> PodHints { get; init; } = [];
+
+    /// <summary>The Memory Manager's blocks; null when it was off (policy <c>None</c>).</summary>
+    public MemorySnapshot? Memory { get; init; }
+}
+
+/// <summary>One container's CPU entry (<see cref="ContainerCpuEntry"/>).</summary>
+public sealed record ContainerCpuSnapshot(
+    string PodUid,
+    string ContainerName,
+    string ContainerId,
+    CpuAssignmentKind Kind,
+    bool Eligible,
+    Model.ContainerRole Role,
+    CpuSet Cpus);
+
+/// <summary>One pod-level budget (<see cref="PodCpuEntry"/>, KEP-5526 §5.3).</summary>
+public sealed record PodCpuSnapshot(string PodUid, CpuSet Bubble, CpuSet SidecarCpus, CpuSet SharedPool, int Containers);
+
+/// <summary>A pod's merged Topology Manager hint (pod scope).</summary>
+public sealed record PodHintSnapshot(string PodUid, ulong NumaMask, bool Preferred);
+
+/// <summary>
+/// The Memory Manager's blocks (the content of the kubelet's <c>memory_manager_state</c>,
+/// spec/resource-managers.md §4.8, with V2 pod entries). The machine state itself is not stored:
+/// it is recomputed from the blocks at restore and checked to fit (§4.7).
+/// </summary>
+public sealed record MemorySnapshot
+{
+    public IReadOnlyList<ContainerMemorySnapshot> Containers { get; init; } = [];
+
+    public IReadOnlyList<PodMemorySnapshot> Pods { get; init; } = [];
+}
+
+/// <summary>One container's memory entry (<see cref="Memory.ContainerMemoryEntry"/>).</summary>
+public sealed record ContainerMemorySnapshot(
+    string PodUid,
+    string ContainerName,
+    string ContainerId,
+    Memory.MemoryAssignmentKind Kind,
+    Model.ContainerRole Role,
+    ulong NumaMask,
+    Memory.MemoryAmounts Blocks,
+    int Resources);
+
+/// <summary>One pod-level memory budget (<see cref="Memory.PodMemoryEntry"/>, KEP-5526 §5.5).</summary>
+public sealed record PodMemorySnapshot(string PodUid, ulong NumaMask, Memory.MemoryAmounts Totals, Memory.MemoryAmounts SidecarMemory, Memory.MemoryAmounts AppExclusive, int Containers);

@@ -1,0 +1,85 @@
+using System.Buffers;
+using ResMgrLite.Engine.State;
+
+namespace ResMgrLite.Host.State;
+
+/// <summary>
+/// The plugin's state file in the state directory (config key <c>state.directory</c>), written
+/// atomically: temp file in the same directory, fsync, rename over the old file, fsync of the
+/// directory. A crash at any point leaves either the old or the new file, never a mix
+/// (docs/state.md). Not thread-safe: the plugin saves under its handler lock.
+/// </summary>
+public sealed class CheckpointStore
+{
+    public const string FileName = "resmgrlite_state";
+
+    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly ArrayBufferWriter<byte> _scratch = new(4096);
+    private bool _directoryReady;
+
+    public CheckpointStore(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Directory = directory;
+        FilePath = Path.Combine(directory, FileName);
+    }
+
+    public string Directory { get; }
+
+    public string FilePath { get; }
+
+    private string TempPath => FilePath + ".tmp";
+
+    /// <summary>Reads and checks the file (version, checksum, shape); never throws for a bad file.</summary>
+    public CheckpointLoadResult Load()
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(FilePath);
+        }
+        catch (FileNotFoundException)
+        {
+            return new CheckpointLoadResult(CheckpointStatus.Missing, null, null);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return new CheckpointLoadResult(CheckpointStatus.Missing, null, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new CheckpointLoadResult(CheckpointStatus.Invalid, null, $"{FilePath}: cannot be read: {e.Message}");
+        }
+        return CheckpointFormat.Read(FilePath, bytes);
+    }
+
+    /// <summary>Writes the snapshot durably; throws <see cref="IOException"/> (or UnauthorizedAccessException) when the disk refuses.</summary>
+    public void Save(EngineSnapshot snapshot)
+    {
+        CheckpointFormat.Write(snapshot, _buffer, _scratch);
+        if (!_directoryReady)
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            _directoryReady = true;
+        }
+        using (var file = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1))
+        {
+            file.Write(_buffer.WrittenSpan);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(TempPath, FilePath, overwrite: true);
+        DirectorySync.Flush(Directory);
+    }
+
+    /// <summary>
+    /// Moves an untrusted file aside (kept for the operator, never reused) and returns its new
+    /// path: <c>resmgrlite_state.rejected</c>, replacing an older rejected file.
+    /// </summary>
+    public string SetAside()
+    {
+        string aside = FilePath + ".rejected";
+        File.Move(FilePath, aside, overwrite: true);
+        DirectorySync.Flush(Directory);
+        return aside;
+    }
+}

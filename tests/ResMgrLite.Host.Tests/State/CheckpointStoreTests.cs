@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Text;
+using ResMgrLite.Engine;
+using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Memory;
+using ResMgrLite.Engine.Model;
+using ResMgrLite.Engine.State;
+using ResMgrLite.Host.State;
+
+namespace ResMgrLite.Host.Tests.State;
+
+public sealed class CheckpointStoreTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("checkpoint-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static EngineSnapshot Sample() => new()
+    {
+        CpuPolicy = "static",
+        ReservedCpus = CpuSet.Of(0),
+        DefaultCpus = CpuSet.Parse("0,5-7,12-15"),
+        Containers =
+        [
+            new ContainerCpuSnapshot("pod-a", "app", "ctr-1", CpuAssignmentKind.Exclusive, true, ContainerRole.App, CpuSet.Parse("1-2,9-10")),
+            new ContainerCpuSnapshot("pod-b", "web \"quoted\" ü", "ctr-2", CpuAssignmentKind.NodeShared, false, ContainerRole.Sidecar, default),
+            new ContainerCpuSnapshot("pod-c", "init", "ctr-3", CpuAssignmentKind.PodInitPool, false, ContainerRole.Init, CpuSet.Parse("3-4,11")),
+            new ContainerCpuSnapshot("pod-c", "shared", "ctr-4", CpuAssignmentKind.PodShared, false, ContainerRole.App, default),
+        ],
+        Pods = [new PodCpuSnapshot("pod-c", CpuSet.Parse("3-4,11"), default, CpuSet.Parse("3-4,11"), 2)],
+        PodHints = [new PodHintSnapshot("pod-c", 0b01, true)],
+        Memory = new MemorySnapshot
+        {
+            Containers = [new ContainerMemorySnapshot("pod-a", "app", "ctr-1", MemoryAssignmentKind.Exclusive, ContainerRole.App, 0b10, new MemoryAmounts(1L << 30, 4L << 21, 0), 0b011)],
+            Pods = [new PodMemorySnapshot("pod-c", 0b01, new MemoryAmounts(2L << 30), default, new MemoryAmounts(1L << 30), 2)],
+        },
+    };
+
+    private static void AssertSame(EngineSnapshot expected, EngineSnapshot? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal((expected.CpuPolicy, expected.ReservedCpus, expected.DefaultCpus), (actual.CpuPolicy, actual.ReservedCpus, actual.DefaultCpus));
+        Assert.Equal(expected.Containers, actual.Containers);
+        Assert.Equal(expected.Pods, actual.Pods);
+        Assert.Equal(expected.PodHints, actual.PodHints);
+        Assert.Equal(expected.Memory?.Containers, actual.Memory?.Containers);
+        Assert.Equal(expected.Memory?.Pods, actual.Memory?.Pods);
+    }
+
+    [Fact]
+    public void Saved_state_loads_back_and_leaves_no_temp_file()
+    {
+        var store = new CheckpointStore(Path.Combine(_directory, "nested", "dir"));
+        Assert.Equal(CheckpointStatus.Missing, store.Load().Status);
+        store.Save(Sample());
+        CheckpointLoadResult loaded = store.Load();
+        Assert.Equal(CheckpointStatus.Loaded, loaded.Status);
+        AssertSame(Sample(), loaded.Snapshot);
+        Assert.Equal([store.FilePath], Directory.GetFiles(store.Directory));
+    }
+
+    [Fact]
+    public void File_starts_with_the_version_and_a_checksum_of_the_payload_bytes()
+    {
+        var store = new CheckpointStore(_directory);
+        store.Save(Sample());
+        string text = File.ReadAllText(store.FilePath);
+        Assert.StartsWith("{\"format\":1,\"checksum\":\"fnv1a64:", text, StringComparison.Ordinal);
+        int payload = text.IndexOf("\"payload\":", StringComparison.Ordinal) + "\"payload\":".Length;
+        byte[] payloadBytes = Encoding.UTF8.GetBytes(text[payload..^1]);
+        Assert.Contains($"fnv1a64:{Fnv1a64.Hash(payloadBytes):x16}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fnv1a64_matches_the_published_test_vectors()
+    {
+        Assert.Equal(0xcbf29ce484222325UL, Fnv1a64.Hash([]));
+        Assert.Equal(0xaf63dc4c8601ec8cUL, Fnv1a64.Hash("a"u8));
+        Assert.Equal(0x85944171f73967e8UL, Fnv1a64.Hash("foobar"u8));
+    }
+
+    [Fact]
+    public void A_flipped_byte_is_a_checksum_mismatch_naming_the_file()
+    {
+        var store = new CheckpointStore(_directory);
+        store.Save(Sample());
+        string text = File.ReadAllText(store.FilePath).Replace("\"1-2,9-10\"", "\"1-2,9-11\"", StringComparison.Ordinal);
+        File.WriteAllText(store.FilePath, text);
+        CheckpointLoadResult loaded = store.Load();
+        Assert.Equal(CheckpointStatus.Invalid, loaded.Status);
+        Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(store.FilePath)}: checksum mismatch \\(stored fnv1a64:[0-9a-f]{{16}}, computed fnv1a64:[0-9a-f]{{16}}\\)$", loaded.Error);
+    }
+
+    [Fact]
+    public void A_newer_format_is_reported_before_anything_else()
+    {
+        var store = new CheckpointStore(_directory);
+        File.WriteAllText(store.FilePath, "{\"format\":3,\"checksum\":\"whatever\",\"payload\":{\"something\":\"new\"}}");
+        Assert.Equal($"{store.FilePath}: format version 3 is newer than this binary understands (1)", store.Load().Error);
+    }
+
+    [Fact]
+    public void Broken_json_names_the_byte()
+    {
+        var store = new CheckpointStore(_directory);
+        File.WriteAllText(store.FilePath, "{\"format\":1,\"checksum\":x}");
+        Assert.Equal($"{store.FilePath}: not valid JSON at byte 23 (truncated or damaged file)", store.Load().Error);
+    }
+
+    [Fact]
+    public void Every_truncation_is_invalid_and_never_throws()
+    {
+        var store = new CheckpointStore(_directory);
+        store.Save(Sample());
+        byte[] full = File.ReadAllBytes(store.FilePath);
+        for (int length = 0; length < full.Length; length++)
+        {
+            CheckpointLoadResult loaded = CheckpointFormat.Read(store.FilePath, full.AsSpan(0, length));
+            Assert.True(loaded.Status == CheckpointStatus.Invalid, $"prefix of {length} bytes was accepted");
+            Assert.StartsWith(store.FilePath + ": ", loaded.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_payload_with_a_valid_checksum_but_bad_content_is_reported_with_its_place()
+    {
+        var store = new CheckpointStore(_directory);
+        store.Save(Sample() with { DefaultCpus = default });
+        string text = File.ReadAllText(store.FilePath);
+        // Re-seal a hand-edited payload so only the content check can catch it.
+        string payload = text[(text.IndexOf("\"payload\":", StringComparison.Ordinal) + 10)..^1].Replace("\"kind\":\"podShared\"", "\"kind\":\"bogus\"", StringComparison.Ordinal);
+        File.WriteAllText(store.FilePath, $"{{\"format\":1,\"checksum\":\"fnv1a64:{Fnv1a64.Hash(Encoding.UTF8.GetBytes(payload)):x16}\",\"payload\":{payload}}}");
+        Assert.Equal($"{store.FilePath}: payload: containers[3].kind: \"bogus\" is not one of nodeShared, exclusive, podInitPool, podShared", store.Load().Error);
+    }
+
+    [Fact]
+    public void Set_aside_keeps_the_file_for_the_operator()
+    {
+        var store = new CheckpointStore(_directory);
+        store.Save(Sample());
+        string aside = store.SetAside();
+        Assert.Equal(CheckpointStatus.Missing, store.Load().Status);
+        Assert.True(File.Exists(aside));
+    }
+
+    [Fact]
+    public void Saving_a_realistic_state_is_cheap()
+    {
+        // 100 containers: a busy node. Each save is two fsyncs and a rename: the disk, not the
+        // serializer, decides; the figure is printed so regressions are visible in the log.
+        var containers = Enumerable.Range(0, 100)
+            .Select(i => new ContainerCpuSnapshot($"pod-{i}", "app", $"ctr-{i:x32}", CpuAssignmentKind.Exclusive, true, ContainerRole.App, CpuSet.Of(i + 1)))
+            .ToArray();
+        EngineSnapshot big = Sample() with { Containers = containers, Pods = [], PodHints = [], Memory = null };
+        var store = new CheckpointStore(_directory);
+        store.Save(big);
+        var clock = Stopwatch.StartNew();
+        const int Saves = 50;
+        for (int i = 0; i < Saves; i++)
+        {
+            store.Save(big);
+        }
+        double perSave = clock.Elapsed.TotalMilliseconds / Saves;
+        Console.WriteLine($"checkpoint save, 100 containers, {new FileInfo(store.FilePath).Length} bytes: {perSave:F3} ms");
+        Assert.True(perSave < 50, $"a save took {perSave:F1} ms");
+        AssertSame(big, store.Load().Snapshot);
+    }
+}
