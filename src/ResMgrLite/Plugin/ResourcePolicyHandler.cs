@@ -71,6 +71,10 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     private QosCgroupLayout? _layout;
     private readonly HashSet<string> _podsWithoutQuota = new(StringComparer.Ordinal);
 
+    // Where pod cgroups live on this host (the cpu hierarchy or the unified mount), for the stale-state check.
+    private string? _podCgroupRoot;
+    private Timer? _reconcileTimer;
+
     // MemTotal of the machine: the kubelet's memory capacity in the oom_score_adj formula (§8).
     private long _memoryCapacityBytes;
 
@@ -187,6 +191,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             _engine = engine;
             _checkpoint = store;
             _settings = proposed;
+            StartStaleStateReconcile(proposed.CpuManagerReconcilePeriod);
             _log.Write(ProtocolLogLevel.Info,
                 $"resource management on: topology manager {TopologyManagerOptions.PolicyName(_engine.TopologyManager.Policy)}/{_engine.TopologyManager.Scope}, " +
                 $"CPU manager {(_engine.Cpu is null ? "none" : $"static, reserved {_engine.Cpu.Reserved}, shared pool {_engine.Cpu.DefaultSet}")}, " +
@@ -213,11 +218,13 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         void Log(string message) => _log.Write(ProtocolLogLevel.Warning, message);
         if (cgroups.Mode == CgroupMode.Unified && cgroups.UnifiedMountPoint is { } unified)
         {
-            (_cpuQuotaWriter, _cpuQuotaFile, _cpuQuotaOff) = (new CgroupWriter(CgroupDetector.MapToRoots(unified, _options.SysfsRoot), Log), "cpu.max", "max");
+            _podCgroupRoot = CgroupDetector.MapToRoots(unified, _options.SysfsRoot);
+            (_cpuQuotaWriter, _cpuQuotaFile, _cpuQuotaOff) = (new CgroupWriter(_podCgroupRoot, Log), "cpu.max", "max");
         }
         else if (cgroups.V1Hierarchies.FirstOrDefault(h => h.Controllers.Contains("cpu", StringComparer.Ordinal)) is { } cpu)
         {
-            (_cpuQuotaWriter, _cpuQuotaFile, _cpuQuotaOff) = (new CgroupWriter(CgroupDetector.MapToRoots(cpu.MountPoint, _options.SysfsRoot), Log), "cpu.cfs_quota_us", "-1");
+            _podCgroupRoot = CgroupDetector.MapToRoots(cpu.MountPoint, _options.SysfsRoot);
+            (_cpuQuotaWriter, _cpuQuotaFile, _cpuQuotaOff) = (new CgroupWriter(_podCgroupRoot, Log), "cpu.cfs_quota_us", "-1");
         }
         else
         {
@@ -299,6 +306,79 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             _log.Write(ProtocolLogLevel.Error, $"state: cannot write {_checkpoint.FilePath}: {e.Message}");
             return false;
         }
+    }
+
+    /// <summary>
+    /// The kubelet's <c>removeStaleState</c> for what NRI never reports: containerd 1.7.24 sends a
+    /// relaunched pre-launched plugin no Synchronize and no removal events for pods created before its
+    /// restart, so entries restored from the state file can outlive their pods. Every reconcile period
+    /// (cpuManager.reconcilePeriod) the pods no event has named since start are looked up in the
+    /// cgroup tree; a pod whose cgroup is gone releases its resources and the wider pools are pushed out.
+    /// </summary>
+    private void StartStaleStateReconcile(TimeSpan period)
+    {
+        if (period <= TimeSpan.Zero)
+        {
+            return;
+        }
+        _reconcileTimer?.Dispose();
+        _reconcileTimer = new Timer(_ =>
+        {
+            IReadOnlyList<ContainerUpdate> updates = ReconcileStaleState();
+            if (updates.Count > 0)
+            {
+                _ = _runtime?.UpdateContainersAsync(updates);
+            }
+        }, null, period, period);
+    }
+
+    /// <summary>One stale-state pass; returns the updates for the containers whose pool widened.</summary>
+    internal IReadOnlyList<ContainerUpdate> ReconcileStaleState()
+    {
+        lock (_lock)
+        {
+            if (_engine?.Cpu is not { } cpu || _layout is null || _podCgroupRoot is null ||
+                !Directory.Exists(Path.Combine(_podCgroupRoot, _layout.Root)))
+            {
+                // Without the kubepods hierarchy nothing can be judged: keeping an entry only leaks, releasing a live one would share CPUs.
+                return [];
+            }
+            var seen = new HashSet<string>(_pods.Values.Select(p => p.Spec.Uid), StringComparer.Ordinal);
+            var departed = cpu.Containers.Keys.Select(k => k.PodUid)
+                .Where(uid => !seen.Contains(uid) && !PodCgroupExists(uid))
+                .Distinct(StringComparer.Ordinal).ToList();
+            if (departed.Count == 0)
+            {
+                return [];
+            }
+            foreach (string podUid in departed)
+            {
+                foreach ((ContainerKey key, string id) in cpu.Containers.Where(p => string.Equals(p.Key.PodUid, podUid, StringComparison.Ordinal))
+                             .Select(p => (p.Key, p.Value.ContainerId)).ToList())
+                {
+                    _applied.Remove(id);
+                    _engine.ReleaseContainer(key.PodUid, key.Name, null);
+                }
+                _engine.ForgetPod(podUid);
+                _podsWithoutQuota.Remove(podUid);
+                _log.Write(ProtocolLogLevel.Info, $"reconcile: pod {podUid} from the state file has no cgroup any more; its resources are released");
+            }
+            IReadOnlyList<ContainerUpdate> updates = PendingUpdates(exceptId: null);
+            TrySave();
+            return updates;
+        }
+    }
+
+    private bool PodCgroupExists(string podUid)
+    {
+        foreach (QosClass qos in (ReadOnlySpan<QosClass>)[QosClass.Guaranteed, QosClass.Burstable, QosClass.BestEffort])
+        {
+            if (Directory.Exists(Path.Combine(_podCgroupRoot!, _layout!.PodCgroup(qos, podUid))))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Memory QoS settings, or null when off; it needs cgroup v2 (unified keys fail on v1 hosts).</summary>

@@ -179,4 +179,29 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         await handler.CreateContainerAsync(request.Pod, request.Container, CancellationToken.None);
         Assert.Equal("max", (await File.ReadAllTextAsync(Path.Combine(podCgroup, "cpu.max"))).Trim());
     }
+
+    [Fact]
+    public async Task Restored_entries_of_pods_whose_cgroup_is_gone_are_released_by_the_reconcile_pass()
+    {
+        string kubepods = Path.Combine(_machine.SysfsRoot, "fs", "cgroup", "kubepods");
+        Directory.CreateDirectory(Path.Combine(kubepods, "podg1"));
+        Directory.CreateDirectory(Path.Combine(kubepods, "burstable", "podb1"));
+        var (first, _, _) = Configure(PluginScenario.StaticCpuConfig);
+        CreateContainerRequest shared = PluginScenario.Burstable("b1", "cb1");
+        CreateContainerRequest exclusive = PluginScenario.Guaranteed("g1", "cg1", 2);
+        await first.CreateContainerAsync(shared.Pod, shared.Container, CancellationToken.None);
+        await first.CreateContainerAsync(exclusive.Pod, exclusive.Container, CancellationToken.None);
+
+        // The plugin restarts (state file only, no Synchronize); pod g1 goes away without an event.
+        var (second, runtime, _) = Configure(PluginScenario.StaticCpuConfig);
+        Assert.Equal("1,9", second.Engine!.EffectiveCpus("g1", "app").ToString());
+        Assert.Empty(second.ReconcileStaleState());
+        Directory.Delete(Path.Combine(kubepods, "podg1"));
+
+        IReadOnlyList<ContainerUpdate> updates = second.ReconcileStaleState();
+        ContainerUpdate widened = Assert.Single(updates);
+        Assert.Equal(("cb1", "0-15"), (widened.ContainerId, widened.Linux.Resources.Cpu.Cpus));
+        Assert.Equal("0-15", second.Engine.Cpu!.DefaultSet.ToString());
+        Assert.Empty(runtime.Sent);
+    }
 }
