@@ -624,6 +624,8 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         ArgumentNullException.ThrowIfNull(container);
         lock (_lock)
         {
+            // A retried CreateContainer for an id the state already holds changes nothing: no new write.
+            bool alreadyAdmitted = _engine?.TryFindContainer(container.Id, out _, out _) == true;
             if (!TryAdmit(pod, container, out ContainerDecision decision, out string? error))
             {
                 _log.Write(ProtocolLogLevel.Warning, $"create container {Describe(pod, container)} refused: {error}");
@@ -633,7 +635,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             {
                 return ValueTask.FromResult(CreateContainerResult.NoChange);
             }
-            if (!TrySave())
+            if (!alreadyAdmitted && !TrySave())
             {
                 // Like the kubelet (which panics when it cannot checkpoint): an allocation a restart
                 // would forget is not handed out. Undo it and fail the container.
