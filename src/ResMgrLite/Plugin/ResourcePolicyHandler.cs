@@ -178,9 +178,14 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
 
         try
         {
-            MemoryQosOptions? memoryQos = MemoryQosFor(machine, proposed);
+            // One look at the host's cgroups and one pod-cgroup naming serve both memory QoS and the pod quota.
+            CgroupSituation cgroups = CgroupDetector.Detect(_options.ProcRoot, _options.SysfsRoot);
+            _layout = new QosCgroupLayout(
+                proposed.CgroupDriver == Config.Settings.CgroupDriver.Systemd ? EngineCgroupDriver.Systemd : EngineCgroupDriver.Cgroupfs,
+                proposed.CgroupRoot.Trim('/'));
             _memoryCapacityBytes = MachineModel.MemoryNodes(machine).Sum(node => node.MemTotalBytes);
-            PreparePodQuotaWrites(proposed);
+            MemoryQosOptions? memoryQos = MemoryQosFor(proposed, cgroups, _layout);
+            PreparePodQuotaWrites(cgroups);
             ResourceEngine engine = BuildEngine(machine, proposed, memoryQos);
             ApplyLogSettings(proposed);
             var store = new CheckpointStore(proposed.StateDirectory);
@@ -209,12 +214,8 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     /// Where the pod cgroup's CFS quota lives on this host: cgroup v2 <c>cpu.max</c> ("max" = no quota)
     /// or the v1 cpu hierarchy's <c>cpu.cfs_quota_us</c> (-1).
     /// </summary>
-    private void PreparePodQuotaWrites(ResMgrSettings settings)
+    private void PreparePodQuotaWrites(CgroupSituation cgroups)
     {
-        _layout = new QosCgroupLayout(
-            settings.CgroupDriver == Config.Settings.CgroupDriver.Systemd ? EngineCgroupDriver.Systemd : EngineCgroupDriver.Cgroupfs,
-            settings.CgroupRoot.Trim('/'));
-        CgroupSituation cgroups = CgroupDetector.Detect(_options.ProcRoot, _options.SysfsRoot);
         void Log(string message) => _log.Write(ProtocolLogLevel.Warning, message);
         if (cgroups.Mode == CgroupMode.Unified && cgroups.UnifiedMountPoint is { } unified)
         {
@@ -382,35 +383,26 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     }
 
     /// <summary>Memory QoS settings, or null when off; it needs cgroup v2 (unified keys fail on v1 hosts).</summary>
-    private MemoryQosOptions? MemoryQosFor(MachineTopology machine, ResMgrSettings settings)
+    private MemoryQosOptions? MemoryQosFor(ResMgrSettings settings, CgroupSituation cgroups, QosCgroupLayout layout)
     {
         if (!settings.MemoryQosEnabled)
         {
             return null;
         }
-        CgroupSituation cgroups = CgroupDetector.Detect(_options.ProcRoot, _options.SysfsRoot);
         if (cgroups.Mode != CgroupMode.Unified)
         {
             _log.Write(ProtocolLogLevel.Warning, $"memory QoS is configured but this host is not cgroup v2 only ({cgroups.Mode}): memory QoS stays off");
             return null;
         }
         WarnOnOldKernel();
-        long total = 0;
-        foreach (NumaNodeInfo node in machine.NumaNodes)
-        {
-            total += node.MemoryTotalBytes;
-        }
         var options = new MemoryQosOptions
         {
             ReservationPolicy = settings.MemoryReservationPolicy == Config.Settings.MemoryReservationPolicy.TieredReservation
                 ? EngineReservationPolicy.TieredReservation
                 : EngineReservationPolicy.None,
             ThrottlingFactor = settings.MemoryThrottlingFactor,
-            NodeAllocatableMemoryBytes = Math.Max(0, total - settings.NodeReservedMemoryBytes),
+            NodeAllocatableMemoryBytes = Math.Max(0, _memoryCapacityBytes - settings.NodeReservedMemoryBytes),
         };
-        var layout = new QosCgroupLayout(
-            settings.CgroupDriver == Config.Settings.CgroupDriver.Systemd ? EngineCgroupDriver.Systemd : EngineCgroupDriver.Cgroupfs,
-            settings.CgroupRoot.Trim('/'));
         _qosAccounting = new MemoryQosAccounting(options, layout);
         _cgroupWriter = new CgroupWriter(settings.CgroupMountPath, message => _log.Write(ProtocolLogLevel.Warning, message));
         return options;
