@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using static ResMgrLite.Hooks.HookNative;
+
+namespace ResMgrLite.Hooks;
+
+/// <summary>One entry of the hooks directory: run it, or why not.</summary>
+/// <param name="Name">The file name (hooks run in ordinal order of it).</param>
+/// <param name="Path">The full path that is executed.</param>
+/// <param name="Refusal">Why it must not run (a safety check failed); null when it may run.</param>
+/// <param name="Ignored">Why it is not a hook at all (not executable, a backup file); null otherwise.</param>
+internal sealed record HookFile(string Name, string Path, string? Refusal, string? Ignored);
+
+/// <summary>
+/// Finds the hooks and checks that only root could have put them there: the directory and every
+/// hook (for a symbolic link: its target and the target's directory) must be owned by root and not
+/// writable by group or others, since a hook runs as the plugin does (root). Files that are not
+/// executable, hidden files and the leftovers of editors and package managers are not hooks.
+/// </summary>
+internal static class HookDirectory
+{
+    private const int TypeMask = 0xF000;      // S_IFMT
+    private const int RegularFile = 0x8000;   // S_IFREG
+    private const int DirectoryType = 0x4000; // S_IFDIR
+    private const int GroupOrOtherWrite = 0x12; // S_IWGRP | S_IWOTH
+    private const int AnyExecute = 0x49;      // S_IXUSR | S_IXGRP | S_IXOTH
+
+    /// <summary>Lists the directory in run order; <paramref name="directoryRefusal"/> says why none may run.</summary>
+    /// <param name="owner">The uid everything must belong to: root, except in tests.</param>
+    public static List<HookFile> Scan(string directory, uint owner, out string? directoryRefusal)
+    {
+        var hooks = new List<HookFile>();
+        directoryRefusal = CheckOwnerAndMode(directory, owner, DirectoryType, "directory");
+        if (directoryRefusal is not null)
+        {
+            return hooks;
+        }
+        string[] names;
+        try
+        {
+            names = Directory.GetFileSystemEntries(directory).Select(Path.GetFileName).OfType<string>().ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            directoryRefusal = $"cannot be listed: {e.Message}";
+            return hooks;
+        }
+        Array.Sort(names, StringComparer.Ordinal);
+        foreach (string name in names)
+        {
+            if (name.StartsWith('.'))
+            {
+                continue;  // hidden files are nobody's hooks, not even worth a log line
+            }
+            string path = Path.Combine(directory, name);
+            if (NotAHookName(name) is { } why)
+            {
+                hooks.Add(new HookFile(name, path, null, why));
+                continue;
+            }
+            hooks.Add(Check(name, path, owner));
+        }
+        return hooks;
+    }
+
+    private static string? NotAHookName(string name)
+    {
+        if (name.EndsWith('~') || name.Contains(".dpkg-", StringComparison.Ordinal) || name.Contains(".ucf-", StringComparison.Ordinal)
+            || name.EndsWith(".rpmnew", StringComparison.Ordinal) || name.EndsWith(".rpmsave", StringComparison.Ordinal))
+        {
+            return "backup or package-manager leftover";
+        }
+        return null;
+    }
+
+    private static HookFile Check(string name, string path, uint owner)
+    {
+        if (!TryStat(path, out uint uid, out int mode, out string? error))
+        {
+            return new HookFile(name, path, error, null);
+        }
+        if ((mode & TypeMask) != RegularFile)
+        {
+            return new HookFile(name, path, null, "not a regular file");
+        }
+        if ((mode & AnyExecute) == 0)
+        {
+            return new HookFile(name, path, null, "not executable");
+        }
+        string? refusal = Refusal(uid, mode, owner, "file");
+        if (refusal is null)
+        {
+            string? target = LinkTargetDirectory(path);
+            if (target is not null)
+            {
+                refusal = CheckOwnerAndMode(target, owner, DirectoryType, $"link target's directory {target}");
+            }
+        }
+        return new HookFile(name, path, refusal, null);
+    }
+
+    /// <summary>The directory of the final target when <paramref name="path"/> is a symbolic link, else null.</summary>
+    private static string? LinkTargetDirectory(string path)
+    {
+        try
+        {
+            FileSystemInfo? target = File.ResolveLinkTarget(path, returnFinalTarget: true);
+            return target is null ? null : Path.GetDirectoryName(target.FullName);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string? CheckOwnerAndMode(string path, uint owner, int type, string what)
+    {
+        if (!TryStat(path, out uint uid, out int mode, out string? error))
+        {
+            return error;
+        }
+        if ((mode & TypeMask) != type)
+        {
+            return $"the {what} is not a directory";
+        }
+        return Refusal(uid, mode, owner, what);
+    }
+
+    private static string? Refusal(uint uid, int mode, uint owner, string what)
+    {
+        if (uid != owner)
+        {
+            return $"the {what} is owned by uid {uid.ToString(CultureInfo.InvariantCulture)}, not {(owner == 0 ? "root" : "uid " + owner.ToString(CultureInfo.InvariantCulture))}";
+        }
+        if ((mode & GroupOrOtherWrite) != 0)
+        {
+            return $"the {what} is writable by {((mode & 0x2) != 0 ? "everyone" : "its group")} (mode {Convert.ToString(mode & 0xFFF, 8)})";
+        }
+        return null;
+    }
+
+    private static unsafe bool TryStat(string path, out uint uid, out int mode, out string? error)
+    {
+        uid = 0;
+        mode = 0;
+        error = null;
+        byte* buffer = stackalloc byte[StatxBytes];
+        int length = Encoding.UTF8.GetByteCount(path);
+        Span<byte> name = length < 1024 ? stackalloc byte[length + 1] : new byte[length + 1];
+        Encoding.UTF8.GetBytes(path, name);
+        name[length] = 0;
+        int rc;
+        fixed (byte* p = name)
+        {
+            rc = statx(AtCurrentDirectory, p, 0, StatxBasicStats, buffer);
+        }
+        if (rc != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            error = $"cannot be examined: {Marshal.GetPInvokeErrorMessage(errno)}";
+            return false;
+        }
+        uid = *(uint*)(buffer + StatxUidOffset);
+        mode = *(ushort*)(buffer + StatxModeOffset);
+        return true;
+    }
+}

@@ -1,0 +1,31 @@
+namespace ResMgrLite.Hooks;
+
+/// <summary>How one run of a hook ended.</summary>
+internal enum HookResult
+{
+    /// <summary>Exited with status 0.</summary>
+    Succeeded,
+
+    /// <summary>Exited with another status or was killed by a signal it did not get from us.</summary>
+    Failed,
+
+    /// <summary>Ran longer than hooks.timeout; its process group was killed.</summary>
+    TimedOut,
+
+    /// <summary>Could not be started (exec failed: no #! line, missing interpreter, no memory).</summary>
+    NotStarted,
+
+    /// <summary>Not run: the file or the directory failed the ownership and permission checks.</summary>
+    Refused,
+}
+
+/// <summary>The end of one run: result, exit status or signal, time, and the captured output.</summary>
+internal sealed record HookOutcome(HookResult Result, int ExitCode, int Signal, int Error, string? Failure, TimeSpan Elapsed, CappedOutput? Output)
+{
+    public static HookOutcome NotStarted(int error, string what) => new(HookResult.NotStarted, 0, 0, error, what, TimeSpan.Zero, null);
+
+    public static HookOutcome Killed(TimeSpan elapsed, CappedOutput output) => new(HookResult.TimedOut, 0, 0, 0, null, elapsed, output);
+
+    public static HookOutcome Exited(int exitCode, int signal, TimeSpan elapsed, CappedOutput output) =>
+        new(exitCode == 0 && signal == 0 ? HookResult.Succeeded : HookResult.Failed, exitCode, signal, 0, null, elapsed, output);
+}
