@@ -31,7 +31,7 @@ public sealed class HookRunnerTests : IDisposable
         _out = Path.Combine(_root, "out");
         Directory.CreateDirectory(_hooks, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Directory.CreateDirectory(_out);
-        _runner = new HookRunner(_log, new Hashtable { ["RESMGRLITE_HOOK_ROOT"] = "/fake", ["OTHER"] = "x" }, geteuid());
+        _runner = new HookRunner(_log, new Hashtable { ["RESMGRLITE_HOOK_ROOT"] = "/fake", ["OTHER"] = "x" }, CurrentUser.Id);
         _runner.Configure(_hooks, TimeSpan.FromSeconds(10));
     }
 
@@ -40,9 +40,6 @@ public sealed class HookRunnerTests : IDisposable
         _runner.Dispose();
         Directory.Delete(_root, recursive: true);
     }
-
-    [DllImport("libc")]
-    private static extern uint geteuid();
 
     [DllImport("libc")]
     private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
