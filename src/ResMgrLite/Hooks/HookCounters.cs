@@ -10,14 +10,22 @@ internal readonly record struct HookRunCount(string Hook, HookResult Result, lon
 internal sealed class HookCounters
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<(string Hook, HookResult Result), long> _runs = [];
+    private const int ResultCount = (int)HookResult.Refused + 1;   // the last result
+
+    // Runs per hook, indexed by result.
+    private readonly Dictionary<string, long[]> _runs = new(StringComparer.Ordinal);
     private long _coalesced;
 
     public void CountRun(string hook, HookResult result)
     {
         lock (_lock)
         {
-            _runs[(hook, result)] = _runs.GetValueOrDefault((hook, result)) + 1;
+            if (!_runs.TryGetValue(hook, out long[]? runs))
+            {
+                runs = new long[ResultCount];
+                _runs[hook] = runs;
+            }
+            runs[(int)result]++;
         }
     }
 
@@ -31,16 +39,20 @@ internal sealed class HookCounters
     {
         lock (_lock)
         {
-            var counts = new List<HookRunCount>(_runs.Count);
-            foreach (KeyValuePair<(string Hook, HookResult Result), long> entry in _runs)
+            string[] hooks = [.. _runs.Keys];
+            Array.Sort(hooks, StringComparer.Ordinal);
+            var counts = new List<HookRunCount>();
+            foreach (string hook in hooks)
             {
-                counts.Add(new HookRunCount(entry.Key.Hook, entry.Key.Result, entry.Value));
+                long[] runs = _runs[hook];
+                for (int result = 0; result < runs.Length; result++)
+                {
+                    if (runs[result] > 0)
+                    {
+                        counts.Add(new HookRunCount(hook, (HookResult)result, runs[result]));
+                    }
+                }
             }
-            counts.Sort(static (a, b) =>
-            {
-                int byHook = string.CompareOrdinal(a.Hook, b.Hook);
-                return byHook != 0 ? byHook : a.Result.CompareTo(b.Result);
-            });
             return counts;
         }
     }

@@ -23,6 +23,7 @@ internal static class HookDirectory
     private const int TypeMask = 0xF000;      // S_IFMT
     private const int RegularFile = 0x8000;   // S_IFREG
     private const int DirectoryType = 0x4000; // S_IFDIR
+    private const int SymbolicLink = 0xA000;  // S_IFLNK
     private const int GroupOrOtherWrite = 0x12; // S_IWGRP | S_IWOTH
     private const int AnyExecute = 0x49;      // S_IXUSR | S_IXGRP | S_IXOTH
 
@@ -36,17 +37,20 @@ internal static class HookDirectory
         {
             return hooks;
         }
-        string[] names;
+        var names = new List<string>();
         try
         {
-            names = Directory.GetFileSystemEntries(directory).Select(Path.GetFileName).OfType<string>().ToArray();
+            foreach (string entry in Directory.EnumerateFileSystemEntries(directory))
+            {
+                names.Add(Path.GetFileName(entry));
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             directoryRefusal = $"cannot be listed: {e.Message}";
             return hooks;
         }
-        Array.Sort(names, StringComparer.Ordinal);
+        names.Sort(StringComparer.Ordinal);
         foreach (string name in names)
         {
             if (name.StartsWith('.'))
@@ -76,7 +80,7 @@ internal static class HookDirectory
 
     private static HookFile Check(string name, string path, uint owner)
     {
-        if (!TryStat(path, out uint uid, out int mode, out string? error))
+        if (!TryStat(path, followLinks: true, out uint uid, out int mode, out string? error))
         {
             return new HookFile(name, path, error, null);
         }
@@ -101,22 +105,41 @@ internal static class HookDirectory
     }
 
     /// <summary>The directory of the final target when <paramref name="path"/> is a symbolic link, else null.</summary>
-    private static string? LinkTargetDirectory(string path)
+    private static unsafe string? LinkTargetDirectory(string path)
     {
-        try
-        {
-            FileSystemInfo? target = File.ResolveLinkTarget(path, returnFinalTarget: true);
-            return target is null ? null : Path.GetDirectoryName(target.FullName);
-        }
-        catch (IOException)
+        if (!TryStat(path, followLinks: false, out _, out int mode, out _) || (mode & TypeMask) != SymbolicLink)
         {
             return null;
         }
+        byte* resolved;
+        fixed (byte* p = NullTerminated(path))
+        {
+            resolved = realpath(p, null);
+        }
+        if (resolved is null)
+        {
+            return null;
+        }
+        try
+        {
+            return Path.GetDirectoryName(Marshal.PtrToStringUTF8((nint)resolved));
+        }
+        finally
+        {
+            free(resolved);
+        }
+    }
+
+    private static byte[] NullTerminated(string path)
+    {
+        byte[] bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, bytes);
+        return bytes;
     }
 
     private static string? CheckOwnerAndMode(string path, uint owner, int type, string what)
     {
-        if (!TryStat(path, out uint uid, out int mode, out string? error))
+        if (!TryStat(path, followLinks: true, out uint uid, out int mode, out string? error))
         {
             return error;
         }
@@ -140,20 +163,16 @@ internal static class HookDirectory
         return null;
     }
 
-    private static unsafe bool TryStat(string path, out uint uid, out int mode, out string? error)
+    private static unsafe bool TryStat(string path, bool followLinks, out uint uid, out int mode, out string? error)
     {
         uid = 0;
         mode = 0;
         error = null;
         byte* buffer = stackalloc byte[StatxBytes];
-        int length = Encoding.UTF8.GetByteCount(path);
-        Span<byte> name = length < 1024 ? stackalloc byte[length + 1] : new byte[length + 1];
-        Encoding.UTF8.GetBytes(path, name);
-        name[length] = 0;
         int rc;
-        fixed (byte* p = name)
+        fixed (byte* p = NullTerminated(path))
         {
-            rc = statx(AtCurrentDirectory, p, 0, StatxBasicStats, buffer);
+            rc = statx(AtCurrentDirectory, p, followLinks ? 0 : AtSymlinkNoFollow, StatxBasicStats, buffer);
         }
         if (rc != 0)
         {

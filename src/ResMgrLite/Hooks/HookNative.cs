@@ -56,6 +56,7 @@ internal static unsafe partial class HookNative
     public const int StatxModeOffset = 28;
     public const uint StatxBasicStats = 0x7FF;          // STATX_BASIC_STATS
     public const int AtCurrentDirectory = -100;         // AT_FDCWD
+    public const int AtSymlinkNoFollow = 0x100;         // AT_SYMLINK_NOFOLLOW
 
     [StructLayout(LayoutKind.Sequential)]
     public struct PollDescriptor
@@ -128,6 +129,13 @@ internal static unsafe partial class HookNative
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int kill(int pid, int signal);
+
+    // realpath(path, NULL): a malloc'ed absolute path without symbolic links; free() it.
+    [LibraryImport("libc")]
+    public static partial byte* realpath(byte* path, byte* resolved);
+
+    [LibraryImport("libc")]
+    public static partial void free(void* pointer);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int statx(int directoryDescriptor, byte* path, int flags, uint mask, byte* buffer);

@@ -259,9 +259,12 @@ internal sealed class HookRunner : IDisposable
             Counters.CountCoalesced(coalesced);
             RunOne(file, change, sequence, coalesced, timeout);
         }
-        foreach (string gone in _hooks.Keys.Where(name => !present.Contains(name)).ToArray())
+        foreach (string name in _hooks.Keys)
         {
-            _hooks.Remove(gone);
+            if (!present.Contains(name))
+            {
+                _hooks.Remove(name);   // removing while enumerating a Dictionary is allowed since .NET Core 3.0
+            }
         }
     }
 

@@ -272,6 +272,32 @@ public sealed class HookRunnerTests : IDisposable
         Assert.Single(Messages(), m => m.Contains("is refused, no hook runs: the directory is writable by its group (mode 775)", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void ALinkedHookRunsWhenItsTargetAndTheTargetsDirectoryAreSafe()
+    {
+        // The packaged way: link an example from a root-only directory into the hooks directory.
+        string safe = Path.Combine(_root, "safe");
+        string open = Path.Combine(_root, "open");
+        Directory.CreateDirectory(safe, (UnixFileMode)0b111_101_101);
+        Directory.CreateDirectory(open);
+        File.SetUnixFileMode(open, (UnixFileMode)0b111_111_111);
+        foreach (string directory in new[] { safe, open })
+        {
+            string target = Path.Combine(directory, "example");
+            File.WriteAllText(target, $"#!/bin/sh\necho ran >> {_out}/{Path.GetFileName(directory)}\n");
+            File.SetUnixFileMode(target, (UnixFileMode)0b111_101_101);
+        }
+        File.CreateSymbolicLink(Path.Combine(_hooks, "10-safe"), Path.Combine(safe, "example"));
+        File.CreateSymbolicLink(Path.Combine(_hooks, "20-open"), Path.Combine(open, "example"));
+
+        _runner.Notify(Admitted("a", "2", "2", "0-1"));
+
+        Assert.True(_runner.WaitForIdle(Idle));
+        Assert.True(File.Exists(Path.Combine(_out, "safe")));
+        Assert.False(File.Exists(Path.Combine(_out, "open")));
+        Assert.Contains(Messages(), m => m.Contains($"20-open is refused: the link target's directory {open} is writable by everyone (mode 777)", StringComparison.Ordinal));
+    }
+
     [RootFact]
     public void HooksNotOwnedByRootAreRefused()
     {
