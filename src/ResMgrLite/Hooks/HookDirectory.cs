@@ -5,13 +5,6 @@ using static ResMgrLite.Hooks.HookNative;
 
 namespace ResMgrLite.Hooks;
 
-/// <summary>One entry of the hooks directory: run it, or why not.</summary>
-/// <param name="Name">The file name (hooks run in ordinal order of it).</param>
-/// <param name="Path">The full path that is executed.</param>
-/// <param name="Refusal">Why it must not run (a safety check failed); null when it may run.</param>
-/// <param name="Ignored">Why it is not a hook at all (not executable, a backup file); null otherwise.</param>
-internal sealed record HookFile(string Name, string Path, string? Refusal, string? Ignored);
-
 /// <summary>
 /// Finds the hooks and checks that only root could have put them there: the directory and every
 /// hook (for a symbolic link: its target and the target's directory) must be owned by root and not

@@ -1,0 +1,104 @@
+#!/bin/sh
+# Starts a real containerd with one of the packaged NRI drop-ins and checks that NRI is on the way
+# ResMgrLite needs it: the NRI plugin loaded, the pre-launched plugin started from
+# /opt/nri/plugins (a symbolic link, as the package installs it) and registered, and an external
+# plugin connected on /var/run/nri/nri.sock.
+#
+#   containerd-dropin.sh CONTAINERD DROPIN CONFIG_VERSION BINARY WORKDIR
+#
+# CONTAINERD   the containerd binary (ctr is taken from the same directory)
+# DROPIN       the drop-in file, imported from WORKDIR/conf.d by a config.toml of CONFIG_VERSION
+# BINARY       the published resmgrlite binary
+# WORKDIR      an empty directory outside /opt, /run and /var (root, state, sockets, logs)
+#
+# Nothing of the host is touched: the script runs in a private mount namespace in which /opt,
+# /run, /var/log and /var/lib are empty tmpfs mounts, so the drop-in's real paths can be used as
+# they are. Needs root. Prints "ok: ..." per check; exits 1 with the reason (and the logs) otherwise.
+set -eu
+
+if [ -z "${RESMGRLITE_DROPIN_NAMESPACE:-}" ]; then
+  RESMGRLITE_DROPIN_NAMESPACE=1 exec unshare --mount --propagation private "$0" "$@"
+fi
+
+containerd=$1 dropin=$2 version=$3 binary=$4 work=$5
+ctr="$(dirname "$containerd")/ctr"
+WAIT_SECONDS=20
+
+fail() {
+  echo "FAIL: $*"
+  for log in "$work/containerd.log" /var/log/resmgrlite.log "$work/external.log"; do
+    [ -f "$log" ] && { echo "--- $log"; tail -n 40 "$log"; }
+  done
+  exit 1
+}
+
+# wait_for SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds.
+wait_for() {
+  tries=$(($1 * 10)); shift
+  while ! "$@" >/dev/null 2>&1; do
+    tries=$((tries - 1))
+    [ $tries -gt 0 ] || return 1
+    sleep 0.1
+  done
+}
+
+for dir in /opt /run /var/log /var/lib; do
+  mount -t tmpfs -o mode=0755 tmpfs "$dir"
+done
+mkdir -p /opt/nri/plugins "$work/conf.d" "$work/root" "$work/state" "$work/opt"
+ln -s "$binary" /opt/nri/plugins/90-resmgrlite
+cp "$dropin" "$work/conf.d/90-resmgrlite-nri.toml"
+
+if [ "$version" = 3 ]; then q="'"; else q='"'; fi
+cat > "$work/config.toml" <<CONFIG
+version = $version
+imports = ["$work/conf.d/*.toml"]
+root = "$work/root"
+state = "$work/state"
+
+[grpc]
+  address = "$work/containerd.sock"
+
+[ttrpc]
+  address = "$work/containerd.sock.ttrpc"
+
+[plugins.${q}io.containerd.internal.v1.opt${q}]
+  path = "$work/opt"
+CONFIG
+if [ "$version" = 2 ]; then
+  # A table only version 2 knows (as in the config.toml Debian ships): read only when the
+  # drop-in's version matches.
+  cat >> "$work/config.toml" <<CONFIG
+
+[plugins."io.containerd.grpc.v1.cri".cni]
+  conf_dir = "$work/cni"
+CONFIG
+fi
+
+"$containerd" --config "$work/config.toml" config dump > "$work/config-dump.toml" 2>&1 \
+  || fail "containerd cannot read the configuration"
+grep -q "Ignoring unknown key" "$work/config-dump.toml" && fail "containerd ignored keys of the merged configuration"
+awk '/nri\.v1\.nri/ { nri = 1; next } /^ *\[/ { nri = 0 } nri && /disable = false/ { found = 1 } END { exit !found }' "$work/config-dump.toml" \
+  || fail "the merged configuration does not have NRI on"
+echo "ok: the merged configuration has NRI on"
+
+PATH="$(dirname "$containerd"):$PATH" "$containerd" --config "$work/config.toml" > "$work/containerd.log" 2>&1 &
+containerd_pid=$!
+external_pid=
+trap 'kill $external_pid $containerd_pid 2>/dev/null || :; wait 2>/dev/null || :' EXIT
+
+wait_for $WAIT_SECONDS "$ctr" --address "$work/containerd.sock" version || fail "containerd did not start"
+"$ctr" --address "$work/containerd.sock" plugins ls | grep -Eq 'io\.containerd\.nri\.v1[[:space:]]+nri[[:space:]].*ok' \
+  || fail "the NRI plugin is not loaded"
+echo "ok: containerd $("$containerd" --version | awk '{ print $3 }') loaded the NRI plugin"
+
+wait_for $WAIT_SECONDS grep -q "runtime containerd" /var/log/resmgrlite.log \
+  || fail "the pre-launched plugin /opt/nri/plugins/90-resmgrlite did not register"
+echo "ok: the pre-launched plugin registered: $(grep -m1 "runtime containerd" /var/log/resmgrlite.log)"
+
+[ -S /var/run/nri/nri.sock ] || fail "no NRI socket at /var/run/nri/nri.sock"
+"$binary" run --socket /var/run/nri/nri.sock --name dropin-probe --idx 91 --log-file "$work/external.log" &
+external_pid=$!
+wait_for $WAIT_SECONDS grep -q "runtime containerd" "$work/external.log" \
+  || fail "an external plugin could not connect on /var/run/nri/nri.sock"
+echo "ok: an external plugin connected on /var/run/nri/nri.sock"
