@@ -1,24 +1,5 @@
 namespace ResMgrLite.Hooks;
 
-/// <summary>How one run of a hook ended.</summary>
-internal enum HookResult
-{
-    /// <summary>Exited with status 0.</summary>
-    Succeeded,
-
-    /// <summary>Exited with another status or was killed by a signal it did not get from us.</summary>
-    Failed,
-
-    /// <summary>Ran longer than hooks.timeout; its process group was killed.</summary>
-    TimedOut,
-
-    /// <summary>Could not be started (exec failed: no #! line, missing interpreter, no memory).</summary>
-    NotStarted,
-
-    /// <summary>Not run: the file or the directory failed the ownership and permission checks.</summary>
-    Refused,
-}
-
 /// <summary>The end of one run: result, exit status or signal, time, and the captured output.</summary>
 internal sealed class HookOutcome(HookResult result, int exitCode, int signal, int error, string? failure, TimeSpan elapsed, CappedOutput? output)
 {

@@ -396,4 +396,12 @@ public sealed class HookRunnerTests : IDisposable
         Assert.True(_runner.WaitForIdle(Idle));
         Assert.Equal(["2 b"], File.ReadAllLines(Path.Combine(_out, "runs")));
     }
+
+    [Fact]
+    public void ResultNamesAreTheOnesTheDocumentationAndTheMetricsUse()
+    {
+        Assert.Equal(
+            ["succeeded", "failed", "timed-out", "not-started", "refused"],
+            Enum.GetValues<HookResult>().Select(HookResultNames.Of));
+    }
 }
