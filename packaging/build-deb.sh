@@ -15,7 +15,7 @@
 #   /usr/share/resmgrlite/containerd/          NRI drop-ins for config.toml version 2 and 3
 #   /usr/share/doc/resmgrlite/                 copyright, changelog, guides, DaemonSet example
 #   /usr/share/man/man1/resmgrlite.1.gz        from --help
-#   /var/lib/resmgrlite/                       state (0700)
+#   /var/lib/resmgrlite/                       state
 set -euo pipefail
 
 binary=$1 out=$2
@@ -52,7 +52,7 @@ done
 put 0644 "$here/containerd/nri-v2.toml" /usr/share/resmgrlite/containerd/nri-v2.toml
 put 0644 "$here/containerd/nri-v3.toml" /usr/share/resmgrlite/containerd/nri-v3.toml
 put 0644 "$here/deb/lintian-overrides" /usr/share/lintian/overrides/resmgrlite
-install -d -m 0700 "$root/var/lib/resmgrlite"
+install -d -m 0755 "$root/var/lib/resmgrlite"
 
 doc=/usr/share/doc/resmgrlite
 put 0644 "$here/deb/copyright" "$doc/copyright"
@@ -88,7 +88,7 @@ dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
 echo "==> package: $deb ($(stat -c %s "$deb") bytes)"
 
 # lintian from bookworm; every tag it reports fails the build unless deb/lintian-overrides justifies it.
-lintian --fail-on error,warning --display-level '>=warning' --no-tag-display-limit "$deb"
+lintian --fail-on error,warning --display-level '>=warning' --tag-display-limit 0 "$deb"
 echo "==> lintian: clean"
 
 "$here/build-image.sh" "$binary" "$version" "$out/resmgrlite_${version}_oci.tar"
