@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -193,27 +192,14 @@ internal static partial class KubernetesFields
         }
     }
 
-    /// <summary>A memory quantity in bytes (binary and decimal suffixes).</summary>
+    /// <summary>A memory quantity in bytes, read the way ResMgrLite reads quantities.</summary>
     public static long Bytes(string quantity)
     {
-        Match match = QuantityPattern().Match(quantity);
-        Assert.True(match.Success, $"'{quantity}' is not a quantity");
-        double number = double.Parse(match.Groups["number"].Value, CultureInfo.InvariantCulture);
-        double factor = match.Groups["suffix"].Value switch
-        {
-            "" => 1,
-            "Ki" => 1L << 10,
-            "Mi" => 1L << 20,
-            "Gi" => 1L << 30,
-            "k" => 1e3,
-            "M" => 1e6,
-            "G" => 1e9,
-            string other => throw new ArgumentException($"unexpected suffix {other} for memory", nameof(quantity)),
-        };
-        return (long)(number * factor);
+        Assert.True(ResMgrLite.Engine.Memory.MemoryQuantity.TryParse(quantity, out long bytes, out string? error), error);
+        return bytes;
     }
 
     // resource.Quantity: a decimal number with an optional binary (Ki…Ei), decimal (n u m k M G T P E) or exponent suffix.
-    [GeneratedRegex(@"^(?<number>[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+))(?<suffix>[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$")]
+    [GeneratedRegex(@"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$")]
     private static partial Regex QuantityPattern();
 }

@@ -13,11 +13,13 @@
 #
 # Nothing of the host is touched: the script runs in a private mount namespace in which /opt,
 # /run, /var/log and /var/lib are empty tmpfs mounts, so the drop-in's real paths can be used as
-# they are. Needs root. Prints "ok: ..." per check; exits 1 with the reason (and the logs) otherwise.
+# they are; and as the first process of a private PID namespace, so that however the script ends
+# (even killed), the kernel ends containerd and the plugins with it. Needs root. Prints "ok: ..."
+# per check; exits 1 with the reason (and the logs) otherwise.
 set -eu
 
 if [ -z "${RESMGRLITE_DROPIN_NAMESPACE:-}" ]; then
-  RESMGRLITE_DROPIN_NAMESPACE=1 exec unshare --mount --propagation private "$0" "$@"
+  RESMGRLITE_DROPIN_NAMESPACE=1 exec unshare --mount --propagation private --pid --fork --kill-child --mount-proc "$0" "$@"
 fi
 
 containerd=$1 dropin=$2 version=$3 binary=$4 work=$5
