@@ -27,7 +27,13 @@ internal static class KubeletConfigCheck
     private static readonly string[] Keys = ["cgroupDriver", "cpuManagerPolicy", "memoryManagerPolicy", "topologyManagerPolicy"];
 
     /// <summary>One value of the kubelet's file and the line it was on (0 for JSON).</summary>
-    internal readonly record struct KubeletValue(string Value, int Line);
+    /// <remarks>A class: a dictionary of references shares the code every other one uses.</remarks>
+    internal sealed class KubeletValue(string value, int line)
+    {
+        public string Value { get; } = value;
+
+        public int Line { get; } = line;
+    }
 
     /// <summary>Prints what was compared; returns the number of conflicts.</summary>
     public static int Run(ResMgrSettings settings, string path, TextWriter stdout)
@@ -88,9 +94,9 @@ internal static class KubeletConfigCheck
 
     private static string Get(Dictionary<string, KubeletValue> values, string key, string fallback, out int line)
     {
-        bool found = values.TryGetValue(key, out KubeletValue value);
-        line = found ? value.Line : 0;
-        return found ? value.Value : fallback;
+        bool found = values.TryGetValue(key, out KubeletValue? value);
+        line = found ? value!.Line : 0;
+        return found ? value!.Value : fallback;
     }
 
     /// <summary>The four keys found in the file (absent keys are missing from the result).</summary>

@@ -104,3 +104,8 @@ external_pid=$!
 wait_for $WAIT_SECONDS grep -q "runtime containerd" "$work/external.log" \
   || fail "an external plugin could not connect on /var/run/nri/nri.sock"
 echo "ok: an external plugin connected on /var/run/nri/nri.sock"
+
+# For the record (the DaemonSet's memory request is sized from it): resident memory of both.
+rss() { awk '/^VmRSS:/ { print $2 " kB" }' "/proc/$1/status" 2>/dev/null; }
+for pid in $(pgrep -f '^/opt/nri/plugins/90-resmgrlite$' || :); do echo "rss: pre-launched plugin $(rss "$pid")"; done
+echo "rss: external plugin $(rss "$external_pid")"
