@@ -150,6 +150,10 @@ internal static class Cli
             {
                 Run = args => TomlDecodeCommand.Run(Console.OpenStandardInput(), args.Out, args.Error),
             },
+            new CliCommand("gc-config", "The garbage collector's settings as it reports them (check baked-in runtime knobs with env -i).")
+            {
+                Run = args => GcConfigCommand.Run(args.Out),
+            },
         ],
     };
 }

@@ -165,7 +165,7 @@ public class CliTests
     [InlineData(new[] { "run", "--name", "a b" }, "resmgrlite run: --name must be non-empty and use only [a-zA-Z0-9_.+-]")]
     [InlineData(new[] { "run", "--log-level", "loud" }, "resmgrlite run: --log-level must be debug, info, warning or error")]
     [InlineData(new[] { "conformance" }, "resmgrlite conformance: a command is missing (one of: cpu)")]
-    [InlineData(new[] { "debug" }, "resmgrlite debug: a command is missing (one of: toml-decode)")]
+    [InlineData(new[] { "debug" }, "resmgrlite debug: a command is missing (one of: toml-decode, gc-config)")]
     [InlineData(new[] { "--version", "topology" }, "resmgrlite: unknown command 'topology'")]
     [InlineData(new[] { "run", "--version" }, "resmgrlite run: unknown option '--version'")]
     public void Wrong_usage_is_one_sentence_on_stderr_and_exit_status_2(string[] args, string message)
