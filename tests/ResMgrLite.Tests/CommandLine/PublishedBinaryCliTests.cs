@@ -9,7 +9,10 @@ namespace ResMgrLite.Tests.CommandLine;
 /// </summary>
 public class PublishedBinaryCliTests
 {
-    private static (int ExitCode, string Stdout, string Stderr) Exec(string? stdin, params string[] args)
+    private static (int ExitCode, string Stdout, string Stderr) Exec(string? stdin, params string[] args) =>
+        Exec(stdin, clearEnvironment: false, args);
+
+    private static (int ExitCode, string Stdout, string Stderr) Exec(string? stdin, bool clearEnvironment, params string[] args)
     {
         string binary = RepoPaths.PublishedBinary;
         Assert.True(File.Exists(binary), $"published binary {binary} is missing: run ./build.sh first or set RESMGRLITE_BINARY");
@@ -26,6 +29,10 @@ public class PublishedBinaryCliTests
         }
         // The pre-launched fast path must not see a runtime's variables.
         start.Environment.Remove("NRI_PLUGIN_SOCKET");
+        if (clearEnvironment)
+        {
+            start.Environment.Clear();
+        }
         using Process process = Process.Start(start)!;
         process.StandardInput.Write(stdin ?? "");
         process.StandardInput.Close();
@@ -73,5 +80,17 @@ public class PublishedBinaryCliTests
         Assert.Equal(0, toml.ExitCode);
         Assert.Contains("\"a\"", toml.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"integer\"", toml.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_gc_settings_baked_into_the_binary_apply_without_any_environment()
+    {
+        // containerd starts a pre-launched plugin with only the NRI_PLUGIN_* variables: the GC
+        // settings must come from the binary itself.
+        var (exitCode, stdout, _) = Exec(null, clearEnvironment: true, "debug", "gc-config");
+        Assert.Equal(0, exitCode);
+        Assert.Contains("GCGen0MaxBudget = 524288\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("ConcurrentGC = False\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("ServerGC = False\n", stdout, StringComparison.Ordinal);
     }
 }
