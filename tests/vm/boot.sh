@@ -21,8 +21,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 NODE_MEMORY_MIB=512
 # A VM whose test process died (CI timeout, kill -9) must not run forever: qemu gets at most this
-# long. Far above a whole scenario (about 2 minutes).
-MAX_SECONDS="${RESMGRLITE_VM_MAX_SECONDS:-900}"
+# long. Far above a whole scenario (about 3 minutes idle; the test gives up after 15).
+MAX_SECONDS="${RESMGRLITE_VM_MAX_SECONDS:-1200}"
 CRI_GUEST_PORT=10010   # build-initramfs.sh's CRI_PORT
 
 die() { printf 'boot.sh: %s\n' "$*" >&2; exit 2; }

@@ -23,6 +23,12 @@ internal sealed class TestVm : IAsyncDisposable
     private static readonly TimeSpan PowerOffTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan GuestScriptTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// One CRI call in the guest: about 10 s on an idle machine, but on a loaded one the guest's
+    /// vCPUs starve (soft lockups of 20 s and more were seen) and a StartContainer took over 60 s.
+    /// </summary>
+    private static readonly TimeSpan CriCallTimeout = TimeSpan.FromSeconds(180);
+
     private const string GuestLibrary = "/usr/lib/resmgrlite-vm";
 
     /// <summary>What qemu says when the hostfwd port is in use.</summary>
@@ -133,7 +139,7 @@ internal sealed class TestVm : IAsyncDisposable
             vm.Facts = GuestFacts.Parse(await File.ReadAllTextAsync(Path.Combine(vm.GuestDirectory, "facts"), cancellationToken));
             vm._relay = UnixSocketRelay.Start(
                 Path.Combine(RelayDirectory, $"{name}-{runtime.Name}-{System.Environment.ProcessId}.sock"), new IPEndPoint(IPAddress.Loopback, port));
-            vm._cri = new CriClient(vm._relay.SocketPath);
+            vm._cri = new CriClient(vm._relay.SocketPath, CriCallTimeout);
             await vm._cri.WaitUntilReadyAsync(environment.SandboxImage, CriReadyTimeout, () => vm.IsRunning, cancellationToken);
             vm.Pods = new PodDriver(vm._cri, environment.WorkloadImage, "/var/log/pods", vm.Facts.MemoryCapacityBytes);
             vm.BootDuration = clock.Elapsed;
