@@ -172,6 +172,18 @@ e2e_check_runc() {
   fi
 }
 
+# Closes every descriptor above 2 of the current shell; call it in the subshell that execs a
+# daemon (containerd, qemu), so the daemon does not inherit the shared test lock's descriptor.
+# 255 is bash's own script descriptor: bash marks it close-on-exec, and still reads from it.
+e2e_close_inherited_fds() {
+  local entry fd
+  for entry in /proc/"$BASHPID"/fd/*; do
+    fd="${entry##*/}"
+    [ "$fd" -gt 2 ] 2>/dev/null && [ "$fd" != 255 ] || continue
+    eval "exec $fd>&-" 2>/dev/null || true
+  done
+}
+
 e2e_sha256() { sha256sum "$1" | cut -d' ' -f1; }
 
 # Writes a blob into the layout and prints "<digest-hex> <size>".

@@ -121,10 +121,15 @@ start() {
 launch_containerd() {
   local dir="$1"
   say "starting containerd ($dir)"
-  # setsid: containerd must outlive the caller's process group (a test runner, a shell).
-  PATH="$E2E_SHIM_DIR:$(dirname "$E2E_RUNC"):/usr/sbin:/usr/bin:/sbin:/bin" \
-    setsid "$E2E_CONTAINERD" --config "$dir/config.toml" \
-    </dev/null >>"$dir/containerd.log" 2>&1 &
+  # setsid: containerd must outlive the caller's process group (a test runner, a shell). It gets
+  # none of the caller's other descriptors: one of them is the shared test lock
+  # (flock /tmp/resmgrlite-e2e.lock), and a containerd or shim that outlived its run would hold
+  # that lock forever.
+  (
+    e2e_close_inherited_fds
+    PATH="$E2E_SHIM_DIR:$(dirname "$E2E_RUNC"):/usr/sbin:/usr/bin:/sbin:/bin" \
+      exec setsid "$E2E_CONTAINERD" --config "$dir/config.toml" </dev/null >>"$dir/containerd.log" 2>&1
+  ) &
   echo $! > "$dir/containerd.pid"
   READY_DEADLINE=$((SECONDS + READY_TIMEOUT_SECONDS))
 }

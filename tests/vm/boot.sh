@@ -38,6 +38,8 @@ work="$(vm_work_dir)"
 . "$work/env"
 initramfs="$("$HERE/build-initramfs.sh" ${runtime:+"$runtime"})"
 
+# qemu must not inherit the shared test lock's descriptor (see e2e_close_inherited_fds).
+e2e_close_inherited_fds
 exec timeout --kill-after=10 "$MAX_SECONDS" "$VM_QEMU" \
   -name resmgrlite-vm \
   -nodefaults -no-user-config -display none -no-reboot \
