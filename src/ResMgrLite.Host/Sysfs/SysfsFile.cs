@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using ResMgrLite.Engine;
+using ResMgrLite.Host.Files;
 
 namespace ResMgrLite.Host.Sysfs;
 
@@ -15,19 +16,11 @@ internal static class SysfsFile
     {
         try
         {
-            return File.ReadAllText(path).TrimEnd('\n', '\r', ' ', '\t');
+            return HostFile.TryReadText(path, HostFileKind.KernelAttribute)?.TrimEnd('\n', '\r', ' ', '\t');
         }
-        catch (FileNotFoundException)
+        catch (IOException e)
         {
-            return null;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Throw(path, $"cannot be read ({e.Message})", e);
+            Throw(path, ErrorText.Of(e, path), e);
             return null;
         }
     }
