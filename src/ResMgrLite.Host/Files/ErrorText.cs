@@ -1,4 +1,5 @@
 using System.Globalization;
+using ResMgrLite.Engine;
 
 namespace ResMgrLite.Host.Files;
 
@@ -24,6 +25,14 @@ public static class ErrorText
         IOException => "input/output error",
         _ => $"unexpected {exception.GetType().Name}",
     };
+
+    /// <summary>Untrusted text (file content, runtime strings) made printable for a message: control and non-ASCII characters escaped, at most 64 characters.</summary>
+    public static string Quote(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        const int MaxShown = 64;
+        return text.Length > MaxShown ? CpuListParser.Escape(text.AsSpan(0, MaxShown)) + "..." : CpuListParser.Escape(text);
+    }
 
     public static string OfErrno(int errno) => errno switch
     {

@@ -88,7 +88,7 @@ public static class HostFile
                 return -1;
             }
             throw error == LibC.TooManyLinks && !followLink
-                ? NotRegular(shownPath, FileType.SymbolicLink)
+                ? NotRegular(shownPath, FileType.SymbolicLink, kind)
                 : new HostFileException(shownPath, HostFileProblem.SystemError, $"cannot be opened: {ErrorText.OfErrno(error)}", error);
         }
         if (LibC.Stat(fd, "", LibC.EmptyPath, out type, out size) == 0 && (type != FileType.Regular || size > LimitOf(kind)))
@@ -155,7 +155,7 @@ public static class HostFile
     {
         if (type != FileType.Regular)
         {
-            throw NotRegular(shownPath, type);
+            throw NotRegular(shownPath, type, kind);
         }
         if (size > LimitOf(kind))
         {
@@ -163,25 +163,27 @@ public static class HostFile
         }
     }
 
-    internal static HostFileException NotRegular(string shownPath, FileType type) =>
+    internal static HostFileException NotRegular(string shownPath, FileType type, HostFileKind kind) =>
         new(shownPath, HostFileProblem.NotARegularFile, type switch
         {
             FileType.Directory => "is a directory, not a file",
-            FileType.SymbolicLink => "is a symbolic link; it is not followed here: name the file itself",
-            FileType.Fifo => "is a named pipe (FIFO), not a regular file: refused, reading it could wait forever",
-            FileType.CharacterDevice or FileType.BlockDevice => "is a device, not a regular file: refused",
-            FileType.Socket => "is a socket, not a regular file: refused",
+            FileType.SymbolicLink => "is a symbolic link, which is not followed here",
+            FileType.Fifo => "is a named pipe (FIFO): refused, reading it could wait forever",
+            FileType.CharacterDevice or FileType.BlockDevice => "is a device: refused",
+            FileType.Socket => "is a socket: refused",
             _ => "is not a regular file: refused",
-        });
+        } + $" ({RuleOf(kind)})");
 
     private static HostFileException TooLarge(string shownPath, HostFileKind kind) =>
-        new(shownPath, HostFileProblem.TooLarge, kind switch
-        {
-            HostFileKind.Configuration => $"is larger than {Size(ConfigurationLimit)}, the limit for a configuration file (a ResMgrLite configuration is a few KiB): check that this is the right file",
-            HostFileKind.State => $"is larger than {Size(StateLimit)}, the limit for the state file: it is not a ResMgrLite state file",
-            HostFileKind.MountTable => $"is larger than {Size(MountTableLimit)}, the limit for the mount table",
-            _ => $"is larger than {Size(KernelAttributeLimit)}, the limit for a sysfs, procfs or cgroup file: it is not a kernel attribute file",
-        });
+        new(shownPath, HostFileProblem.TooLarge, $"is larger than {Size(LimitOf(kind))}: refused ({RuleOf(kind)})");
+
+    private static string RuleOf(HostFileKind kind) => kind switch
+    {
+        HostFileKind.Configuration => $"a configuration file must be a regular file of at most {Size(ConfigurationLimit)}; a ResMgrLite configuration is a few KiB",
+        HostFileKind.State => $"the state file must be a regular file of at most {Size(StateLimit)}, never a link",
+        HostFileKind.MountTable => $"the mount table must be a regular file of at most {Size(MountTableLimit)}",
+        _ => $"a sysfs, procfs or cgroup attribute must be a regular file of at most {Size(KernelAttributeLimit)}, never a link",
+    };
 
     private static string Size(int bytes) => bytes >= 1 << 20
         ? string.Create(CultureInfo.InvariantCulture, $"{bytes >> 20} MiB")

@@ -71,28 +71,8 @@ internal static class SysfsFile
         return value;
     }
 
-    /// <summary>Makes file content printable in an error message (Garnet style <c>\xNN</c> escapes).</summary>
-    public static string Escape(string text)
-    {
-        const int MaxShown = 64;
-        var builder = new System.Text.StringBuilder();
-        foreach (char c in text.Length > MaxShown ? text[..MaxShown] : text)
-        {
-            if (c is >= ' ' and < (char)0x7f)
-            {
-                builder.Append(c);
-            }
-            else
-            {
-                builder.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
-            }
-        }
-        if (text.Length > MaxShown)
-        {
-            builder.Append("...");
-        }
-        return builder.ToString();
-    }
+    /// <summary>Makes file content printable in an error message (<c>\xNN</c> escapes, at most 64 characters).</summary>
+    public static string Escape(string text) => ErrorText.Quote(text);
 
     [DoesNotReturn]
     public static void Throw(string path, string problem, Exception? inner = null) =>
