@@ -19,7 +19,7 @@ public sealed class CgroupPathGuard
         ArgumentNullException.ThrowIfNull(kubepodsRoot);
         if (!TrySplit(kubepodsRoot, out string[] root, out string? problem) || root.Length == 0)
         {
-            throw new ArgumentException($"the kubepods cgroup \"{kubepodsRoot}\" is not a plain relative cgroup path{(problem is null ? "" : $": {problem}")}", nameof(kubepodsRoot));
+            throw new ArgumentException($"the kubepods cgroup \"{Files.ErrorText.Quote(kubepodsRoot)}\" is not a plain relative cgroup path{(problem is null ? "" : $": {problem}")}", nameof(kubepodsRoot));
         }
         _root = root;
         KubepodsRoot = string.Join('/', root);

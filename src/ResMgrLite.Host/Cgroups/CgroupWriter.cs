@@ -61,7 +61,8 @@ public sealed class CgroupWriter
             CgroupWrite write = plan[i];
             if (!TryContain(write.Cgroup, write.File, out string cgroup, out string? refusal))
             {
-                string error = $"refused to write {write.File} = {write.Value} in cgroup \"{write.Cgroup}\": {refusal}";
+                // The path may come from the runtime: quoted, so it cannot break or forge log lines.
+                string error = $"refused to write {ErrorText.Quote(write.File)} = {ErrorText.Quote(write.Value)} in cgroup \"{ErrorText.Quote(write.Cgroup)}\": {refusal}";
                 _log(subject is null ? error : $"{subject}: {error}");
                 return new CgroupWriterResult(false, 0, 0, error, []);
             }
@@ -113,7 +114,7 @@ public sealed class CgroupWriter
         string prefix = subject is null ? "" : subject + ": ";
         if (!_guard.TryCanonicalize(cgroup, out string canonical, out string? refusal))
         {
-            _log($"{prefix}refused to look at cgroup \"{cgroup}\": {refusal}");
+            _log($"{prefix}refused to look at cgroup \"{ErrorText.Quote(cgroup)}\": {refusal}");
             return CgroupPresence.Unknown;
         }
         try
