@@ -36,7 +36,7 @@ public static class ConfigValidationReport
             return ExitValid;
         }
 
-        stderr.WriteLine($"{what}: {result.Problems.Count} problem{(result.Problems.Count == 1 ? "" : "s")} found; fix them, then: {Recovery}");
+        stderr.WriteLine($"{what}: {result.Problems.Count} problem{(result.Problems.Count == 1 ? "" : "s")} found; fix {(result.Problems.Count == 1 ? "it" : "them")}, then: {Recovery}");
         return ExitInvalid;
     }
 }

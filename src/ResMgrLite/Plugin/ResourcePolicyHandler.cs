@@ -166,7 +166,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             if (_engine is null)
             {
                 _status.Passive(PassiveReason.InvalidConfiguration,
-                    $"configuration is invalid ({result.Problems.Count} problem(s), first: {result.Problems.FirstOrDefault()}): resource management is off; fix it, then {ConfigValidationReport.Recovery}");
+                    $"configuration is invalid: resource management stays off until it is fixed ({result.Problems.Count} problem(s), the first: {result.Problems.FirstOrDefault()}); after fixing it, {ConfigValidationReport.Recovery}");
             }
             else
             {

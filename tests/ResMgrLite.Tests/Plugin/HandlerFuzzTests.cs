@@ -84,6 +84,17 @@ public sealed class HandlerFuzzTests : IDisposable
                 {
                     Knobs(Path.Combine(mount, inside));
                 }
+                if (generator.Next(3) == 0)
+                {
+                    // The kubelet's order: the sandbox first. A malformed annotation is refused there too.
+                    var run = new StateChangeEvent { Event = Event.RunPodSandbox, Pod = request.Pod };
+                    FakeNriResponse started = await runtime.CallRawAsync(FakeNriRuntime.PluginService, "StateChange", run.ToByteArray()).WaitAsync(Wait);
+                    if (started.StatusCode != 0)
+                    {
+                        Assert.StartsWith("StateChange failed: FormatException: ", started.StatusMessage, StringComparison.Ordinal);
+                        MessageText.AssertWords(started.StatusMessage);
+                    }
+                }
                 FakeNriResponse answer = await runtime.CallRawAsync(FakeNriRuntime.PluginService, "CreateContainer", request.ToByteArray()).WaitAsync(Wait);
                 if (answer.StatusCode == 0)
                 {
