@@ -58,6 +58,62 @@ public static class HostFile
     public static string ReadText(string path, HostFileKind kind) => Encoding.UTF8.GetString(ReadBytes(path, kind));
 
     /// <summary>
+    /// Opens a file for writing without ever blocking (a FIFO with no reader would wait forever) and
+    /// without writing into anything but the kind of file <paramref name="target"/> allows; creates
+    /// a missing file (mode 0644). The path is examined first, so a device is not even opened where
+    /// it is not allowed, and the opened descriptor is checked again.
+    /// </summary>
+    public static FileStream OpenForWriting(string path, WriteTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        CheckPath(path);
+        bool operatorFile = target == WriteTarget.OperatorFile;
+        int error = LibC.Stat(LibC.CurrentDirectory, path, operatorFile ? 0 : LibC.NoFollowLink, out FileType type, out _);
+        if (error == 0)
+        {
+            RequireWritable(path, type, operatorFile);
+        }
+        int flags = LibC.WriteOnly | LibC.Create | LibC.NonBlocking | LibC.CloseOnExec | LibC.NoControllingTerminal
+            | (operatorFile ? LibC.Append : LibC.Truncate | LibC.NoFollow);
+        int fd = LibC.Open(path, flags, 0x1A4);
+        if (fd < 0)
+        {
+            error = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            throw error == LibC.TooManyLinks && !operatorFile
+                ? new HostFileException(path, HostFileProblem.NotARegularFile, "is a symbolic link, which is not followed here: refused")
+                : new HostFileException(path, HostFileProblem.SystemError, $"cannot be opened for writing: {ErrorText.OfErrno(error)}", error);
+        }
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        if (LibC.Stat(fd, "", LibC.EmptyPath, out type, out _) == 0)
+        {
+            try
+            {
+                RequireWritable(path, type, operatorFile);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+        }
+        return new FileStream(handle, FileAccess.Write, bufferSize: 0);
+    }
+
+    private static void RequireWritable(string path, FileType type, bool operatorFile)
+    {
+        if (type != FileType.Regular && !(operatorFile && type == FileType.CharacterDevice))
+        {
+            throw new HostFileException(path, HostFileProblem.NotARegularFile, type switch
+            {
+                FileType.Directory => "is a directory, not a file",
+                FileType.Fifo => "is a named pipe (FIFO): refused, writing to it could wait forever",
+                FileType.SymbolicLink => "is a symbolic link, which is not followed here: refused",
+                _ => "is not a regular file: refused",
+            });
+        }
+    }
+
+    /// <summary>
     /// Opens <paramref name="name"/> relative to <paramref name="directory"/> (or the working
     /// directory) after checking that it is a regular file, and checks the opened descriptor again
     /// (the file may have been replaced in between). Returns -1 when the file does not exist.

@@ -15,8 +15,10 @@ internal static unsafe partial class LibC
 
     public const int ReadOnly = 0;              // O_RDONLY
     public const int WriteOnly = 1;             // O_WRONLY
+    public const int Create = 0x40;             // O_CREAT
     public const int NoControllingTerminal = 0x100; // O_NOCTTY
     public const int Truncate = 0x200;          // O_TRUNC
+    public const int Append = 0x400;            // O_APPEND
     public const int NonBlocking = 0x800;       // O_NONBLOCK
     public const int CloseOnExec = 0x80000;     // O_CLOEXEC
     public const int PathOnly = 0x200000;       // O_PATH
@@ -53,6 +55,9 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags, int mode);
 
     [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int OpenAt(int directory, string path, int flags);

@@ -121,4 +121,35 @@ public sealed class HostFileTests : IDisposable
         Assert.Equal("invalid argument", ErrorText.OfErrno(22));
         Assert.Equal("system error 4095", ErrorText.OfErrno(4095));
     }
+
+    [Fact]
+    public async Task Opening_for_writing_never_blocks_and_never_writes_through_the_wrong_kind_of_file()
+    {
+        SpecialFiles.CreateFifo(PathOf("fifo.log"));
+        var fifo = await Assert.ThrowsAsync<HostFileException>(() => Task.Run(() => HostFile.OpenForWriting(PathOf("fifo.log"), WriteTarget.OperatorFile)).WaitAsync(AtOnce));
+        Assert.Contains("named pipe", fifo.Message, StringComparison.Ordinal);
+        Assert.Contains("is a directory", Assert.Throws<HostFileException>(() => HostFile.OpenForWriting(_dir, WriteTarget.OperatorFile)).Message, StringComparison.Ordinal);
+
+        // An operator's log may be /dev/null or a link; a file the plugin owns is neither.
+        HostFile.OpenForWriting("/dev/null", WriteTarget.OperatorFile).Dispose();
+        File.WriteAllText(PathOf("victim"), "keep");
+        File.CreateSymbolicLink(PathOf("own.tmp"), PathOf("victim"));
+        Assert.Contains("symbolic link", Assert.Throws<HostFileException>(() => HostFile.OpenForWriting(PathOf("own.tmp"), WriteTarget.OwnFile)).Message, StringComparison.Ordinal);
+        Assert.Equal("keep", File.ReadAllText(PathOf("victim")));
+
+        using (FileStream log = HostFile.OpenForWriting(PathOf("a.log"), WriteTarget.OperatorFile))
+        {
+            log.Write("one\n"u8);
+        }
+        using (FileStream log = HostFile.OpenForWriting(PathOf("a.log"), WriteTarget.OperatorFile))
+        {
+            log.Write("two\n"u8);
+        }
+        Assert.Equal("one\ntwo\n", File.ReadAllText(PathOf("a.log")));
+        using (FileStream own = HostFile.OpenForWriting(PathOf("a.log"), WriteTarget.OwnFile))
+        {
+            own.Write("new"u8);
+        }
+        Assert.Equal("new", File.ReadAllText(PathOf("a.log")));
+    }
 }
