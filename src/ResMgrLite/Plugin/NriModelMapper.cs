@@ -64,7 +64,13 @@ internal static class NriModelMapper
         QosClass qos = podLevel is { HasAny: true } budget
             ? QosOfBudget(budget)
             : QosFromCgroupParent(pod.Linux?.CgroupParent, pod.Uid) ?? QosFromOomScore(anyContainer);
-        return new PodSpec(pod.Uid.Length > 0 ? pod.Uid : pod.Id, pod.Name, pod.Namespace, qos, podLevel);
+        string uid = pod.Uid.Length > 0 ? pod.Uid : pod.Id;
+        // The UID names the pod's cgroup and its state entries: a path in it is never a kubelet's UUID.
+        if (uid.Contains('/', StringComparison.Ordinal) || uid is "." or ".." || uid.Any(char.IsControl))
+        {
+            throw new FormatException($"pod uid \"{ErrorText.Quote(uid)}\" holds '/' or control characters, or is a dot path: it cannot name a cgroup; the pod is refused (the kubelet sends UUIDs)");
+        }
+        return new PodSpec(uid, pod.Name, pod.Namespace, qos, podLevel);
     }
 
     /// <param name="memoryCapacityBytes">The machine's memory (MemTotal), for the oom_score_adj inversion.</param>

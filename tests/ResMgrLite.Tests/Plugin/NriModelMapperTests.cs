@@ -220,4 +220,17 @@ public sealed class NriModelMapperTests
         ContainerResources budget = NriModelMapper.ParsePodResources("requests.cpu=2,limits.cpu=2147483,memory=8Pi");
         Assert.Equal((2000, 2_147_483_000, 8L << 50, 8L << 50), (budget.CpuRequestMilli, budget.CpuLimitMilli, budget.MemoryRequestBytes, budget.MemoryLimitBytes));
     }
+
+    [Theory]
+    [InlineData("../../system.slice/x.service")]
+    [InlineData("a/b")]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("uid\u0000")]
+    public void Pod_uids_that_are_paths_are_refused(string uid)
+    {
+        var refused = Assert.Throws<FormatException>(() => NriModelMapper.ToPodSpec(new PodSandbox { Id = "s", Uid = uid }, null));
+        Assert.StartsWith("pod uid \"", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("0f5e1b2c-3d4e-4f60-8a9b-0c1d2e3f4a5b", NriModelMapper.ToPodSpec(new PodSandbox { Id = "s", Uid = "0f5e1b2c-3d4e-4f60-8a9b-0c1d2e3f4a5b" }, null).Uid);
+    }
 }
