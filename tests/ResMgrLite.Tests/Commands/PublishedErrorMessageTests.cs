@@ -84,7 +84,7 @@ public sealed class PublishedErrorMessageTests : IDisposable
 
         (string Config, int Exit, string Says)[] cases =
         [
-            ("", 2, "--config was given an empty file name"),
+            ("", 2, "--config needs a file name"),
             ("/dev/zero", 1, "/dev/zero: cannot read the configuration file: is a device: refused (a configuration file must be a regular file of at most 1 MiB"),
             (PathOf("zero.conf"), 1, "is a device: refused"),
             (PathOf("fifo.conf"), 1, "is a named pipe (FIFO): refused"),
