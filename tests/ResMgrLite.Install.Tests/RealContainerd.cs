@@ -1,70 +1,85 @@
+using System.Globalization;
 using ResMgrLite.TestSupport;
 
 namespace ResMgrLite.Install.Tests;
 
-/// <summary>Finds real containerd binaries fetched for the end-to-end tests, by major version.</summary>
+/// <summary>
+/// The real containerd runtimes the end-to-end tests run on (tests/e2e/runtimes, fetched into
+/// .work/e2e by ensure_e2e_deps of tests/e2e/deps.sh): their names and the configuration format
+/// each reads natively. Scripts/containerd-dropin.sh finds the binaries itself, through deps.sh.
+/// </summary>
 internal static class RealContainerd
 {
     /// <summary>One containerd at a time (and none beside other tests' sandboxes in this process).</summary>
     public const string Collection = "real containerd";
 
-    private static string E2eDirectory => Path.Combine(RepoPaths.Root, ".work", "e2e");
+    public static string Table => Path.Combine(RepoPaths.Root, "tests", "e2e", "runtimes");
 
-    private static readonly Dictionary<int, string?> Found = [];
+    /// <summary>The file ensure_e2e_deps writes once every runtime is unpacked.</summary>
+    public static string EnvFile => Path.Combine(RepoPaths.Root, ".work", "e2e", "env");
 
-    /// <summary>A containerd binary of that major version under .work/e2e, or null.</summary>
-    public static string? Find(int major)
+    /// <summary>Each runtime's name ("2.1") and native configuration version (3), newest first.</summary>
+    public static IReadOnlyList<(string Name, int ConfigVersion)> Runtimes { get; } = ReadTable();
+
+    /// <summary>Theory data: every runtime whose native configuration version is one of <paramref name="versions"/>.</summary>
+    public static TheoryData<string> Reading(params int[] versions)
     {
-        lock (Found)
+        var data = new TheoryData<string>();
+        foreach ((string name, int configVersion) in Runtimes)
         {
-            if (!Found.TryGetValue(major, out string? path))
+            if (Array.IndexOf(versions, configVersion) >= 0)
             {
-                path = Search(major);
-                Found[major] = path;
+                data.Add(name);
             }
-            return path;
         }
+        return data;
     }
 
-    private static string? Search(int major)
+    public static int ConfigVersionOf(string runtime)
     {
-        if (!Directory.Exists(E2eDirectory))
+        foreach ((string name, int configVersion) in Runtimes)
         {
-            return null;
+            if (name == runtime)
+            {
+                return configVersion;
+            }
         }
-        foreach (string candidate in Directory.EnumerateFiles(E2eDirectory, "containerd", SearchOption.AllDirectories))
+        throw new ArgumentException($"{runtime} is not in {Table}", nameof(runtime));
+    }
+
+    private static List<(string, int)> ReadTable()
+    {
+        var runtimes = new List<(string, int)>();
+        foreach (string raw in File.ReadAllLines(Table))
         {
-            if (!candidate.EndsWith("/usr/bin/containerd", StringComparison.Ordinal))
+            string[] fields = raw.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 0 || fields[0].StartsWith('#'))
             {
                 continue;
             }
-            (int exit, string stdout, _) = Shipped.Run(candidate, ["--version"], timeoutSeconds: 20);
-            // "containerd github.com/containerd/containerd v1.7.24 ..." or "... containerd/v2 2.1.9+unknown"
-            string[] fields = stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (exit == 0 && fields.Length >= 3 && fields[2].TrimStart('v').StartsWith($"{major}.", StringComparison.Ordinal))
-            {
-                return candidate;
-            }
+            Assert.True(fields.Length == 5, $"{Table}: '{raw}' is not 'name debian-version suite nri config'");
+            runtimes.Add((fields[0], int.Parse(fields[4], CultureInfo.InvariantCulture)));
         }
-        return null;
+        Assert.NotEmpty(runtimes);
+        return runtimes;
     }
 }
 
 [CollectionDefinition(RealContainerd.Collection, DisableParallelization = true)]
 public sealed class RealContainerdCollection;
 
-/// <summary>Needs root and a real containerd of the given major version; skipped with the reason otherwise.</summary>
-public sealed class RealContainerdFactAttribute : FactAttribute
+/// <summary>Needs root and the fetched runtimes; skipped with the reason otherwise.</summary>
+public sealed class RealContainerdTheoryAttribute : TheoryAttribute
 {
-    public RealContainerdFactAttribute(int major)
+    public RealContainerdTheoryAttribute()
     {
         if (!RootFactAttribute.IsRoot)
         {
-            Skip = "needs root (containerd, mount namespaces)";
+            Skip = "needs root (containerd, mount and PID namespaces)";
         }
-        else if (RealContainerd.Find(major) is null)
+        else if (!File.Exists(RealContainerd.EnvFile))
         {
-            Skip = $"no containerd {major}.x under .work/e2e (the end-to-end dependencies fetch it: tests/e2e/deps.sh)";
+            Skip = $"no {RealContainerd.EnvFile}: the real runtimes are not fetched (as root, ./build.sh test runs ensure_e2e_deps of tests/e2e/deps.sh first)";
         }
     }
 }

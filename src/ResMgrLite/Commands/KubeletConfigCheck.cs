@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ResMgrLite.Config.Settings;
+using ResMgrLite.Host.Files;
 
 namespace ResMgrLite.Commands;
 
@@ -20,9 +21,6 @@ internal static class KubeletConfigCheck
 {
     /// <summary>Where kubeadm (and most installers) write the kubelet's KubeletConfiguration.</summary>
     public const string DefaultPath = "/var/lib/kubelet/config.yaml";
-
-    // A KubeletConfiguration is a few KiB; anything far larger is not one.
-    private const long MaxBytes = 1 << 20;
 
     private static readonly string[] Keys = ["cgroupDriver", "cpuManagerPolicy", "memoryManagerPolicy", "topologyManagerPolicy"];
 
@@ -104,25 +102,21 @@ internal static class KubeletConfigCheck
     {
         values = new Dictionary<string, KubeletValue>(StringComparer.Ordinal);
         why = null;
-        string text;
+        string? text;
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                why = "no such file";
-                return false;
-            }
-            if (info.Length > MaxBytes)
-            {
-                why = $"larger than {MaxBytes.ToString(CultureInfo.InvariantCulture)} bytes";
-                return false;
-            }
-            text = File.ReadAllText(path);
+            // Bounded (a KubeletConfiguration is a few KiB), never blocking on a FIFO, a link
+            // followed only to a regular file.
+            text = HostFile.TryReadText(path, HostFileKind.Configuration);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException e)
         {
-            why = e.Message;
+            why = ErrorText.Of(e, path);
+            return false;
+        }
+        if (text is null)
+        {
+            why = "no such file";
             return false;
         }
 

@@ -1,12 +1,13 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Starts a real containerd with one of the packaged NRI drop-ins and checks that NRI is on the way
 # ResMgrLite needs it: the NRI plugin loaded, the pre-launched plugin started from
 # /opt/nri/plugins (a symbolic link, as the package installs it) and registered, and an external
 # plugin connected on /var/run/nri/nri.sock.
 #
-#   containerd-dropin.sh CONTAINERD DROPIN CONFIG_VERSION BINARY WORKDIR
+#   containerd-dropin.sh RUNTIME DROPIN CONFIG_VERSION BINARY WORKDIR
 #
-# CONTAINERD   the containerd binary (ctr is taken from the same directory)
+# RUNTIME      a runtime of tests/e2e/runtimes ("2.1", "1.7"), as fetched by ensure_e2e_deps
+#              (tests/e2e/deps.sh; ./build.sh test runs it first)
 # DROPIN       the drop-in file, imported from WORKDIR/conf.d by a config.toml of CONFIG_VERSION
 # BINARY       the published resmgrlite binary
 # WORKDIR      an empty directory outside /opt, /run and /var (root, state, sockets, logs)
@@ -14,16 +15,25 @@
 # Nothing of the host is touched: the script runs in a private mount namespace in which /opt,
 # /run, /var/log and /var/lib are empty tmpfs mounts, so the drop-in's real paths can be used as
 # they are; and as the first process of a private PID namespace, so that however the script ends
-# (even killed), the kernel ends containerd and the plugins with it. Needs root. Prints "ok: ..."
-# per check; exits 1 with the reason (and the logs) otherwise.
-set -eu
+# (even killed), the kernel ends containerd and the plugins with it. No process of it keeps a
+# descriptor it inherited (one is the shared test lock, flock /tmp/resmgrlite-e2e.lock). Needs
+# root. Prints "ok: ..." per check; exits 1 with the reason (and the logs) otherwise.
+set -euo pipefail
+
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../e2e" && pwd)/deps.sh"
 
 if [ -z "${RESMGRLITE_DROPIN_NAMESPACE:-}" ]; then
+  e2e_close_inherited_fds
   RESMGRLITE_DROPIN_NAMESPACE=1 exec unshare --mount --propagation private --pid --fork --kill-child --mount-proc "$0" "$@"
 fi
 
-containerd=$1 dropin=$2 version=$3 binary=$4 work=$5
-ctr="$(dirname "$containerd")/ctr"
+runtime=$1 dropin=$2 version=$3 binary=$4 work=$5
+env_file="$(e2e_work_dir)/env"
+[ -f "$env_file" ] || { echo "FAIL: $env_file is missing: run ensure_e2e_deps first (./build.sh test does)"; exit 1; }
+# shellcheck disable=SC1090
+. "$env_file"
+e2e_select_runtime "$runtime" || { echo "FAIL: containerd $runtime is not among the fetched runtimes"; exit 1; }
+containerd=$E2E_CONTAINERD ctr=$E2E_CTR
 WAIT_SECONDS=20
 
 fail() {
@@ -36,7 +46,7 @@ fail() {
 
 # wait_for SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds.
 wait_for() {
-  tries=$(($1 * 10)); shift
+  local tries=$(($1 * 10)); shift
   while ! "$@" >/dev/null 2>&1; do
     tries=$((tries - 1))
     [ $tries -gt 0 ] || return 1
@@ -84,7 +94,7 @@ awk '/nri\.v1\.nri/ { nri = 1; next } /^ *\[/ { nri = 0 } nri && /disable = fals
   || fail "the merged configuration does not have NRI on"
 echo "ok: the merged configuration has NRI on"
 
-PATH="$(dirname "$containerd"):$PATH" "$containerd" --config "$work/config.toml" > "$work/containerd.log" 2>&1 &
+PATH="$E2E_SHIM_DIR:$PATH" "$containerd" --config "$work/config.toml" </dev/null > "$work/containerd.log" 2>&1 &
 containerd_pid=$!
 external_pid=
 trap 'kill $external_pid $containerd_pid 2>/dev/null || :; wait 2>/dev/null || :' EXIT
@@ -99,7 +109,7 @@ wait_for $WAIT_SECONDS grep -q "runtime containerd" /var/log/resmgrlite.log \
 echo "ok: the pre-launched plugin registered: $(grep -m1 "runtime containerd" /var/log/resmgrlite.log)"
 
 [ -S /var/run/nri/nri.sock ] || fail "no NRI socket at /var/run/nri/nri.sock"
-"$binary" run --socket /var/run/nri/nri.sock --name dropin-probe --idx 91 --log-file "$work/external.log" &
+"$binary" run --socket /var/run/nri/nri.sock --name dropin-probe --idx 91 --log-file "$work/external.log" </dev/null &
 external_pid=$!
 wait_for $WAIT_SECONDS grep -q "runtime containerd" "$work/external.log" \
   || fail "an external plugin could not connect on /var/run/nri/nri.sock"
