@@ -102,11 +102,15 @@ public sealed class PackageTests : IDisposable
         Assert.True(exit == 0, warnings);
         Assert.Equal("", warnings.Trim());
         Assert.Contains("RESMGRLITE(1)", text, StringComparison.Ordinal);
-        foreach (string command in new[] { "resmgrlite run", "resmgrlite topology", "resmgrlite validate" })
+        foreach (string command in new[] { "resmgrlite run", "resmgrlite topology", "resmgrlite validate", "resmgrlite conformance cpu" })
         {
             Assert.Contains(command, text, StringComparison.Ordinal);
         }
         Assert.Contains("--socket", text, StringComparison.Ordinal);           // an option of 'run', from its --help
+        Assert.Contains("preferAlignByUncoreCache", text, StringComparison.Ordinal); // the input format of 'conformance cpu'
+        // A wrapped description line is part of its entry, not a command of its own.
+        Assert.DoesNotContain("resmgrlite every", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("unknown command '", text, StringComparison.Ordinal);
         Assert.Contains("/etc/nri/conf.d/90-resmgrlite.conf", text, StringComparison.Ordinal);
     }
 
