@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using ResMgrLite.Host.Files;
 using static ResMgrLite.Hooks.HookNative;
 
 namespace ResMgrLite.Hooks;
@@ -40,7 +41,7 @@ internal static class HookDirectory
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            directoryRefusal = $"cannot be listed: {e.Message}";
+            directoryRefusal = $"cannot be listed: {ErrorText.Of(e, directory)}";
             return hooks;
         }
         names.Sort(StringComparer.Ordinal);
@@ -170,7 +171,7 @@ internal static class HookDirectory
         if (rc != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            error = $"cannot be examined: {Marshal.GetPInvokeErrorMessage(errno)}";
+            error = $"cannot be examined: {ErrorText.OfErrno(errno)}";
             return false;
         }
         uid = *(uint*)(buffer + StatxUidOffset);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using ResMgrLite.Config.Validation;
 using ResMgrLite.Engine;
+using ResMgrLite.Host.Files;
 using ResMgrLite.Nri;
 
 namespace ResMgrLite.Hooks;
@@ -282,7 +283,7 @@ internal sealed class HookRunner : IDisposable
             HookResult.TimedOut => (ProtocolLogLevel.Warning,
                 $"hook {file.Name} ({what}): still running after hooks.timeout ({GoDuration.Format(timeout)}), killed with its process group"),
             HookResult.NotStarted => (ProtocolLogLevel.Warning,
-                $"hook {file.Name} ({what}): {outcome.Failure}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(outcome.Error)}{(outcome.Error == 8 ? " (does the script start with a #! line?)" : "")}"),
+                $"hook {file.Name} ({what}): {outcome.Failure}: {StartError(outcome.Error)}"),
             _ => (ProtocolLogLevel.Warning, outcome.Signal != 0
                 ? $"hook {file.Name} ({what}): killed by signal {outcome.Signal.ToString(CultureInfo.InvariantCulture)} after {took}"
                 : $"hook {file.Name} ({what}): failed with exit status {outcome.ExitCode.ToString(CultureInfo.InvariantCulture)} after {took}"),
@@ -312,4 +313,8 @@ internal sealed class HookRunner : IDisposable
             _log.Write(level, $"hook {hook}: ({output.DroppedBytes.ToString(CultureInfo.InvariantCulture)} more bytes of output not logged)");
         }
     }
+
+    // ENOEXEC is the usual mistake with a script: say what to check.
+    private static string StartError(int errno) =>
+        errno == 8 ? "the kernel cannot run it (does the script start with a #! line?)" : ErrorText.OfErrno(errno);
 }

@@ -273,6 +273,18 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
+    public void AMissingDirectoryIsReportedInTheProjectsWords()
+    {
+        string missing = Path.Combine(_root, "not-there");
+        _runner.Configure(missing, TimeSpan.FromSeconds(10));
+
+        _runner.Notify(Admitted("a", "2", "2", "0-1"));
+        Assert.True(_runner.WaitForIdle(Idle));
+
+        Assert.Single(Messages(), m => m.Contains($"{missing} is refused, no hook runs: cannot be examined: does not exist", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ALinkedHookRunsWhenItsTargetAndTheTargetsDirectoryAreSafe()
     {
         // The packaged way: link an example from a root-only directory into the hooks directory.
