@@ -8,7 +8,7 @@ namespace ResMgrLite.Install.Tests;
 /// and conffiles, and a real installation into a scratch root with dpkg itself (dpkg --root, the
 /// maintainer scripts run with DPKG_ROOT), through upgrade, external mode, removal and purge.
 /// </summary>
-public sealed class PackageTests : IDisposable
+public sealed partial class PackageTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("resmgrlite-dpkg-root-").FullName;
 
@@ -41,7 +41,10 @@ public sealed class PackageTests : IDisposable
         "drwxr-xr-x root/root ./usr/share/doc/resmgrlite/examples/",
         "-rw-r--r-- root/root ./usr/share/doc/resmgrlite/examples/resmgrlite-daemonset.yaml",
         "-rw-r--r-- root/root ./usr/share/doc/resmgrlite/hooks.md.gz",
+        "-rw-r--r-- root/root ./usr/share/doc/resmgrlite/inputs-memory.md.gz",
+        "-rw-r--r-- root/root ./usr/share/doc/resmgrlite/inputs.md.gz",
         "-rw-r--r-- root/root ./usr/share/doc/resmgrlite/install.md.gz",
+        "-rw-r--r-- root/root ./usr/share/doc/resmgrlite/runtimes.md.gz",
         "-rw-r--r-- root/root ./usr/share/doc/resmgrlite/state.md.gz",
         "drwxr-xr-x root/root ./usr/share/lintian/",
         "drwxr-xr-x root/root ./usr/share/lintian/overrides/",
@@ -89,6 +92,36 @@ public sealed class PackageTests : IDisposable
         string conffiles = Shipped.Run("dpkg-deb", ["--info", Shipped.Package, "conffiles"]).Stdout;
         Assert.Equal(["/etc/nri/conf.d/90-resmgrlite.conf", "/etc/logrotate.d/resmgrlite"], conffiles.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Fact]
+    public void EveryPageTheShippedGuidesLinkToIsShippedBesideThem()
+    {
+        string extracted = Path.Combine(_root, "x");
+        Assert.Equal(0, Shipped.Run("dpkg-deb", ["-x", Shipped.Package, extracted]).Exit);
+        string doc = Path.Combine(extracted, "usr/share/doc/resmgrlite");
+        var missing = new List<string>();
+        int links = 0;
+
+        // README.md links into docs/ of the repository; the guides link to each other by name.
+        foreach (string guide in Directory.GetFiles(doc, "*.md.gz").Where(g => Path.GetFileName(g) != "README.md.gz"))
+        {
+            using var text = new StreamReader(new System.IO.Compression.GZipStream(File.OpenRead(guide), System.IO.Compression.CompressionMode.Decompress));
+            foreach (Match link in MarkdownPageLink().Matches(text.ReadToEnd()))
+            {
+                links++;
+                if (!File.Exists(Path.Combine(doc, link.Groups[1].Value + ".gz")))
+                {
+                    missing.Add($"{Path.GetFileName(guide)} -> {link.Groups[1].Value}");
+                }
+            }
+        }
+
+        Assert.True(links > 0, "the node guide links to no other page: the test would check nothing");
+        Assert.Empty(missing);
+    }
+
+    [GeneratedRegex(@"\]\(([A-Za-z0-9_.-]+\.md)(?:#[^)]*)?\)")]
+    private static partial Regex MarkdownPageLink();
 
     [Fact]
     public void TheManualPageComesFromTheHelpOfEveryCommandAndFormatsWithoutWarnings()
