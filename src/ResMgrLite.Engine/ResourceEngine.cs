@@ -41,6 +41,7 @@ public sealed class ResourceEngine
     private readonly StaticCpuPolicy? _cpu;
     private readonly StaticMemoryPolicy? _memory;
     private readonly MemoryQosOptions? _memoryQos;
+    private readonly MemoryQosAccounting? _qosAccounting;
     private readonly HintList _cpuHints;
     private readonly HintList[] _lists;
     private readonly Dictionary<string, TopologyHint> _podHints = new(64, StringComparer.Ordinal);
@@ -54,7 +55,7 @@ public sealed class ResourceEngine
     /// An engine with the Memory Manager as the second hint provider (after the CPU manager, §2.1) and,
     /// when <paramref name="memoryQos"/> is given, Memory QoS values in every decision (§6).
     /// </summary>
-    public ResourceEngine(CpuTopology topology, TopologyManagerOptions topologyManager, CpuManagerOptions? cpuManager, MemoryManagerOptions? memoryManager, MemoryQosOptions? memoryQos = null)
+    public ResourceEngine(CpuTopology topology, TopologyManagerOptions topologyManager, CpuManagerOptions? cpuManager, MemoryManagerOptions? memoryManager, MemoryQosOptions? memoryQos = null, QosCgroupLayout? qosLayout = null)
     {
         _topology = topology;
         _tmOptions = topologyManager;
@@ -98,6 +99,7 @@ public sealed class ResourceEngine
                 throw new ArgumentException("invalid Memory QoS configuration: " + string.Join("; ", problems));
             }
             _memoryQos = memoryQos;
+            _qosAccounting = new MemoryQosAccounting(memoryQos, qosLayout ?? new QosCgroupLayout(CgroupDriver.Cgroupfs));
         }
     }
 
@@ -113,6 +115,9 @@ public sealed class ResourceEngine
 
     /// <summary>Memory QoS settings, or null when Memory QoS is off.</summary>
     public MemoryQosOptions? MemoryQos => _memoryQos;
+
+    /// <summary>The pods' memory requests behind the QoS-parent values (part of the state), or null when Memory QoS is off.</summary>
+    public MemoryQosAccounting? MemoryQosAccounting => _qosAccounting;
 
     /// <summary>
     /// Admits one container (hint merge, then allocation). On refusal <paramref name="error"/> says
@@ -226,9 +231,14 @@ public sealed class ResourceEngine
                 .Select(p => new PodMemorySnapshot(p.Key, p.Value.Mask, p.Value.Totals, p.Value.SidecarMemory, p.Value.AppExclusive, p.Value.Containers))
                 .ToArray(),
         };
+        MemoryQosSnapshot? memoryQos = _qosAccounting is null ? null : new MemoryQosSnapshot
+        {
+            Pods = _qosAccounting.Pods.OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => new PodMemoryQosSnapshot(p.Key, p.Value.Qos, p.Value.RequestBytes)).ToArray(),
+        };
         if (_cpu is null)
         {
-            return new EngineSnapshot { CpuPolicy = SnapshotValidation.NonePolicyName, PodHints = hints, Memory = memory };
+            return new EngineSnapshot { CpuPolicy = SnapshotValidation.NonePolicyName, PodHints = hints, Memory = memory, MemoryQos = memoryQos };
         }
         return new EngineSnapshot
         {
@@ -244,6 +254,7 @@ public sealed class ResourceEngine
                 .ToArray(),
             PodHints = hints,
             Memory = memory,
+            MemoryQos = memoryQos,
         };
     }
 
@@ -288,10 +299,12 @@ public sealed class ResourceEngine
         {
             _podHints[hint.PodUid] = new TopologyHint(hint.NumaMask, hint.Preferred);
         }
+        // A file written with Memory QoS off (or by an older binary) has no accounting: Synchronize rebuilds it.
+        _qosAccounting?.Replace(snapshot.MemoryQos?.Pods.Select(p => (p.PodUid, p.Qos, p.RequestBytes)) ?? []);
         return problems;
     }
 
-    /// <summary>The pod UID and container name of the entry <paramref name="containerId"/> owns, if any (restart: the plugin knows only ids).</summary>
+    /// <summary>The pod UID and container name of the entry <paramref name="containerId"/> owns in any manager (restart: the plugin knows only ids).</summary>
     public bool TryFindContainer(string containerId, out string podUid, out string containerName)
     {
         if (_cpu is not null)
@@ -305,8 +318,76 @@ public sealed class ResourceEngine
                 }
             }
         }
+        if (_memory is not null)
+        {
+            foreach (KeyValuePair<ContainerKey, ContainerMemoryEntry> pair in _memory.Containers)
+            {
+                if (string.Equals(pair.Value.ContainerId, containerId, StringComparison.Ordinal))
+                {
+                    (podUid, containerName) = (pair.Key.PodUid, pair.Key.Name);
+                    return true;
+                }
+            }
+        }
         (podUid, containerName) = ("", "");
         return false;
+    }
+
+    /// <summary>Every container entry of every manager, once each, with the runtime id that owns it.</summary>
+    public List<(ContainerKey Key, string ContainerId)> ListContainers()
+    {
+        var seen = new HashSet<ContainerKey>();
+        var list = new List<(ContainerKey, string)>();
+        foreach (KeyValuePair<ContainerKey, ContainerCpuEntry> pair in _cpu?.Containers ?? Enumerable.Empty<KeyValuePair<ContainerKey, ContainerCpuEntry>>())
+        {
+            if (seen.Add(pair.Key))
+            {
+                list.Add((pair.Key, pair.Value.ContainerId ?? ""));
+            }
+        }
+        foreach (KeyValuePair<ContainerKey, ContainerMemoryEntry> pair in _memory?.Containers ?? Enumerable.Empty<KeyValuePair<ContainerKey, ContainerMemoryEntry>>())
+        {
+            if (seen.Add(pair.Key))
+            {
+                list.Add((pair.Key, pair.Value.ContainerId ?? ""));
+            }
+        }
+        return list;
+    }
+
+    /// <summary>Every pod the state holds anything for: container entries, budgets, pod hints, Memory QoS requests.</summary>
+    public HashSet<string> ListPods()
+    {
+        var pods = new HashSet<string>(StringComparer.Ordinal);
+        foreach ((ContainerKey key, _) in ListContainers())
+        {
+            pods.Add(key.PodUid);
+        }
+        pods.UnionWith(_podHints.Keys);
+        if (_qosAccounting is not null)
+        {
+            pods.UnionWith(_qosAccounting.Pods.Keys);
+        }
+        return pods;
+    }
+
+    /// <summary>
+    /// Releases everything a pod holds in every manager, whichever container id owns the entries
+    /// (pod removed, or gone while the plugin was away), and forgets its pod hint. True when the
+    /// node shared CPU pool changed.
+    /// </summary>
+    public bool ReleasePod(string podUid)
+    {
+        bool nodePoolChanged = false;
+        foreach ((ContainerKey key, _) in ListContainers())
+        {
+            if (string.Equals(key.PodUid, podUid, StringComparison.Ordinal))
+            {
+                nodePoolChanged |= ReleaseContainer(key.PodUid, key.Name, null);
+            }
+        }
+        ForgetPod(podUid);
+        return nodePoolChanged;
     }
 
     /// <summary>The cpuset a container must have now; the whole machine when CPU management is off.</summary>

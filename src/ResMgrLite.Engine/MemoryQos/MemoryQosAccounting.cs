@@ -22,7 +22,7 @@ public sealed class MemoryQosAccounting
 {
     private readonly MemoryQosOptions _options;
     private readonly QosCgroupLayout _layout;
-    private readonly Dictionary<string, (QosClass Qos, long Request)> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (QosClass Qos, long RequestBytes)> _pods = new(StringComparer.Ordinal);
 
     public MemoryQosAccounting(MemoryQosOptions options, QosCgroupLayout layout)
     {
@@ -51,6 +51,9 @@ public sealed class MemoryQosAccounting
     public long MetricNodeMemoryLowBytes => Tiered ? BurstableRequestBytes : 0;
 
     public int PodCount => _pods.Count;
+
+    /// <summary>The active pods and their requests.</summary>
+    public IReadOnlyDictionary<string, (QosClass Qos, long RequestBytes)> Pods => _pods;
 
     private bool Tiered => _options.ReservationPolicy == MemoryReservationPolicy.TieredReservation;
 
@@ -92,6 +95,17 @@ public sealed class MemoryQosAccounting
     {
         (GuaranteedRequestBytes, BurstableRequestBytes) = Without(podUid);
         _pods.Remove(podUid);
+    }
+
+    /// <summary>Replaces every pod (restore from the state file).</summary>
+    public void Replace(IEnumerable<(string PodUid, QosClass Qos, long RequestBytes)> pods)
+    {
+        _pods.Clear();
+        (GuaranteedRequestBytes, BurstableRequestBytes) = (0, 0);
+        foreach (var (podUid, qos, request) in pods)
+        {
+            UpsertPod(podUid, qos, request);
+        }
     }
 
     /// <summary>Writes both parents unconditionally (start-up, or after a failed cycle: what the files hold is unknown).</summary>
@@ -136,7 +150,7 @@ public sealed class MemoryQosAccounting
         long g = GuaranteedRequestBytes, b = BurstableRequestBytes;
         if (_pods.TryGetValue(podUid, out var old))
         {
-            Add(ref g, ref b, old.Qos, -old.Request);
+            Add(ref g, ref b, old.Qos, -old.RequestBytes);
         }
         return (g, b);
     }

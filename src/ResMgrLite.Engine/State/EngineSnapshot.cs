@@ -28,6 +28,9 @@ public sealed record EngineSnapshot
 
     /// <summary>The Memory Manager's blocks; null when it was off (policy <c>None</c>).</summary>
     public MemorySnapshot? Memory { get; init; }
+
+    /// <summary>The pods' memory requests behind the QoS-parent values; null when Memory QoS was off.</summary>
+    public MemoryQosSnapshot? MemoryQos { get; init; }
 }
 
 /// <summary>One container's CPU entry (<see cref="ContainerCpuEntry"/>).</summary>
@@ -71,3 +74,12 @@ public sealed record ContainerMemorySnapshot(
 
 /// <summary>One pod-level memory budget (<see cref="Memory.PodMemoryEntry"/>, KEP-5526 §5.5).</summary>
 public sealed record PodMemorySnapshot(string PodUid, ulong NumaMask, Memory.MemoryAmounts Totals, Memory.MemoryAmounts SidecarMemory, Memory.MemoryAmounts AppExclusive, int Containers);
+
+/// <summary>Memory QoS accounting (§6.5): what the kubepods and burstable parents protect, per pod.</summary>
+public sealed record MemoryQosSnapshot
+{
+    public IReadOnlyList<PodMemoryQosSnapshot> Pods { get; init; } = [];
+}
+
+/// <summary>One pod's memory request as the QoS parents count it.</summary>
+public sealed record PodMemoryQosSnapshot(string PodUid, Model.QosClass Qos, long RequestBytes);

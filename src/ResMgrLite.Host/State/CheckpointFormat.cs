@@ -21,7 +21,7 @@ namespace ResMgrLite.Host.State;
 public static class CheckpointFormat
 {
     /// <summary>The newest format this binary writes and reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     private const string ChecksumPrefix = "fnv1a64:";
 
@@ -93,6 +93,21 @@ public static class CheckpointFormat
         if (s.Memory is { } memory)
         {
             WriteMemory(w, memory);
+        }
+        if (s.MemoryQos is { } memoryQos)
+        {
+            w.WriteStartObject("memoryQos");
+            w.WriteStartArray("pods");
+            foreach (PodMemoryQosSnapshot p in memoryQos.Pods)
+            {
+                w.WriteStartObject();
+                w.WriteString("podUid", p.PodUid);
+                w.WriteString("qos", QosName(p.Qos));
+                w.WriteNumber("requestBytes", p.RequestBytes);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
         }
         w.WriteEndObject();
     }
@@ -167,6 +182,32 @@ public static class CheckpointFormat
         }
         return new MemorySnapshot { Containers = containers, Pods = pods };
     }
+
+    private static MemoryQosSnapshot ReadMemoryQos(JsonElement memoryQos)
+    {
+        var pods = new List<PodMemoryQosSnapshot>();
+        int index = 0;
+        foreach (JsonElement p in ArrayOf(memoryQos, "pods", "memoryQos"))
+        {
+            string at = $"memoryQos.pods[{index++}]";
+            string qos = Text(p, "qos", at);
+            pods.Add(new PodMemoryQosSnapshot(Text(p, "podUid", at), qos switch
+            {
+                "guaranteed" => QosClass.Guaranteed,
+                "burstable" => QosClass.Burstable,
+                "besteffort" => QosClass.BestEffort,
+                _ => throw new FormatException($"{at}.qos: \"{qos}\" is not one of guaranteed, burstable, besteffort"),
+            }, Property(p, "requestBytes", at).GetInt64()));
+        }
+        return new MemoryQosSnapshot { Pods = pods };
+    }
+
+    private static string QosName(QosClass qos) => qos switch
+    {
+        QosClass.Guaranteed => "guaranteed",
+        QosClass.Burstable => "burstable",
+        _ => "besteffort",
+    };
 
     private static MemoryAmounts Amounts(JsonElement e, string name, string at)
     {
@@ -302,6 +343,7 @@ public static class CheckpointFormat
             Pods = pods,
             PodHints = hints,
             Memory = root.TryGetProperty("memory", out JsonElement memory) ? ReadMemory(memory) : null,
+            MemoryQos = root.TryGetProperty("memoryQos", out JsonElement memoryQos) ? ReadMemoryQos(memoryQos) : null,
         };
     }
 

@@ -60,8 +60,8 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     // containers this process has not seen an event for yet.
     private readonly Dictionary<string, CpuSet> _applied = new(StringComparer.Ordinal);
 
-    // Memory QoS parent aggregation (spec/resource-managers.md §6.5), written directly to cgroup v2.
-    private MemoryQosAccounting? _qosAccounting;
+    // Memory QoS parents and pod cgroups (spec/resource-managers.md §6.5), written directly to cgroup v2;
+    // the accounting behind them is the engine's (it is part of the state file).
     private CgroupWriter? _cgroupWriter;
 
     // Pod cgroups whose CFS quota was lifted because a container has exclusive CPUs (§5.7).
@@ -186,7 +186,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             _memoryCapacityBytes = MachineModel.MemoryNodes(machine).Sum(node => node.MemTotalBytes);
             MemoryQosOptions? memoryQos = MemoryQosFor(proposed, cgroups, _layout);
             PreparePodQuotaWrites(cgroups);
-            ResourceEngine engine = BuildEngine(machine, proposed, memoryQos);
+            ResourceEngine engine = BuildEngine(machine, proposed, memoryQos, _layout);
             ApplyLogSettings(proposed);
             var store = new CheckpointStore(proposed.StateDirectory);
             if (!TryRestore(engine, store))
@@ -338,30 +338,21 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     {
         lock (_lock)
         {
-            if (_engine?.Cpu is not { } cpu || _layout is null || _podCgroupRoot is null ||
+            if (_engine is null || _layout is null || _podCgroupRoot is null ||
                 !Directory.Exists(Path.Combine(_podCgroupRoot, _layout.Root)))
             {
                 // Without the kubepods hierarchy nothing can be judged: keeping an entry only leaks, releasing a live one would share CPUs.
                 return [];
             }
             var seen = new HashSet<string>(_pods.Values.Select(p => p.Spec.Uid), StringComparer.Ordinal);
-            var departed = cpu.Containers.Keys.Select(k => k.PodUid)
-                .Where(uid => !seen.Contains(uid) && !PodCgroupExists(uid))
-                .Distinct(StringComparer.Ordinal).ToList();
+            var departed = _engine.ListPods().Where(uid => !seen.Contains(uid) && !PodCgroupExists(uid)).Order(StringComparer.Ordinal).ToList();
             if (departed.Count == 0)
             {
                 return [];
             }
             foreach (string podUid in departed)
             {
-                foreach ((ContainerKey key, string id) in cpu.Containers.Where(p => string.Equals(p.Key.PodUid, podUid, StringComparison.Ordinal))
-                             .Select(p => (p.Key, p.Value.ContainerId)).ToList())
-                {
-                    _applied.Remove(id);
-                    _engine.ReleaseContainer(key.PodUid, key.Name, null);
-                }
-                _engine.ForgetPod(podUid);
-                _podsWithoutQuota.Remove(podUid);
+                ForgetPodResources(podUid, podUid);
                 _log.Write(ProtocolLogLevel.Info, $"reconcile: pod {podUid} from the state file has no cgroup any more; its resources are released");
             }
             IReadOnlyList<ContainerUpdate> updates = PendingUpdates(exceptId: null);
@@ -403,7 +394,6 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             ThrottlingFactor = settings.MemoryThrottlingFactor,
             NodeAllocatableMemoryBytes = Math.Max(0, _memoryCapacityBytes - settings.NodeReservedMemoryBytes),
         };
-        _qosAccounting = new MemoryQosAccounting(options, layout);
         _cgroupWriter = new CgroupWriter(settings.CgroupMountPath, message => _log.Write(ProtocolLogLevel.Warning, message));
         return options;
     }
@@ -427,7 +417,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         }
     }
 
-    internal static ResourceEngine BuildEngine(MachineTopology machine, ResMgrSettings settings, MemoryQosOptions? memoryQos = null)
+    internal static ResourceEngine BuildEngine(MachineTopology machine, ResMgrSettings settings, MemoryQosOptions? memoryQos = null, QosCgroupLayout? layout = null)
     {
         CpuTopology topology = MachineModel.ToCpuTopology(machine);
         var tm = new TopologyManagerOptions
@@ -473,11 +463,11 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
                 PodLevelResourceManagers = settings.PodLevelResources && settings.PodLevelResourceManagers,
             };
         }
-        return new ResourceEngine(topology, tm, cpu, memory, memoryQos);
+        return new ResourceEngine(topology, tm, cpu, memory, memoryQos, layout);
     }
 
     /// <summary>Writes both QoS parents as the accounting says (start-up: what the files hold is unknown).</summary>
-    private void ResyncQosParents() => ApplyQosPlan(_qosAccounting?.PlanResync(), "resync");
+    private void ResyncQosParents() => ApplyQosPlan(_engine?.MemoryQosAccounting?.PlanResync(), "resync");
 
     private bool ApplyQosPlan(IReadOnlyList<CgroupWrite>? plan, string what)
     {
@@ -496,15 +486,15 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     /// <summary>The pod's request changed (a container was admitted): pod cgroup and QoS parents, in order.</summary>
     private void UpdatePodMemoryQos(PodState pod)
     {
-        if (_qosAccounting is null)
+        if (_engine?.MemoryQosAccounting is not { } accounting)
         {
             return;
         }
         long request = MemoryQosCalculator.PodMemoryRequest(pod.Spec);
-        string podCgroup = PodCgroupPath(pod.Sandbox) ?? _qosAccounting.Layout.PodCgroup(pod.Spec.Qos, pod.Spec.Uid);
-        if (ApplyQosPlan(_qosAccounting.PlanUpsertPod(pod.Spec.Uid, pod.Spec.Qos, request, podCgroup), $"pod {pod.Spec}"))
+        string podCgroup = PodCgroupPath(pod.Sandbox) ?? accounting.Layout.PodCgroup(pod.Spec.Qos, pod.Spec.Uid);
+        if (ApplyQosPlan(accounting.PlanUpsertPod(pod.Spec.Uid, pod.Spec.Qos, request, podCgroup), $"pod {pod.Spec}"))
         {
-            _qosAccounting.UpsertPod(pod.Spec.Uid, pod.Spec.Qos, request);
+            accounting.UpsertPod(pod.Spec.Uid, pod.Spec.Qos, request);
         }
     }
 
@@ -570,6 +560,10 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
                 // What the container really runs on now; unknown (empty) forces an update.
                 string real = container.Linux?.Resources?.Cpu?.Cpus ?? "";
                 _applied[container.Id] = CpuSet.TryParse(real, out CpuSet actual) ? actual : default;
+                if (_containers.TryGetValue(container.Id, out TrackedContainer? tracked))
+                {
+                    UpdatePodMemoryQos(tracked.Pod);
+                }
             }
             IReadOnlyList<ContainerUpdate> updates = PendingUpdates(exceptId: null);
             TrySave();
@@ -589,23 +583,20 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         {
             _pods.Remove(sandboxId);
         }
-        if (_engine?.Cpu is null)
+        if (_engine is null)
         {
             return 0;
         }
-        var gone = _engine.Cpu.Containers
-            .Where(p => !presentContainers.Contains(p.Value.ContainerId))
-            .Select(p => (p.Key, p.Value.ContainerId))
-            .ToList();
+        var gone = _engine.ListContainers().Where(c => !presentContainers.Contains(c.ContainerId)).ToList();
         foreach ((ContainerKey key, string id) in gone)
         {
             _engine.ReleaseContainer(key.PodUid, key.Name, id);
             _applied.Remove(id);
             _log.Write(ProtocolLogLevel.Info, $"reconcile: the runtime no longer has container {key.Name} of pod {key.PodUid} ({id}); its resources are released");
         }
-        foreach (string podUid in gone.Select(g => g.Key.PodUid).Distinct(StringComparer.Ordinal).Where(uid => !presentPodUids.Contains(uid)))
+        foreach (string podUid in _engine.ListPods().Where(uid => !presentPodUids.Contains(uid)))
         {
-            _engine.ForgetPod(podUid);
+            ForgetPodResources(podUid, podUid);
         }
         return gone.Count;
     }
@@ -627,6 +618,8 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             {
                 return ValueTask.FromResult(CreateContainerResult.NoChange);
             }
+            // The accounting is part of the state: it changes before the state is written.
+            UpdatePodMemoryQos(state.Pod);
             if (!alreadyAdmitted && !TrySave())
             {
                 // Like the kubelet (which panics when it cannot checkpoint): an allocation a restart
@@ -637,7 +630,6 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
                 _log.Write(ProtocolLogLevel.Error, $"create container {Describe(pod, container)} refused: {error}");
                 throw new InvalidOperationException(error);
             }
-            UpdatePodMemoryQos(state.Pod);
             if (decision.ManagesCpu && decision.Cpu.PodHasExclusive)
             {
                 LiftPodQuota(state.Pod);
@@ -880,23 +872,28 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             return [];
         }
         // Entries whose runtime container is gone without a RemoveContainer event, and entries
-        // restored from the state file: release by pod UID and name.
-        if (_engine.Cpu is { } cpu)
+        // restored from the state file: released by pod UID in every manager.
+        ForgetPodResources(sandbox.Uid, $"{sandbox.Namespace}/{sandbox.Name}");
+        return PendingUpdates(exceptId: null);
+    }
+
+    /// <summary>Releases everything a pod holds (every manager, its quota lift, its Memory QoS share).</summary>
+    private void ForgetPodResources(string podUid, string name)
+    {
+        foreach ((ContainerKey key, string id) in _engine!.ListContainers())
         {
-            foreach ((ContainerKey key, string id) in cpu.Containers.Where(p => string.Equals(p.Key.PodUid, sandbox.Uid, StringComparison.Ordinal))
-                         .Select(p => (p.Key, p.Value.ContainerId)).ToList())
+            if (string.Equals(key.PodUid, podUid, StringComparison.Ordinal))
             {
                 _applied.Remove(id);
-                _engine.ReleaseContainer(key.PodUid, key.Name, null);
             }
         }
-        _engine.ForgetPod(sandbox.Uid);
-        _podsWithoutQuota.Remove(sandbox.Uid);
-        if (_qosAccounting is not null && ApplyQosPlan(_qosAccounting.PlanRemovePod(sandbox.Uid), $"pod {sandbox.Namespace}/{sandbox.Name} removal"))
+        _engine.ReleasePod(podUid);
+        _podsWithoutQuota.Remove(podUid);
+        if (_engine.MemoryQosAccounting is { } accounting && accounting.Pods.ContainsKey(podUid) &&
+            ApplyQosPlan(accounting.PlanRemovePod(podUid), $"pod {name} removal"))
         {
-            _qosAccounting.RemovePod(sandbox.Uid);
+            accounting.RemovePod(podUid);
         }
-        return PendingUpdates(exceptId: null);
     }
 
     /// <summary>Updates for every managed container whose cpuset is no longer what it was given.</summary>

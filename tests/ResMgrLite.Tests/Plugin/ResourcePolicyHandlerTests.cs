@@ -204,4 +204,74 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         Assert.Equal("0-15", second.Engine.Cpu!.DefaultSet.ToString());
         Assert.Empty(runtime.Sent);
     }
+    private const string MemoryManagerOnlyConfig = """
+        [memoryManager]
+        policy = "Static"
+        [[memoryManager.reservedMemory]]
+        numaNode = 0
+        limits = { memory = "100Mi" }
+        """;
+
+    [Fact]
+    public async Task Without_a_cpu_manager_restored_memory_blocks_are_released_for_departed_containers()
+    {
+        string kubepods = Path.Combine(_machine.SysfsRoot, "fs", "cgroup", "kubepods");
+        var (first, _, _) = Configure(MemoryManagerOnlyConfig);
+        string empty = first.Engine!.Memory!.State.ToString();
+        CreateContainerRequest[] pods = [.. Enumerable.Range(1, 4).Select(i => PluginScenario.Guaranteed($"g{i}", $"cg{i}", 1))];
+        foreach (CreateContainerRequest pod in pods)
+        {
+            Directory.CreateDirectory(Path.Combine(kubepods, "pod" + pod.Pod.Uid));
+            await first.CreateContainerAsync(pod.Pod, pod.Container, CancellationToken.None);
+        }
+        Assert.Equal(4, first.Engine.Memory.Containers.Count);
+
+        // A restart: this process has seen no event naming the four containers.
+        var (second, _, _) = Configure(MemoryManagerOnlyConfig);
+        Assert.Equal(4, second.Engine!.Memory!.Containers.Count);
+
+        await second.StateChangeAsync(Event.RemoveContainer, pods[0].Pod, pods[0].Container, CancellationToken.None);
+        Assert.Equal(3, second.Engine.Memory.Containers.Count);
+        await second.StateChangeAsync(Event.RemovePodSandbox, pods[1].Pod, null, CancellationToken.None);
+        Assert.Equal(2, second.Engine.Memory.Containers.Count);
+        Directory.Delete(Path.Combine(kubepods, "pod" + pods[2].Pod.Uid));
+        second.ReconcileStaleState();
+        Assert.Single(second.Engine.Memory.Containers);
+        await second.SynchronizeAsync([], [], CancellationToken.None);
+        Assert.Empty(second.Engine.Memory.Containers);
+        Assert.Equal(empty, second.Engine.Memory.State.ToString());
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_memory_qos_parents_keep_the_protection_of_running_pods()
+    {
+        foreach (string cgroup in (string[])["kubepods", "kubepods/burstable", "kubepods/besteffort", "kubepods/podg1", "kubepods/burstable/podb1"])
+        {
+            _cgroups.AddCgroup(cgroup);
+        }
+        string config = PluginScenario.StaticCpuConfig + $"""
+
+            [memoryQoS]
+            enabled = true
+            memoryReservationPolicy = "TieredReservation"
+            [cgroup]
+            mountPath = "{_cgroups.Root}"
+            """;
+        var (first, _, _) = Configure(config);
+        CreateContainerRequest burstable = PluginScenario.Burstable("b1", "cb1");
+        burstable.Pod.Annotations["resmgrlite.io/memory-request"] = "app=512Mi";
+        CreateContainerRequest guaranteed = PluginScenario.Guaranteed("g1", "cg1", 1);
+        await first.CreateContainerAsync(burstable.Pod, burstable.Container, CancellationToken.None);
+        await first.CreateContainerAsync(guaranteed.Pod, guaranteed.Container, CancellationToken.None);
+        Assert.Equal(("1610612736", "536870912"), (_cgroups.Read("kubepods", "memory.min"), _cgroups.Read("kubepods/burstable", "memory.low")));
+
+        // Restart without Synchronize (containerd 1.7.24 pre-launched): the parents keep G + B and B.
+        var (second, _, _) = Configure(config);
+        Assert.Equal(("1610612736", "536870912"), (_cgroups.Read("kubepods", "memory.min"), _cgroups.Read("kubepods/burstable", "memory.low")));
+
+        // Synchronize: the Burstable pod went away while the plugin was down, the Guaranteed one runs.
+        guaranteed.Container.State = ContainerState.ContainerRunning;
+        await second.SynchronizeAsync([guaranteed.Pod], [guaranteed.Container], CancellationToken.None);
+        Assert.Equal(("1073741824", "0"), (_cgroups.Read("kubepods", "memory.min"), _cgroups.Read("kubepods/burstable", "memory.low")));
+    }
 }
