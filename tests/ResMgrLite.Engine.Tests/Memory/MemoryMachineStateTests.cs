@@ -62,7 +62,9 @@ public sealed class MemoryMachineStateTests
         var reserved = new[] { new ReservedMemoryNode(0, new MemoryAmounts(3 * Gi)) };
         Assert.Contains(ReservedMemoryValidation.Problems(nodes, reserved, new MemoryAmounts(3 * Gi), staticPolicy: true),
             p => p.Contains("exceeds what the node has", StringComparison.Ordinal));
-        Assert.Throws<ArgumentException>(() => MemoryMachineState.Create(nodes, reserved));
+        var problems = new List<string>();
+        Assert.Null(MemoryMachineState.TryCreate(nodes, reserved, problems));
+        Assert.Equal("NUMA node 0: reserved 3221225472 bytes of memory but the node has only 2147483648", Assert.Single(problems));
     }
 
     [Theory]

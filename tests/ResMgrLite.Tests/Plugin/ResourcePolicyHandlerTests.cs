@@ -43,7 +43,15 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         }
     }
 
-    private (ResourcePolicyHandler Handler, RecordingRuntime Runtime, string Log) Configure(string config)
+    private sealed class RecordingObserver : IAllocationObserver
+    {
+        public List<string> Changes { get; } = [];
+
+        public void OnAllocationChanged(in AllocationChange change, ResMgrLite.Engine.ResourceEngine engine) =>
+            Changes.Add($"{change.Kind} {change.PodUid}/{change.ContainerName} {change.ContainerId} {(change.Settings.ManagesCpu ? change.Settings.Cpus.ToString() : "")}".Trim());
+    }
+
+    private (ResourcePolicyHandler Handler, RecordingRuntime Runtime, string Log) Configure(string config, IAllocationObserver? observer = null)
     {
         string log = Path.Combine(_cgroups.Root, "plugin.log");
         var handler = new ResourcePolicyHandler(new PluginLog(log, ProtocolLogLevel.Debug),
@@ -52,6 +60,10 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
                 // Each test its own state file, never the node's /var/lib/resmgrlite (docs/state.md).
                 ["RESMGRLITE__STATE__DIRECTORY"] = Path.Combine(_cgroups.Root, "state"),
             }, _machine.ProcRoot));
+        if (observer is not null)
+        {
+            handler.Allocations.Subscribe(observer);
+        }
         var runtime = new RecordingRuntime();
         var info = new NriRuntimeInfo("containerd", "1.7.24", "", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), NriApiLevel.V0_6);
         handler.ConfigureAsync(new NriConfigureContext(config, info, runtime), CancellationToken.None).AsTask().Wait();
@@ -194,7 +206,7 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
 
         // The plugin restarts (state file only, no Synchronize); pod g1 goes away without an event.
         var (second, runtime, _) = Configure(PluginScenario.StaticCpuConfig);
-        Assert.Equal("1,9", second.Engine!.EffectiveCpus("g1", "app").ToString());
+        Assert.Equal("1,9", second.Engine!.EffectiveCpus(new ResMgrLite.Engine.Model.ContainerKey("g1", "app")).ToString());
         Assert.Empty(second.ReconcileStaleState());
         Directory.Delete(Path.Combine(kubepods, "podg1"));
 
@@ -273,5 +285,53 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         guaranteed.Container.State = ContainerState.ContainerRunning;
         await second.SynchronizeAsync([guaranteed.Pod], [guaranteed.Container], CancellationToken.None);
         Assert.Equal(("1073741824", "0"), (_cgroups.Read("kubepods", "memory.min"), _cgroups.Read("kubepods/burstable", "memory.low")));
+    }
+
+    [Fact]
+    public async Task An_update_restates_everything_the_engine_decided()
+    {
+        var (handler, _, _) = Configure(NumaConfig + $"""
+
+            [memoryQoS]
+            enabled = true
+            memoryReservationPolicy = "TieredReservation"
+            [cgroup]
+            mountPath = "{_cgroups.Root}"
+            """);
+        CreateContainerRequest request = PluginScenario.Guaranteed("g1", "c1", 2);
+        await handler.CreateContainerAsync(request.Pod, request.Container, CancellationToken.None);
+
+        // A CRI resource update (as the kubelet sends for any resize) must not undo the decision.
+        IReadOnlyList<ContainerUpdate> updates = await handler.UpdateContainerAsync(request.Pod, request.Container, request.Container.Linux.Resources, CancellationToken.None);
+        LinuxResources restated = Assert.Single(updates).Linux.Resources;
+        Assert.Equal(("1,9", -1L, "0"), (restated.Cpu.Cpus, restated.Cpu.Quota.Value, restated.Cpu.Mems));
+        Assert.Equal("1073741824", restated.Unified["memory.min"]);
+        Assert.Equal("1073741824", restated.Unified["memory.max"]);
+        Assert.Empty(await handler.UpdateContainerAsync(request.Pod, new Container { Id = "unknown", Name = "x" }, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Every_acknowledged_allocation_change_reaches_the_observers()
+    {
+        var observer = new RecordingObserver();
+        var (handler, _, _) = Configure(PluginScenario.StaticCpuConfig, observer);
+        CreateContainerRequest shared = PluginScenario.Burstable("b1", "cb1");
+        CreateContainerRequest exclusive = PluginScenario.Guaranteed("g1", "cg1", 2);
+        await handler.CreateContainerAsync(shared.Pod, shared.Container, CancellationToken.None);
+        await handler.CreateContainerAsync(exclusive.Pod, exclusive.Container, CancellationToken.None);
+        await handler.StateChangeAsync(Event.RemoveContainer, exclusive.Pod, exclusive.Container, CancellationToken.None);
+        await handler.StateChangeAsync(Event.RemovePodSandbox, shared.Pod, null, CancellationToken.None);
+        Assert.Equal(
+        [
+            "ContainerAdmitted b1/app cb1 0-15",
+            "ContainerAdmitted g1/app cg1 1,9",
+            "ContainerReleased g1/app cg1",
+            "PodReleased b1/",
+        ], observer.Changes);
+
+        // A restart reports the restored state first.
+        var restarted = new RecordingObserver();
+        Configure(PluginScenario.StaticCpuConfig, restarted);
+        Assert.Equal(["Restored /"], restarted.Changes);
     }
 }
