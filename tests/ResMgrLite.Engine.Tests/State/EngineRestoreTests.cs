@@ -91,6 +91,28 @@ public sealed class EngineRestoreTests
     }
 
     [Fact]
+    public void Init_reuse_is_restored_only_with_cpus_the_pod_holds()
+    {
+        ResourceEngine original = NewEngine(scope: TopologyScope.Container);
+        var pod = new PodSpec("r1", "r1", "ns", QosClass.Guaranteed);
+        var init = new ContainerSpec("init", ContainerRole.Init, new ContainerResources(2000, 2000, Gi, Gi));
+        pod.Containers.Add(init);
+        Assert.True(original.TryAdmitContainer(pod, init, "r1-init", out ContainerDecision initDecision, out string? error), error);
+        EngineSnapshot snapshot = original.Snapshot();
+        Assert.Equal(new CpuReuseSnapshot("r1", initDecision.Settings.Cpus), snapshot.CpuReuse);
+
+        ResourceEngine restarted = NewEngine(scope: TopologyScope.Container);
+        Assert.Empty(restarted.Restore(snapshot));
+        var app = new ContainerSpec("app", ContainerRole.App, new ContainerResources(2000, 2000, Gi, Gi));
+        pod.Containers.Add(app);
+        Assert.True(restarted.TryAdmitContainer(pod, app, "r1-app", out ContainerDecision appDecision, out error), error);
+        Assert.Equal(initDecision.Settings.Cpus, appDecision.Settings.Cpus);
+
+        Assert.Contains(NewEngine(scope: TopologyScope.Container).Restore(snapshot with { CpuReuse = new CpuReuseSnapshot("r1", CpuSet.Parse("7")) }),
+            p => p.Contains("reusable init CPUs \"7\" are not CPUs the pod holds", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Container_ids_are_found_after_restore()
     {
         ResourceEngine restarted = NewEngine();

@@ -30,8 +30,10 @@ public sealed class CheckpointStoreTests : IDisposable
         ],
         Pods = [new PodCpuSnapshot("pod-c", CpuSet.Parse("3-4,11"), default, CpuSet.Parse("3-4,11"), 2)],
         PodHints = [new PodHintSnapshot("pod-c", 0b01, true)],
+        CpuReuse = new CpuReuseSnapshot("pod-a", CpuSet.Parse("1-2")),
         Memory = new MemorySnapshot
         {
+            Reuse = new MemoryReuseSnapshot("pod-a", [new MemoryReuseAmount(0b10, new MemoryAmounts(1L << 30, 4L << 21, 0))]),
             Containers = [new ContainerMemorySnapshot("pod-a", "app", "ctr-1", MemoryAssignmentKind.Exclusive, ContainerRole.App, 0b10, new MemoryAmounts(1L << 30, 4L << 21, 0), 0b011)],
             Pods = [new PodMemorySnapshot("pod-c", 0b01, new MemoryAmounts(2L << 30), default, new MemoryAmounts(1L << 30), 2)],
         },
@@ -51,6 +53,9 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Equal(expected.Memory?.Containers, actual.Memory?.Containers);
         Assert.Equal(expected.Memory?.Pods, actual.Memory?.Pods);
         Assert.Equal(expected.MemoryQos?.Pods, actual.MemoryQos?.Pods);
+        Assert.Equal(expected.CpuReuse, actual.CpuReuse);
+        Assert.Equal(expected.Memory?.Reuse?.PodUid, actual.Memory?.Reuse?.PodUid);
+        Assert.Equal(expected.Memory?.Reuse?.Amounts, actual.Memory?.Reuse?.Amounts);
     }
 
     [Fact]
@@ -156,6 +161,18 @@ public sealed class CheckpointStoreTests : IDisposable
         {
             Assert.Contains(snapshot.Containers, c => c.ContainerId == "ctr-g1" && c.Kind == CpuAssignmentKind.Exclusive && c.Cpus == CpuSet.Parse("1,9"));
         }
+    }
+
+    [Fact]
+    public void A_payload_missing_a_field_is_reported()
+    {
+        var store = new CheckpointStore(_directory);
+        const string payload = "{\"reservedCpus\":\"0\",\"defaultCpus\":\"0-3\",\"containers\":[],\"pods\":[],\"podHints\":[]}";
+        File.WriteAllText(store.FilePath, $"{{\"format\":2,\"checksum\":\"fnv1a64:{Fnv1a64.Hash(Encoding.UTF8.GetBytes(payload)):x16}\",\"payload\":{payload}}}");
+        CheckpointLoadResult loaded = store.Load();
+        Assert.Equal(CheckpointStatus.Invalid, loaded.Status);
+        Assert.StartsWith($"{store.FilePath}: payload: ", loaded.Error, StringComparison.Ordinal);
+        Assert.Contains("cpuPolicy", loaded.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -334,4 +334,60 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         Configure(PluginScenario.StaticCpuConfig, restarted);
         Assert.Equal(["Restored /"], restarted.Changes);
     }
+
+    [Fact]
+    public async Task A_restart_between_an_init_container_and_the_app_container_keeps_the_reuse()
+    {
+        CreateContainerRequest Member(string name, string id)
+        {
+            CreateContainerRequest request = PluginScenario.Guaranteed("g1", id, 2);
+            request.Container.Name = name;
+            request.Pod.Annotations["resmgrlite.io/container-roles"] = "init=init";
+            return request;
+        }
+        var (first, _, _) = Configure(NumaConfig);
+        CreateContainerRequest init = Member("init", "ci");
+        Assert.Equal("1,9", (await first.CreateContainerAsync(init.Pod, init.Container, CancellationToken.None)).Adjustment!.Linux.Resources.Cpu.Cpus);
+
+        // The plugin restarts after the init container ran: the app container reuses its CPUs and memory (§3.9, §4.6).
+        var (second, _, _) = Configure(NumaConfig);
+        CreateContainerRequest app = Member("app", "ca");
+        Assert.Equal("1,9", (await second.CreateContainerAsync(app.Pod, app.Container, CancellationToken.None)).Adjustment!.Linux.Resources.Cpu.Cpus);
+        Assert.Equal(1L << 30, second.Engine!.Memory!.State.Table(0, ResMgrLite.Engine.Memory.MemoryResource.Memory).Reserved);
+    }
+
+    public static TheoryData<string, string> Format1Files => new()
+    {
+        { "format1-static-only.state", PluginScenario.StaticCpuConfig },
+        { "format1-none-memory.state", MemoryManagerOnlyConfig },
+        { "format1-static-memory-podlevel.state", NumaConfig.Replace("policy = \"single-numa-node\"", "policy = \"single-numa-node\"\nscope = \"pod\"", StringComparison.Ordinal) + "\n[featureGates]\nPodLevelResourceManagers = true\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Format1Files))]
+    public async Task A_state_file_written_by_the_previous_format_is_restored(string fixture, string config)
+    {
+        // Written by the binary before format 2, on this test's machine (tests/ResMgrLite.TestSupport/StateFixtures/README.md).
+        string state = Path.Combine(_cgroups.Root, "state");
+        Directory.CreateDirectory(state);
+        File.Copy(Path.Combine(ResMgrLite.TestSupport.RepoPaths.Root, "tests", "ResMgrLite.TestSupport", "StateFixtures", fixture), Path.Combine(state, "resmgrlite_state"));
+        var (handler, _, log) = Configure(config);
+        Assert.True(handler.Engine is not null, await File.ReadAllTextAsync(log));
+        Assert.True(handler.Engine.TryFindContainer("ctr-g1", out ResMgrLite.Engine.Model.ContainerKey g1));
+        if (handler.Engine.Cpu is not null)
+        {
+            Assert.Equal("1,9", handler.Engine.EffectiveCpus(g1).ToString());
+        }
+        if (handler.Engine.Memory is not null)
+        {
+            Assert.Equal(1UL, handler.Engine.EffectiveMems(g1));
+        }
+
+        // The next decisions build on it, and the file is rewritten in the current format.
+        CreateContainerRequest next = PluginScenario.Guaranteed("g9", "cg9", 2);
+        CreateContainerResult created = await handler.CreateContainerAsync(next.Pod, next.Container, CancellationToken.None);
+        ResMgrLite.Engine.CpuSet given = ResMgrLite.Engine.CpuSet.Parse(created.Adjustment?.Linux.Resources.Cpu.Cpus ?? "");
+        Assert.False(given.Contains(1) || given.Contains(9), $"g1's CPUs were handed out again: {given}");
+        Assert.StartsWith("{\"format\":2,", await File.ReadAllTextAsync(Path.Combine(state, "resmgrlite_state")), StringComparison.Ordinal);
+    }
 }
