@@ -4,7 +4,11 @@ namespace ResMgrLite.Engine;
 /// The outcome of starting the engine: the engine, or every configuration problem in words (the
 /// caller reports them with its own context; nothing is thrown for a configuration a user wrote).
 /// </summary>
-public sealed record EngineStartResult(ResourceEngine? Engine, IReadOnlyList<string> Problems)
+public sealed class EngineStartResult(ResourceEngine? engine, IReadOnlyList<string> problems)
 {
-    public bool Started => Engine is not null;
+    public ResourceEngine? Engine => engine;
+
+    public IReadOnlyList<string> Problems => problems;
+
+    public bool Started => engine is not null;
 }

@@ -24,8 +24,18 @@ internal enum AllocationChangeKind
 
 /// <summary>One acknowledged allocation change: the engine decided it, the state file holds it when it had to, the runtime is about to be told.</summary>
 /// <param name="Settings">The container's settings for <see cref="AllocationChangeKind.ContainerAdmitted"/>; default otherwise.</param>
-internal readonly record struct AllocationChange(AllocationChangeKind Kind, string PodUid = "", string ContainerName = "", string ContainerId = "", ContainerSettings Settings = default)
+internal readonly struct AllocationChange(AllocationChangeKind kind, string podUid = "", string containerName = "", string containerId = "", ContainerSettings settings = default)
 {
+    public AllocationChangeKind Kind { get; } = kind;
+
+    public string PodUid { get; } = podUid;
+
+    public string ContainerName { get; } = containerName;
+
+    public string ContainerId { get; } = containerId;
+
+    public ContainerSettings Settings { get; } = settings;
+
     public ContainerKey Key => new(PodUid, ContainerName);
 }
 

@@ -24,9 +24,15 @@ internal sealed class TrackedPod(PodSandbox sandbox, PodSpec spec)
 }
 
 /// <summary>A container this process admitted: its pod and its model.</summary>
-internal sealed record TrackedContainer(string Id, TrackedPod Pod, ContainerSpec Spec)
+internal sealed class TrackedContainer(string id, TrackedPod pod, ContainerSpec spec)
 {
-    public ContainerKey Key => new(Pod.Spec.Uid, Spec.Name);
+    public string Id => id;
+
+    public TrackedPod Pod => pod;
+
+    public ContainerSpec Spec => spec;
+
+    public ContainerKey Key => new(pod.Spec.Uid, spec.Name);
 }
 
 /// <summary>
