@@ -76,11 +76,25 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         [cpuManager]
         policy = "static"
         reservedSystemCPUs = "0"
+
+        """ + MemoryManagerOnlyConfig;
+
+    private const string MemoryManagerOnlyConfig = """
         [memoryManager]
         policy = "Static"
         [[memoryManager.reservedMemory]]
         numaNode = 0
         limits = { memory = "100Mi" }
+        """;
+
+    /// <summary>Memory QoS with tiered reservation, writing to the fake cgroup tree.</summary>
+    private string TieredMemoryQos => $"""
+
+        [memoryQoS]
+        enabled = true
+        memoryReservationPolicy = "TieredReservation"
+        [cgroup]
+        mountPath = "{_cgroups.Root}"
         """;
 
     [Fact]
@@ -135,14 +149,7 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         _cgroups.AddCgroup("kubepods/burstable");
         _cgroups.AddCgroup("kubepods/besteffort");
         _cgroups.AddCgroup("kubepods/podg1");
-        var (handler, _, _) = Configure(PluginScenario.StaticCpuConfig + $"""
-
-            [memoryQoS]
-            enabled = true
-            memoryReservationPolicy = "TieredReservation"
-            [cgroup]
-            mountPath = "{_cgroups.Root}"
-            """);
+        var (handler, _, _) = Configure(PluginScenario.StaticCpuConfig + TieredMemoryQos);
         CreateContainerRequest guaranteed = PluginScenario.Guaranteed("g1", "cg1", 1);
         CreateContainerResult result = await handler.CreateContainerAsync(guaranteed.Pod, guaranteed.Container, CancellationToken.None);
 
@@ -216,13 +223,6 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         Assert.Equal("0-15", second.Engine.Cpu!.DefaultSet.ToString());
         Assert.Empty(runtime.Sent);
     }
-    private const string MemoryManagerOnlyConfig = """
-        [memoryManager]
-        policy = "Static"
-        [[memoryManager.reservedMemory]]
-        numaNode = 0
-        limits = { memory = "100Mi" }
-        """;
 
     [Fact]
     public async Task Without_a_cpu_manager_restored_memory_blocks_are_released_for_departed_containers()
@@ -261,14 +261,7 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         {
             _cgroups.AddCgroup(cgroup);
         }
-        string config = PluginScenario.StaticCpuConfig + $"""
-
-            [memoryQoS]
-            enabled = true
-            memoryReservationPolicy = "TieredReservation"
-            [cgroup]
-            mountPath = "{_cgroups.Root}"
-            """;
+        string config = PluginScenario.StaticCpuConfig + TieredMemoryQos;
         var (first, _, _) = Configure(config);
         CreateContainerRequest burstable = PluginScenario.Burstable("b1", "cb1");
         burstable.Pod.Annotations["resmgrlite.io/memory-request"] = "app=512Mi";
@@ -290,14 +283,7 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
     [Fact]
     public async Task An_update_restates_everything_the_engine_decided()
     {
-        var (handler, _, _) = Configure(NumaConfig + $"""
-
-            [memoryQoS]
-            enabled = true
-            memoryReservationPolicy = "TieredReservation"
-            [cgroup]
-            mountPath = "{_cgroups.Root}"
-            """);
+        var (handler, _, _) = Configure(NumaConfig + TieredMemoryQos);
         CreateContainerRequest request = PluginScenario.Guaranteed("g1", "c1", 2);
         await handler.CreateContainerAsync(request.Pod, request.Container, CancellationToken.None);
 
