@@ -1,5 +1,6 @@
 using System.Buffers;
 using ResMgrLite.Engine.State;
+using ResMgrLite.Host.Files;
 
 namespace ResMgrLite.Host.State;
 
@@ -36,19 +37,16 @@ public sealed class CheckpointStore
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(FilePath);
+            // Bounded, non-blocking, never through a link: a FIFO or /dev/zero here must not stall Configure.
+            bytes = HostFile.ReadBytes(FilePath, HostFileKind.State);
         }
         catch (FileNotFoundException)
         {
             return new CheckpointLoadResult(CheckpointStatus.Missing, null, null);
         }
-        catch (DirectoryNotFoundException)
+        catch (IOException e)
         {
-            return new CheckpointLoadResult(CheckpointStatus.Missing, null, null);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new CheckpointLoadResult(CheckpointStatus.Invalid, null, $"{FilePath}: cannot be read: {e.Message}");
+            return new CheckpointLoadResult(CheckpointStatus.Invalid, null, $"{FilePath}: cannot be read: {ErrorText.Of(e, FilePath)}");
         }
         return CheckpointFormat.Read(FilePath, bytes);
     }
@@ -62,7 +60,11 @@ public sealed class CheckpointStore
             System.IO.Directory.CreateDirectory(Directory);
             _directoryReady = true;
         }
-        using (var file = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1))
+        // The temporary file is the plugin's own: whatever sits at its name (a leftover of a crash, or a
+        // FIFO or link planted there) is removed, and the open never blocks nor follows a link, so
+        // one planted in between is refused instead of written through.
+        File.Delete(TempPath);
+        using (FileStream file = HostFile.OpenForWriting(TempPath, WriteTarget.OwnFile))
         {
             file.Write(_buffer.WrittenSpan);
             file.Flush(flushToDisk: true);

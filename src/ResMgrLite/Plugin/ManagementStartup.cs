@@ -8,6 +8,7 @@ using ResMgrLite.Engine.State;
 using ResMgrLite.Engine.Topology;
 using ResMgrLite.Engine.TopologyManagement;
 using ResMgrLite.Host.Cgroups;
+using ResMgrLite.Host.Files;
 using ResMgrLite.Host.State;
 using ResMgrLite.Host.Sysfs;
 using ResMgrLite.Nri;
@@ -21,8 +22,12 @@ namespace ResMgrLite.Plugin;
 /// </summary>
 internal static class ManagementStartup
 {
-    /// <summary>The machine and the validated configuration, or null when either cannot be had (logged).</summary>
-    public static (MachineTopology Machine, ResMgrSettings Settings)? LoadConfiguration(HandlerOptions options, string configText, PluginLog log, bool running)
+    /// <summary>
+    /// The machine and the validated configuration, or null when either cannot be had: logged, and
+    /// before the first start resource management goes passive through <paramref name="status"/>
+    /// (a running engine keeps its configuration).
+    /// </summary>
+    public static (MachineTopology Machine, ResMgrSettings Settings)? LoadConfiguration(HandlerOptions options, string configText, PluginLog log, ResourceManagementStatus status, bool running)
     {
         MachineTopology machine;
         try
@@ -31,7 +36,14 @@ internal static class ManagementStartup
         }
         catch (TopologyDiscoveryException e)
         {
-            log.Write(ProtocolLogLevel.Error, $"cannot read the machine topology, resource management is off: {e.Message}");
+            if (running)
+            {
+                log.Write(ProtocolLogLevel.Error, $"cannot read the machine topology: {e.Message}; keeping the running configuration");
+            }
+            else
+            {
+                status.Passive(PassiveReason.MachineUnreadable, $"cannot read the machine topology, resource management is off: {e.Message}");
+            }
             return null;
         }
         var documents = new List<ConfigDocument>();
@@ -41,7 +53,7 @@ internal static class ManagementStartup
         }
         else if (options.ConfigFile is { } file)
         {
-            documents.Add(ConfigDocument.FromFile(file));
+            documents.Add(ConfigFileReader.Read(file));
         }
         documents.Add(ConfigDocument.FromEnvironment(options.Environment));
         ConfigLoadResult result = ConfigLoader.Load(documents, MachineModel.ToFacts(machine));
@@ -53,14 +65,23 @@ internal static class ManagementStartup
         {
             log.Write(ProtocolLogLevel.Error, $"configuration: {problem}");
         }
-        log.Write(ProtocolLogLevel.Error, running
-            ? "configuration is invalid: keeping the running configuration"
-            : "configuration is invalid: resource management stays off until it is fixed");
+        if (running)
+        {
+            log.Write(ProtocolLogLevel.Error, "configuration is invalid: keeping the running configuration");
+        }
+        else
+        {
+            status.Passive(PassiveReason.InvalidConfiguration,
+                $"configuration is invalid: resource management stays off until it is fixed ({result.Problems.Count} problem(s), the first: {result.Problems.FirstOrDefault()}); after fixing it, {ConfigValidationReport.Recovery}");
+        }
         return null;
     }
 
-    /// <summary>Starts resource management; null (logged) when the engine cannot start or the state file cannot be trusted.</summary>
-    public static ResourceManagement? TryStart(HandlerOptions options, PluginLog log, MachineTopology machine, ResMgrSettings settings, AllocationFeed feed)
+    /// <summary>
+    /// Starts resource management and marks it active; null, with resource management passive and
+    /// why, when the engine cannot start or the state file cannot be trusted.
+    /// </summary>
+    public static ResourceManagement? TryStart(HandlerOptions options, PluginLog log, ResourceManagementStatus status, MachineTopology machine, ResMgrSettings settings, AllocationFeed feed)
     {
         // One look at the host's cgroups and one pod-cgroup naming serve both memory QoS and the pod quota.
         CgroupSituation cgroups = CgroupDetector.Detect(options.ProcRoot, options.SysfsRoot);
@@ -69,13 +90,14 @@ internal static class ManagementStartup
         EngineStartResult started = EngineFactory.Start(machine, settings, memoryQos);
         if (started.Engine is not { } engine)
         {
-            log.Write(ProtocolLogLevel.Error, $"cannot start the resource managers: {string.Join("; ", started.Problems)}");
+            status.Passive(PassiveReason.StartFailed, $"cannot start the resource managers, resource management is off: {string.Join("; ", started.Problems)}");
             return null;
         }
         ApplyLogSettings(log, settings);
         var state = new StateKeeper(new CheckpointStore(settings.StateDirectory), log);
-        if (!state.TryRestore(engine, out EngineSnapshot? restored))
+        if (!state.TryRestore(engine, out EngineSnapshot? restored, out string? untrusted))
         {
+            status.Passive(PassiveReason.UntrustedState, ResourceManagementStatus.UntrustedState(untrusted, state.FilePath));
             return null;
         }
         PodCgroupEffects podCgroups = PodCgroupEffects.Create(cgroups, settings, memoryQos is not null, options.SysfsRoot, log);
@@ -102,6 +124,7 @@ internal static class ManagementStartup
             $"CPU manager {(engine.Cpu is null ? "none" : $"static, reserved {engine.Cpu.Reserved}, shared pool {engine.Cpu.DefaultSet}")}, " +
             $"memory manager {(settings.MemoryManagerPolicy == MemoryManagerPolicy.Static ? "Static" : "None")}, " +
             $"memory QoS {(memoryQos is null ? "off" : memoryQos.ReservationPolicy.ToString())}");
+        status.Activate();
         // What the parents' files hold is unknown at start: write them from the (restored) accounting.
         podCgroups.ResyncParents(engine);
         return management;
@@ -126,12 +149,16 @@ internal static class ManagementStartup
     /// <summary>memory.high throttling misbehaves before Linux 5.9 (KEP-2570): the kubelet warns, so do we.</summary>
     private static void WarnOnOldKernel(string procRoot, PluginLog log)
     {
-        string release;
+        string? release;
         try
         {
-            release = File.ReadAllText(Path.Combine(procRoot, "sys/kernel/osrelease")).Trim();
+            release = HostFile.TryReadText(Path.Combine(procRoot, "sys/kernel/osrelease"), HostFileKind.KernelAttribute)?.Trim();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException)
+        {
+            return;
+        }
+        if (release is null)
         {
             return;
         }

@@ -28,7 +28,7 @@ internal sealed class PodCgroupEffects
     private readonly List<PodCgroupWrite> _resync = new(2);
     private bool _parentsUnknown;
 
-    private PodCgroupEffects(PluginLog log, QosCgroupLayout layout, CgroupWriter? memoryWriter, CgroupWriter? quotaWriter, string quotaFile, string quotaOff, string? podCgroupRoot)
+    private PodCgroupEffects(PluginLog log, QosCgroupLayout layout, CgroupWriter? memoryWriter, CgroupWriter? quotaWriter, string quotaFile, string quotaOff)
     {
         _log = log;
         Layout = layout;
@@ -36,14 +36,10 @@ internal sealed class PodCgroupEffects
         _quotaWriter = quotaWriter;
         _quotaFile = quotaFile;
         _quotaOff = quotaOff;
-        PodCgroupRoot = podCgroupRoot;
     }
 
     /// <summary>How the kubelet names QoS-class and pod cgroups on this node.</summary>
     public QosCgroupLayout Layout { get; }
-
-    /// <summary>Where pod cgroups live on this host (the cpu hierarchy or the cgroup v2 mount); null when no cpu controller was found.</summary>
-    public string? PodCgroupRoot { get; }
 
     /// <param name="memoryQos">Memory QoS is on: its writes go to the configured cgroup v2 mount.</param>
     /// <param name="sysfsRoot">The sysfs root the mounts are read against (tests use synthetic trees).</param>
@@ -53,24 +49,24 @@ internal sealed class PodCgroupEffects
         var layout = new QosCgroupLayout(
             settings.CgroupDriver == Config.Settings.CgroupDriver.Systemd ? Engine.MemoryQos.CgroupDriver.Systemd : Engine.MemoryQos.CgroupDriver.Cgroupfs,
             settings.CgroupRoot.Trim('/'));
-        CgroupWriter? memoryWriter = memoryQos ? new CgroupWriter(settings.CgroupMountPath, Warn) : null;
+        // Every writer is contained to the kubepods tree: pod cgroup paths may come from the runtime.
+        CgroupWriter? memoryWriter = memoryQos ? new CgroupWriter(settings.CgroupMountPath, layout.Root, Warn) : null;
         if (cgroups.Mode == CgroupMode.Unified && cgroups.UnifiedMountPoint is { } unified)
         {
-            string root = CgroupDetector.MapToRoots(unified, sysfsRoot);
-            return new PodCgroupEffects(log, layout, memoryWriter, new CgroupWriter(root, Warn), "cpu.max", "max", root);
+            return new PodCgroupEffects(log, layout, memoryWriter, new CgroupWriter(CgroupDetector.MapToRoots(unified, sysfsRoot), layout.Root, Warn), "cpu.max", "max");
         }
         if (cgroups.V1Hierarchies.FirstOrDefault(h => h.Controllers.Contains("cpu", StringComparer.Ordinal)) is { } cpu)
         {
-            string root = CgroupDetector.MapToRoots(cpu.MountPoint, sysfsRoot);
-            return new PodCgroupEffects(log, layout, memoryWriter, new CgroupWriter(root, Warn), "cpu.cfs_quota_us", "-1", root);
+            return new PodCgroupEffects(log, layout, memoryWriter, new CgroupWriter(CgroupDetector.MapToRoots(cpu.MountPoint, sysfsRoot), layout.Root, Warn), "cpu.cfs_quota_us", "-1");
         }
         Warn("no cgroup cpu controller found: pod cgroup quotas of pods with exclusive CPUs stay as the kubelet set them");
-        return new PodCgroupEffects(log, layout, memoryWriter, null, "", "", null);
+        return new PodCgroupEffects(log, layout, memoryWriter, null, "", "");
     }
 
     /// <summary>
     /// Applies <paramref name="plan"/> in order. <paramref name="podCgroupOf"/> gives a pod's cgroup as
-    /// the runtime named it (null: the layout's name).
+    /// the runtime named it (null: the layout's name); <paramref name="what"/> names the pod or the
+    /// occasion in log lines.
     /// </summary>
     public void Apply(ResourceEngine engine, IReadOnlyList<PodCgroupWrite> plan, Func<string, string?> podCgroupOf, string what)
     {
@@ -105,7 +101,7 @@ internal sealed class PodCgroupEffects
         {
             return;
         }
-        CgroupWriterResult result = _memoryWriter.Apply(memory);
+        CgroupWriterResult result = _memoryWriter.Apply(memory, $"memory QoS {what}");
         if (result.Succeeded)
         {
             _parentsUnknown = false;
@@ -125,6 +121,14 @@ internal sealed class PodCgroupEffects
     /// <summary>The plan that belonged to an admission was never applied (the admission was undone): resync before the next one.</summary>
     public void MarkParentsUnknown() => _parentsUnknown = _memoryWriter is not null;
 
+    /// <summary>
+    /// Whether a cgroup exists in the hierarchy that holds the pod cgroups' CPU quota, under the
+    /// writers' containment; <see cref="CgroupPresence.Unknown"/> when the path is refused or
+    /// unreadable, or when this host has no cpu controller.
+    /// </summary>
+    public CgroupPresence Probe(string cgroup, string? subject = null) =>
+        _quotaWriter?.Probe(cgroup, subject) ?? CgroupPresence.Unknown;
+
     /// <summary>A pod is gone: a pod with the same UID would need its quota lifted again.</summary>
     public void ForgetPod(string podUid) => _podsWithoutQuota.Remove(podUid);
 
@@ -134,7 +138,7 @@ internal sealed class PodCgroupEffects
         {
             return;
         }
-        CgroupWriterResult result = _quotaWriter.Apply([new CgroupWrite(cgroup, _quotaFile, _quotaOff)]);
+        CgroupWriterResult result = _quotaWriter.Apply([new CgroupWrite(cgroup, _quotaFile, _quotaOff)], what);
         if (!result.Succeeded)
         {
             _podsWithoutQuota.Remove(podUid);

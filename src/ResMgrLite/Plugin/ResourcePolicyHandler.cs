@@ -29,6 +29,9 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
     private ResourceManagement? _managed;
     private INriRuntime? _runtime;
 
+    /// <summary>Whether resource management is on, and if not why (for metrics and commands).</summary>
+    public ResourceManagementStatus Status { get; } = new(log);
+
     /// <summary>The engine, once Configure started it (tests read it).</summary>
     public ResourceEngine? Engine => _managed?.Engine;
 
@@ -54,7 +57,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
 
     private void Configure(string configText)
     {
-        if (ManagementStartup.LoadConfiguration(options, configText, log, running: _managed is not null) is not { } loaded)
+        if (ManagementStartup.LoadConfiguration(options, configText, log, Status, running: _managed is not null) is not { } loaded)
         {
             return;
         }
@@ -70,7 +73,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
             ManagementStartup.ApplyLogSettings(log, running.Settings);
             return;
         }
-        _managed = ManagementStartup.TryStart(options, log, loaded.Machine, loaded.Settings, Allocations);
+        _managed = ManagementStartup.TryStart(options, log, Status, loaded.Machine, loaded.Settings, Allocations);
         _managed?.Reconciler.Start(loaded.Settings.CpuManagerReconcilePeriod, OnReconcilePeriod);
     }
 

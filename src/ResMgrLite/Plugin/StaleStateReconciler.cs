@@ -1,5 +1,6 @@
 using ResMgrLite.Engine;
 using ResMgrLite.Engine.Model;
+using ResMgrLite.Host.Cgroups;
 
 namespace ResMgrLite.Plugin;
 
@@ -32,18 +33,19 @@ internal sealed class StaleStateReconciler(PodCgroupEffects cgroups) : IDisposab
     /// </summary>
     public List<string> FindDeparted(ResourceEngine engine, HashSet<string> seen)
     {
-        if (cgroups.PodCgroupRoot is not { } root || !Directory.Exists(Path.Combine(root, cgroups.Layout.Root)))
+        if (cgroups.Probe(cgroups.Layout.Root) != CgroupPresence.Present)
         {
             return [];
         }
-        return engine.ListPods().Where(uid => !seen.Contains(uid) && !PodCgroupExists(root, uid)).Order(StringComparer.Ordinal).ToList();
+        return engine.ListPods().Where(uid => !seen.Contains(uid) && !PodCgroupMayExist(uid)).Order(StringComparer.Ordinal).ToList();
     }
 
-    private bool PodCgroupExists(string root, string podUid)
+    /// <summary>A path that cannot be judged (refused, unreadable) counts as present: releasing a live pod would share its CPUs.</summary>
+    private bool PodCgroupMayExist(string podUid)
     {
         foreach (QosClass qos in (ReadOnlySpan<QosClass>)[QosClass.Guaranteed, QosClass.Burstable, QosClass.BestEffort])
         {
-            if (Directory.Exists(Path.Combine(root, cgroups.Layout.PodCgroup(qos, podUid))))
+            if (cgroups.Probe(cgroups.Layout.PodCgroup(qos, podUid), $"pod {podUid}") != CgroupPresence.Gone)
             {
                 return true;
             }

@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using ResMgrLite.Engine;
 using ResMgrLite.Engine.State;
+using ResMgrLite.Host.Files;
 using ResMgrLite.Host.State;
 using ResMgrLite.Nri;
 
@@ -28,13 +30,15 @@ internal sealed class StateKeeper(CheckpointStore store, PluginLog log)
     /// <summary>
     /// Loads the state file into a fresh engine (docs/state.md, "Recovery rules"). Any file that
     /// cannot be trusted — damaged, from a newer binary, or incompatible with this machine or
-    /// configuration — leaves resource management off with one error naming the file and the
-    /// problem: guessing would risk a CPU in two exclusive sets, and the kubelet's own answer
-    /// (refusing to start, spec/resource-managers.md §3.11) would take containerd down with us.
+    /// configuration — is refused with <paramref name="untrusted"/> naming the file and the problem,
+    /// and resource management stays off: guessing would risk a CPU in two exclusive sets, and the
+    /// kubelet's own answer (refusing to start, spec/resource-managers.md §3.11) would take
+    /// containerd down with us.
     /// </summary>
-    public bool TryRestore(ResourceEngine engine, out EngineSnapshot? restored)
+    public bool TryRestore(ResourceEngine engine, out EngineSnapshot? restored, [NotNullWhen(false)] out string? untrusted)
     {
         restored = null;
+        untrusted = null;
         CheckpointLoadResult loaded = store.Load();
         switch (loaded.Status)
         {
@@ -53,16 +57,13 @@ internal sealed class StateKeeper(CheckpointStore store, PluginLog log)
                         $"state: restored {restored.Containers.Count} container(s), {restored.Pods.Count} pod budget(s) from {store.FilePath}; shared pool {restored.DefaultCpus}");
                     return true;
                 }
-                log.Write(ProtocolLogLevel.Error, $"{store.FilePath}: state does not match this machine or configuration: {string.Join("; ", problems)}. {OperatorAdvice}");
+                untrusted = $"{store.FilePath}: state does not match this machine or configuration: {string.Join("; ", problems)}";
                 return false;
             default:
-                log.Write(ProtocolLogLevel.Error, $"{loaded.Error}. {OperatorAdvice}");
+                untrusted = loaded.Error ?? store.FilePath;
                 return false;
         }
     }
-
-    private string OperatorAdvice =>
-        $"Resource management is OFF (containers start without CPU pinning) until an operator drains the node's pods, deletes {store.FilePath} and restarts the plugin (docs/state.md)";
 
     /// <summary>
     /// Before an answer leaves: writes when something exclusive changed since the last write (false,
@@ -86,7 +87,7 @@ internal sealed class StateKeeper(CheckpointStore store, PluginLog log)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            log.Write(ProtocolLogLevel.Error, $"state: cannot write {store.FilePath}: {e.Message}");
+            log.Write(ProtocolLogLevel.Error, $"state: cannot write {store.FilePath}: {ErrorText.Of(e, store.FilePath)}");
             return false;
         }
     }

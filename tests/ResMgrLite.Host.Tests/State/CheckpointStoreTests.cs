@@ -7,6 +7,7 @@ using ResMgrLite.Engine.Model;
 using ResMgrLite.Engine.State;
 using ResMgrLite.Host.State;
 using ResMgrLite.TestSupport;
+using ResMgrLite.TestSupport.HostFiles;
 
 namespace ResMgrLite.Host.Tests.State;
 
@@ -68,6 +69,32 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Equal(CheckpointStatus.Loaded, loaded.Status);
         AssertSame(Sample(), loaded.Snapshot);
         Assert.Equal([store.FilePath], Directory.GetFiles(store.Directory));
+    }
+
+    [Fact]
+    public async Task A_fifo_planted_at_the_temporary_file_neither_blocks_the_save_nor_stops_it()
+    {
+        var store = new CheckpointStore(_directory);
+        SpecialFiles.CreateFifo(store.FilePath + ".tmp");
+        // Opening a FIFO for writing without a reader waits forever: the save must not (a TimeoutException fails the test).
+        await Task.Run(() => store.Save(Sample())).WaitAsync(TimeSpan.FromSeconds(20));
+        AssertSame(Sample(), store.Load().Snapshot);
+        Assert.Equal([store.FilePath], Directory.GetFileSystemEntries(store.Directory));
+    }
+
+    [Fact]
+    public void A_link_planted_at_the_temporary_file_is_not_written_through()
+    {
+        string victim = Path.Combine(Directory.CreateDirectory(Path.Combine(_directory, "elsewhere")).FullName, "victim");
+        File.WriteAllText(victim, "must stay");
+        var store = new CheckpointStore(Path.Combine(_directory, "state"));
+        Directory.CreateDirectory(store.Directory);
+        File.CreateSymbolicLink(store.FilePath + ".tmp", victim);
+        store.Save(Sample());
+        Assert.Equal("must stay", File.ReadAllText(victim));
+        Assert.Null(new FileInfo(store.FilePath).LinkTarget);
+        AssertSame(Sample(), store.Load().Snapshot);
+        Assert.Equal([store.FilePath], Directory.GetFileSystemEntries(store.Directory));
     }
 
     [Fact]
