@@ -17,29 +17,16 @@ namespace ResMgrLite.Plugin;
 /// The engine commits its accounting with the decision; when a write fails here the parents' files
 /// no longer match it, so the next plan is preceded by a full resync of both parents.
 /// </remarks>
-internal sealed class PodCgroupEffects
+/// <param name="quotaWriter">Writes the pod quota (null: this host has no cpu controller).</param>
+/// <param name="quotaFile">The quota's file in that hierarchy, and <paramref name="quotaOff"/> its value for "no quota".</param>
+internal sealed class PodCgroupEffects(PluginLog log, QosCgroupLayout layout, CgroupWriter? memoryWriter, CgroupWriter? quotaWriter, string quotaFile, string quotaOff)
 {
-    private readonly PluginLog _log;
-    private readonly CgroupWriter? _memoryWriter;
-    private readonly CgroupWriter? _quotaWriter;
-    private readonly string _quotaFile = "";
-    private readonly string _quotaOff = "";
     private readonly HashSet<string> _podsWithoutQuota = new(StringComparer.Ordinal);
     private readonly List<PodCgroupWrite> _resync = new(2);
     private bool _parentsUnknown;
 
-    private PodCgroupEffects(PluginLog log, QosCgroupLayout layout, CgroupWriter? memoryWriter, CgroupWriter? quotaWriter, string quotaFile, string quotaOff)
-    {
-        _log = log;
-        Layout = layout;
-        _memoryWriter = memoryWriter;
-        _quotaWriter = quotaWriter;
-        _quotaFile = quotaFile;
-        _quotaOff = quotaOff;
-    }
-
     /// <summary>How the kubelet names QoS-class and pod cgroups on this node.</summary>
-    public QosCgroupLayout Layout { get; }
+    public QosCgroupLayout Layout { get; } = layout;
 
     /// <param name="memoryQos">Memory QoS is on: its writes go to the configured cgroup v2 mount.</param>
     /// <param name="sysfsRoot">The sysfs root the mounts are read against (tests use synthetic trees).</param>
@@ -75,7 +62,7 @@ internal sealed class PodCgroupEffects
             return;
         }
         var memory = new List<CgroupWrite>(plan.Count + 2);
-        bool resync = _parentsUnknown && _memoryWriter is not null;
+        bool resync = _parentsUnknown && memoryWriter is not null;
         if (resync)
         {
             _resync.Clear();
@@ -92,23 +79,23 @@ internal sealed class PodCgroupEffects
             {
                 LiftQuota(write.PodUid, cgroup, what);
             }
-            else if (_memoryWriter is not null)
+            else if (memoryWriter is not null)
             {
                 memory.Add(new CgroupWrite(cgroup, write.MemoryFile!, Format(write.Value)));
             }
         }
-        if (memory.Count == 0 || _memoryWriter is null)
+        if (memory.Count == 0 || memoryWriter is null)
         {
             return;
         }
-        CgroupWriterResult result = _memoryWriter.Apply(memory, $"memory QoS {what}");
+        CgroupWriterResult result = memoryWriter.Apply(memory, $"memory QoS {what}");
         if (result.Succeeded)
         {
             _parentsUnknown = false;
             return;
         }
         _parentsUnknown = true;
-        _log.Write(ProtocolLogLevel.Error, $"memory QoS {what}: {result.Error}");
+        log.Write(ProtocolLogLevel.Error, $"memory QoS {what}: {result.Error}");
     }
 
     /// <summary>Writes both QoS parents from the engine's accounting (start-up: what the files hold is unknown).</summary>
@@ -119,7 +106,7 @@ internal sealed class PodCgroupEffects
     }
 
     /// <summary>The plan that belonged to an admission was never applied (the admission was undone): resync before the next one.</summary>
-    public void MarkParentsUnknown() => _parentsUnknown = _memoryWriter is not null;
+    public void MarkParentsUnknown() => _parentsUnknown = memoryWriter is not null;
 
     /// <summary>
     /// Whether a cgroup exists in the hierarchy that holds the pod cgroups' CPU quota, under the
@@ -127,22 +114,22 @@ internal sealed class PodCgroupEffects
     /// unreadable, or when this host has no cpu controller.
     /// </summary>
     public CgroupPresence Probe(string cgroup, string? subject = null) =>
-        _quotaWriter?.Probe(cgroup, subject) ?? CgroupPresence.Unknown;
+        quotaWriter?.Probe(cgroup, subject) ?? CgroupPresence.Unknown;
 
     /// <summary>A pod is gone: a pod with the same UID would need its quota lifted again.</summary>
     public void ForgetPod(string podUid) => _podsWithoutQuota.Remove(podUid);
 
     private void LiftQuota(string podUid, string cgroup, string what)
     {
-        if (_quotaWriter is null || !_podsWithoutQuota.Add(podUid))
+        if (quotaWriter is null || !_podsWithoutQuota.Add(podUid))
         {
             return;
         }
-        CgroupWriterResult result = _quotaWriter.Apply([new CgroupWrite(cgroup, _quotaFile, _quotaOff)], what);
+        CgroupWriterResult result = quotaWriter.Apply([new CgroupWrite(cgroup, quotaFile, quotaOff)], what);
         if (!result.Succeeded)
         {
             _podsWithoutQuota.Remove(podUid);
-            _log.Write(ProtocolLogLevel.Warning, $"{what}: could not lift the pod cgroup CFS quota: {result.Error}");
+            log.Write(ProtocolLogLevel.Warning, $"{what}: could not lift the pod cgroup CFS quota: {result.Error}");
         }
     }
 
