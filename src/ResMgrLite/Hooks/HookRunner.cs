@@ -33,11 +33,17 @@ internal sealed class HookRunner : IDisposable
     private readonly object _lock = new();
     private readonly Dictionary<string, HookState> _hooks = new(StringComparer.Ordinal);
 
-    // Guarded by _lock.
+    // Guarded by _lock. "Ready" is the newest change hooks may see; "pending" a newer one that
+    // waits for the runtime's acknowledgment (NotifyUnacknowledged).
     private string _directory = "";
     private TimeSpan _timeout = TimeSpan.FromSeconds(5);
     private AllocationChange? _latest;
     private long _latestSequence;
+    private AllocationChange? _pending;
+    private long _pendingSequence;
+    private string _pendingAwaits = "";
+    private long _pendingSince;
+    private long _sequence;
     private long _doneSequence;
     private bool _busy;
     private bool _stopping;
@@ -78,7 +84,7 @@ internal sealed class HookRunner : IDisposable
             bool changed = directory != _directory;
             _directory = directory;
             _timeout = timeout > TimeSpan.Zero ? timeout : _timeout;
-            if (changed && directory.Length > 0 && _latest is not null)
+            if (changed && directory.Length > 0 && (_latest is not null || _pending is not null))
             {
                 // Hooks of a new directory have not seen the current state yet.
                 _doneSequence = 0;
@@ -87,9 +93,13 @@ internal sealed class HookRunner : IDisposable
         }
     }
 
+    /// <summary>How long a change waits for the runtime's acknowledgment before the hooks run with it anyway.</summary>
+    public static readonly TimeSpan AcknowledgementWait = TimeSpan.FromSeconds(2);
+
     /// <summary>
     /// Records a change the runtime acknowledged and returns at once; the hooks run later on the
-    /// runner's thread. Safe to call from any thread; never throws for a hook's sake.
+    /// runner's thread. Safe to call from any thread; never throws for a hook's sake. A change that
+    /// was still waiting for its acknowledgment is replaced: this one carries the newer pools.
     /// </summary>
     public void Notify(AllocationChange change)
     {
@@ -100,13 +110,64 @@ internal sealed class HookRunner : IDisposable
             {
                 return;
             }
+            _pending = null;
             _latest = change;
-            _latestSequence++;
+            _latestSequence = ++_sequence;
             if (_directory.Length > 0)
             {
                 WakeLocked();
             }
         }
+    }
+
+    /// <summary>
+    /// Records a change the runtime has been told but has not yet confirmed: the hooks see it after
+    /// <see cref="Acknowledge"/> names <paramref name="awaitedContainerId"/> (empty: only a later
+    /// change or the wait), after a later <see cref="Notify"/>, or after <see cref="AcknowledgementWait"/>
+    /// (the decision stands either way: the engine and the state file hold it). Returns at once.
+    /// </summary>
+    public void NotifyUnacknowledged(AllocationChange change, string awaitedContainerId)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(awaitedContainerId);
+        lock (_lock)
+        {
+            if (_stopping)
+            {
+                return;
+            }
+            _pending = change;
+            _pendingSequence = ++_sequence;
+            _pendingAwaits = awaitedContainerId;
+            _pendingSince = Environment.TickCount64;
+            if (_directory.Length > 0)
+            {
+                WakeLocked();
+            }
+        }
+    }
+
+    /// <summary>The runtime confirmed the container (it started it): a change waiting for it becomes visible to the hooks.</summary>
+    public void Acknowledge(string containerId)
+    {
+        lock (_lock)
+        {
+            if (_pending is not null && _pendingAwaits.Length > 0 && string.Equals(_pendingAwaits, containerId, StringComparison.Ordinal))
+            {
+                PromotePendingLocked();
+                if (_directory.Length > 0)
+                {
+                    WakeLocked();
+                }
+            }
+        }
+    }
+
+    private void PromotePendingLocked()
+    {
+        _latest = _pending;
+        _latestSequence = _pendingSequence;
+        _pending = null;
     }
 
     /// <summary>At plugin start: the hooks run once with the current pools (event "replay").</summary>
@@ -119,7 +180,7 @@ internal sealed class HookRunner : IDisposable
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         lock (_lock)
         {
-            while (_busy || (_directory.Length > 0 && _latest is not null && _doneSequence < _latestSequence && !_stopping))
+            while (_busy || (_directory.Length > 0 && !_stopping && (_pending is not null || (_latest is not null && _doneSequence < _latestSequence))))
             {
                 long left = deadline - Environment.TickCount64;
                 if (left <= 0 || !Monitor.Wait(_lock, TimeSpan.FromMilliseconds(left)))
@@ -165,11 +226,7 @@ internal sealed class HookRunner : IDisposable
             long target;
             lock (_lock)
             {
-                while (!_stopping && (_directory.Length == 0 || _latest is null || _doneSequence >= _latestSequence))
-                {
-                    Monitor.Wait(_lock);
-                }
-                if (_stopping)
+                if (!WaitForWorkLocked())
                 {
                     Monitor.PulseAll(_lock);
                     return;
@@ -195,6 +252,34 @@ internal sealed class HookRunner : IDisposable
                 Monitor.PulseAll(_lock);
             }
         }
+    }
+
+    /// <summary>Waits (holding the monitor) until there is a change for the hooks; false when stopping.</summary>
+    private bool WaitForWorkLocked()
+    {
+        while (!_stopping)
+        {
+            if (_pending is not null)
+            {
+                long left = _pendingSince + (long)AcknowledgementWait.TotalMilliseconds - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    // The runtime said nothing in time; the allocation holds all the same.
+                    PromotePendingLocked();
+                }
+                else if (_directory.Length > 0)
+                {
+                    Monitor.Wait(_lock, TimeSpan.FromMilliseconds(left));
+                    continue;
+                }
+            }
+            if (_directory.Length > 0 && _latest is not null && _doneSequence < _latestSequence)
+            {
+                return true;
+            }
+            Monitor.Wait(_lock);
+        }
+        return false;
     }
 
     /// <summary>Lists the directory and runs each hook that has not seen the newest change.</summary>

@@ -156,6 +156,9 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
                 case Event.RunPodSandbox:
                     TryTrackPod(m, pod);
                     break;
+                case Event.StartContainer when container is not null:
+                    m.Allocations.Publish(new AllocationChange(AllocationChangeKind.ContainerStarted, containerId: container.Id), m.Engine);
+                    break;
                 case Event.RemoveContainer when container is not null:
                     m.ReleaseContainer(container.Id, updates);
                     break;
