@@ -5,7 +5,9 @@ internal readonly record struct HookRunCount(string Hook, HookResult Result, lon
 
 /// <summary>
 /// Counts hook runs by hook and result, and the changes hooks never saw because a newer one
-/// replaced them. Read by the metrics endpoint; written by the runner's thread only.
+/// replaced them. Written by the runner's thread only. For metrics
+/// (<c>resmgrlite_hook_runs_total{hook,result}</c>, labels from <see cref="HookResultNames"/>): read
+/// <see cref="Snapshot"/> when scraped, or subscribe to <see cref="RunCounted"/>.
 /// </summary>
 internal sealed class HookCounters
 {
@@ -27,7 +29,11 @@ internal sealed class HookCounters
             }
             runs[(int)result]++;
         }
+        RunCounted?.Invoke(hook, result);
     }
+
+    /// <summary>Called on the runner's thread after each counted run (hook file name, result); keep it short.</summary>
+    public Action<string, HookResult>? RunCounted { get; set; }
 
     public void CountCoalesced(long changes) => Interlocked.Add(ref _coalesced, changes);
 

@@ -142,6 +142,8 @@ public sealed class HookFeedObserverTests : IDisposable
     {
         Hook("20-stuck", "sleep 30");
         var (handler, hooks) = Start(Config(timeout: "300ms"));
+        var counted = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        hooks.Counters.RunCounted = (hook, result) => counted.Enqueue($"{hook} {HookResultNames.Of(result)}");
         await handler.SynchronizeAsync([], [], CancellationToken.None);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Assert.True(WaitIdle(hooks));
@@ -150,6 +152,7 @@ public sealed class HookFeedObserverTests : IDisposable
         Assert.Equal(1, hooks.Counters.Snapshot().Single(c => c.Hook == "20-stuck").Runs);
         Assert.Equal(HookResult.TimedOut, hooks.Counters.Snapshot().Single(c => c.Hook == "20-stuck").Result);
         Assert.Contains(_log.Entries, e => e.Message.Contains("hooks.timeout (300ms)", StringComparison.Ordinal));
+        Assert.Equal(["10-record succeeded", "20-stuck timed-out"], counted);
     }
 
     [Fact]
