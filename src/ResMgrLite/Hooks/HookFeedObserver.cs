@@ -54,6 +54,12 @@ internal sealed class HookFeedObserver : IAllocationObserver, IDisposable
         {
             // A reload changes them live (ConfigReload); applying them here costs a compare.
             _runner.Configure(management.Settings.HooksDirectory, management.Settings.HooksTimeout);
+            if (management.Settings.HooksDirectory.Length == 0)
+            {
+                // Hooks off: nothing to prepare. Turning them on takes a Configure, and the
+                // Synchronize after it brings the state.
+                return;
+            }
         }
         PoolsOf(engine, out CpuSet shared, out CpuSet exclusive);
         switch (change.Kind)

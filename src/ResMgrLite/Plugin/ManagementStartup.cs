@@ -118,7 +118,6 @@ internal static class ManagementStartup
                 }
             }
         }
-        feed.Publish(new AllocationChange(AllocationChangeKind.Restored), engine);
         log.Write(ProtocolLogLevel.Info,
             $"resource management on: topology manager {TopologyManagerOptions.PolicyName(engine.TopologyManager.Policy)}/{engine.TopologyManager.Scope}, " +
             $"CPU manager {(engine.Cpu is null ? "none" : $"static, reserved {engine.Cpu.Reserved}, shared pool {engine.Cpu.DefaultSet}")}, " +

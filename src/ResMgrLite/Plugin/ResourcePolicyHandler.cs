@@ -74,6 +74,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
             return;
         }
         _managed = ManagementStartup.TryStart(options, log, Status, loaded.Machine, loaded.Settings, Allocations);
+        _managed?.Allocations.Publish(new AllocationChange(AllocationChangeKind.Restored), _managed.Engine);
         _managed?.Reconciler.Start(loaded.Settings.CpuManagerReconcilePeriod, OnReconcilePeriod);
     }
 

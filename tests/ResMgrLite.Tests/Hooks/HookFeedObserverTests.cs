@@ -120,6 +120,16 @@ public sealed class HookFeedObserverTests : IDisposable
     }
 
     [Fact]
+    public void Without_a_synchronize_the_start_replays_after_the_acknowledgement_wait()
+    {
+        // containerd 1.7 never synchronizes a pre-launched plugin.
+        var (_, hooks) = Start(Config());
+        Assert.True(SpinWait.SpinUntil(() => Runs().Length > 0, Idle));
+        Assert.True(WaitIdle(hooks));
+        Assert.Equal(["replay   cpus= exclusive= shared=0-7"], Runs());
+    }
+
+    [Fact]
     public async Task A_restart_replays_the_state_file_s_allocations_once()
     {
         var (first, firstHooks) = Start(Config());
