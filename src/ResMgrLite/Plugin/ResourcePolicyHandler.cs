@@ -44,7 +44,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     public const NriEventMask Subscribed =
         NriEventMask.RunPodSandbox | NriEventMask.StopPodSandbox | NriEventMask.RemovePodSandbox
         | NriEventMask.CreateContainer | NriEventMask.StartContainer | NriEventMask.UpdateContainer
-        | NriEventMask.StopContainer | NriEventMask.RemoveContainer | NriEventMask.UpdatePodSandbox;
+        | NriEventMask.StopContainer | NriEventMask.RemoveContainer | NriEventMask.UpdatePodSandbox | NriEventMask.PostUpdatePodSandbox;
 
     private readonly PluginLog _log;
     private readonly HandlerOptions _options;
@@ -113,7 +113,6 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         lock (_lock)
         {
             _runtime = context.Updates;
-            _log.Write(ProtocolLogLevel.Info, $"runtime {context.Runtime.Name} {context.Runtime.Version} (NRI {context.Runtime.Level}), config {context.Config.Length} bytes");
             Configure(context.Config);
             // The log target is settled now (the configured file, or the default one).
             _log.Release();
@@ -543,7 +542,9 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     /// without an entry are admitted, and every container whose real cpuset differs from its
     /// allocation gets an update (shared containers off exclusive CPUs).
     /// </summary>
-    public ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
+    public INriSynchronization BeginSynchronize() => new SynchronizeCollector(SynchronizeAsync);
+
+    private ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pods);
         ArgumentNullException.ThrowIfNull(containers);
@@ -776,6 +777,12 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             }
         }
         _log.Write(ProtocolLogLevel.Info, $"pod {pod.Namespace}/{pod.Name}: pod-level resources changed; in-place pod resize is not applied by this version");
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask PostUpdatePodSandboxAsync(PodSandbox pod, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
         return ValueTask.CompletedTask;
     }
 

@@ -10,18 +10,20 @@ namespace ResMgrLite.Nri.Tests.Transport;
 
 public class MuxTrunkTests
 {
+    private const long BufferLimit = (4 << 20) + (64 * 1024);
+
     [Fact]
     public async Task AnUnreadConnectionStopsTheTrunkReaderInsteadOfGrowingWithoutBound()
     {
         (Socket runtime, Socket plugin) = SocketPair.Create();
         using (runtime)
         {
-            await using var trunk = new MuxTrunk(new NetworkStream(plugin, ownsSocket: true), new CollectingLog());
+            await using var trunk = new MuxTrunk(new NetworkStream(plugin, ownsSocket: true), new CollectingLog(), BufferLimit);
             Task reader = trunk.RunAsync(CancellationToken.None);
 
             // Far more than the pause threshold plus the kernel's socket buffers, on conn 1 that nobody reads.
             const int FrameSize = 1 << 20;
-            long frames = ((MuxTrunk.PauseThreshold * 2) / FrameSize) + 16;
+            long frames = ((trunk.PauseThreshold * 2) / FrameSize) + 16;
             long total = frames * FrameSize;
             Task sender = Task.Run(async () =>
             {
@@ -38,7 +40,7 @@ public class MuxTrunkTests
             Assert.False(sender.IsCompleted, "the trunk kept reading although conn 1's queue was over its bound");
 
             // Reading conn 1 releases the back-pressure and everything arrives.
-            PipeReader input = trunk.Input(MuxConnectionId.PluginService);
+            PipeReader input = trunk.PluginService.Input;
             long received = 0;
             while (received < total)
             {
@@ -60,7 +62,7 @@ public class MuxTrunkTests
         (Socket runtime, Socket plugin) = SocketPair.Create();
         using (runtime)
         {
-            await using var trunk = new MuxTrunk(new NetworkStream(plugin, ownsSocket: true), new CollectingLog());
+            await using var trunk = new MuxTrunk(new NetworkStream(plugin, ownsSocket: true), new CollectingLog(), BufferLimit);
             byte[][] messages = [.. Enumerable.Range(0, 16).Select(i => Enumerable.Repeat((byte)i, 5000 + i).ToArray())];
 
             Task sends = Task.WhenAll(messages.Select(m => Task.Run(() => trunk.SendAsync(2, m, CancellationToken.None).AsTask())));
@@ -75,7 +77,7 @@ public class MuxTrunkTests
             await sends;
             var buffer = new ReadOnlySequence<byte>(wire);
             var frames = new List<byte[]>();
-            while (MuxFrameReader.TryReadFrame(ref buffer, out _, out ReadOnlySequence<byte> payload))
+            while (MuxFrames.TryReadFrame(ref buffer, out _, out ReadOnlySequence<byte> payload))
             {
                 frames.Add(payload.ToArray());
             }
