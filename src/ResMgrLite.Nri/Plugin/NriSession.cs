@@ -58,7 +58,7 @@ internal sealed class NriSession : INriRuntime
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                _log.Write(ProtocolLogLevel.Error, $"RegisterPlugin failed: {ex.Message}");
+                _log.Write(ProtocolLogLevel.Error, RegistrationFailure(ex));
                 _trunk.Abort("registration failed");
                 await Task.WhenAll(trunk, client, server).ConfigureAwait(false);
                 return cancellationToken.IsCancellationRequested ? NriSessionEnd.Cancelled : NriSessionEnd.RegistrationFailed;
@@ -76,6 +76,14 @@ internal sealed class NriSession : INriRuntime
             return cancellationToken.IsCancellationRequested ? NriSessionEnd.Cancelled : NriSessionEnd.Closed;
         }
     }
+
+    private string RegistrationFailure(Exception error) => error switch
+    {
+        TtrpcStatusException refused => $"the runtime refused to register plugin {_options.PluginIndex}-{_options.PluginName}: {refused.Message}",
+        TimeoutException => $"the runtime did not answer RegisterPlugin within {_options.RegistrationTimeout.TotalSeconds:0.#} s",
+        IOException or System.Net.Sockets.SocketException or ObjectDisposedException => "the runtime closed the connection before registration",
+        _ => $"RegisterPlugin failed: {error.GetType().Name}: {error.Message}",
+    };
 
     public async Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates)
     {

@@ -35,11 +35,14 @@ internal sealed class MuxTrunk : IAsyncDisposable
         _log = log;
         ResumeThreshold = connectionBufferLimit;
         PauseThreshold = 2 * connectionBufferLimit;
-        _trunkInput = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
-        _trunkOutput = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        MappedBlockPool pool = MappedBlockPool.Instance;
+        _trunkInput = PipeReader.Create(stream, new StreamPipeReaderOptions(pool, bufferSize: MappedBlockPool.BlockSize, leaveOpen: true));
+        _trunkOutput = PipeWriter.Create(stream, new StreamPipeWriterOptions(pool, minimumBufferSize: MappedBlockPool.BlockSize, leaveOpen: true));
         var options = new PipeOptions(
+            pool,
             pauseWriterThreshold: PauseThreshold,
             resumeWriterThreshold: ResumeThreshold,
+            minimumSegmentSize: MappedBlockPool.BlockSize,
             useSynchronizationContext: false);
         _pluginService = new Pipe(options);
         _runtimeService = new Pipe(options);
@@ -234,6 +237,10 @@ internal sealed class MuxTrunk : IAsyncDisposable
         try
         {
             await _trunkOutput.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // Bytes a failed send left behind cannot go out on the closed socket: they are dropped.
         }
         finally
         {

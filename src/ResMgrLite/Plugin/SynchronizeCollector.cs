@@ -5,8 +5,9 @@ namespace ResMgrLite.Plugin;
 
 /// <summary>
 /// Gathers one streamed Synchronize for a reconciliation that needs every pod and container at
-/// once. Of each container it keeps only what a resource decision can use: the runtime's
-/// containers can carry hundreds of environment variables, mounts and hooks each, and holding all
+/// once. Of each container it keeps only what a resource decision can use (its identity, state and
+/// Linux resources; annotations are read from the pod): the runtime's containers can carry
+/// hundreds of labels, annotations, environment variables, mounts and hooks each, and holding all
 /// of them until the last chunk arrives would cost several times the message size.
 /// </summary>
 internal sealed class SynchronizeCollector(
@@ -30,6 +31,8 @@ internal sealed class SynchronizeCollector(
     /// <summary>Drops, in place, the parts of a container no CPU or memory decision reads.</summary>
     private static Container WithoutBulk(Container container)
     {
+        container.Labels.Clear();
+        container.Annotations.Clear();
         container.Args.Clear();
         container.Env.Clear();
         container.Mounts.Clear();
