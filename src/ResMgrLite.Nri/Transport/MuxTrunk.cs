@@ -28,14 +28,15 @@ internal sealed class MuxTrunk : IAsyncDisposable
     /// largest message; the trunk pauses at twice this and resumes below it, so a peer that floods
     /// one connection cannot grow memory without bound.
     /// </param>
-    public MuxTrunk(Stream stream, IProtocolLog log, long connectionBufferLimit)
+    /// <param name="pool">Where every pipe's memory comes from; <see cref="MappedBlockPool.Instance"/> unless a test counts its own.</param>
+    public MuxTrunk(Stream stream, IProtocolLog log, long connectionBufferLimit, MappedBlockPool? pool = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(connectionBufferLimit, 1);
         _stream = stream;
         _log = log;
         ResumeThreshold = connectionBufferLimit;
         PauseThreshold = 2 * connectionBufferLimit;
-        MappedBlockPool pool = MappedBlockPool.Instance;
+        pool ??= MappedBlockPool.Instance;
         _trunkInput = PipeReader.Create(stream, new StreamPipeReaderOptions(pool, bufferSize: MappedBlockPool.BlockSize, leaveOpen: true));
         _trunkOutput = PipeWriter.Create(stream, new StreamPipeWriterOptions(pool, minimumBufferSize: MappedBlockPool.BlockSize, leaveOpen: true));
         var options = new PipeOptions(

@@ -49,4 +49,46 @@ public sealed class ExternalModeTests : IDisposable
         await stop.CancelAsync();
         Assert.Equal(0, await host.WaitAsync(Wait));
     }
+
+    [Fact]
+    public async Task AnUnreachableSocketIsReportedAtOnceThenOncePerIntervalUntilItConnects()
+    {
+        string path = Path.Combine(_directory, "nri.sock");
+        var log = new CollectingLog();
+        var options = new NriConnectionOptions
+        {
+            SocketPath = path,
+            PluginName = "test",
+            PluginIndex = "50",
+            ReconnectInitialDelay = TimeSpan.FromMilliseconds(10),
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(20),
+            ConnectProblemRepeatInterval = TimeSpan.FromMilliseconds(200),
+        };
+        using var stop = new CancellationTokenSource();
+
+        Task<int> host = NriPluginHost.RunAsync(options, new RecordingHandler(), log, stop.Token);
+        await Task.Delay(1000);
+        string missing = $"{path} does not exist";
+        (ProtocolLogLevel Level, string Message)[] missingLines = [.. log.Entries.Where(e => e.Message.Contains(missing, StringComparison.Ordinal))];
+
+        // Something that is not a socket takes its place: a new reason, reported at once.
+        await File.WriteAllTextAsync(path, "not a socket");
+        await Task.Delay(300);
+        File.Delete(path);
+        using (System.Net.Sockets.Socket listener = FakeNriRuntime.Listen(path))
+        {
+            await using FakeNriRuntime runtime = await FakeNriRuntime.AcceptAsync(listener, CancellationToken.None).WaitAsync(Wait);
+            await runtime.Registered.WaitAsync(Wait);
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await host.WaitAsync(Wait));
+        Assert.Equal(ProtocolLogLevel.Error, missingLines[0].Level);
+        Assert.StartsWith("cannot connect to the runtime: ", missingLines[0].Message, StringComparison.Ordinal);
+        // Once at once, then about every 200 ms of the second (fewer on a loaded machine, never one per attempt).
+        Assert.InRange(missingLines.Length, 2, 6);
+        Assert.All(missingLines.Skip(1), l => Assert.Equal(ProtocolLogLevel.Warning, l.Level));
+        Assert.Single(log.Entries, e => e.Level == ProtocolLogLevel.Error && e.Message.Contains($"{path} is a regular file, not a socket", StringComparison.Ordinal));
+        Assert.Contains(log.Entries, e => e.Level == ProtocolLogLevel.Info && e.Message.StartsWith($"connected to {path} after: ", StringComparison.Ordinal));
+    }
 }

@@ -92,4 +92,56 @@ public class MuxTrunkTests
             }
         }
     }
+
+    [Fact]
+    public async Task AFrameIsPassedOnAsItArrivesAndItsBlocksAreUnmappedOnceRead()
+    {
+        (Socket runtime, Socket plugin) = SocketPair.Create();
+        var pool = new MappedBlockPool();
+        using (runtime)
+        {
+            await using var trunk = new MuxTrunk(new NetworkStream(plugin, ownsSocket: true), new CollectingLog(), BufferLimit, pool);
+            Task reader = trunk.RunAsync(CancellationToken.None);
+
+            // One 4 MiB frame on conn 1, sent in two halves with a pause between: the first half
+            // must reach the connection before the frame is complete.
+            const int Size = 4 << 20;
+            byte[] frame = new byte[8 + Size];
+            BinaryPrimitives.WriteUInt32BigEndian(frame, 1);
+            BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(4), Size);
+            frame.AsSpan(8).Fill(0x5a);
+            await runtime.SendAsync(frame.AsMemory(0, 8 + (Size / 2)));
+            PipeReader input = trunk.PluginService.Input;
+            long seen = 0;
+            while (seen < Size / 2)
+            {
+                ReadResult partial = await input.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+                seen = partial.Buffer.Length;
+                input.AdvanceTo(partial.Buffer.Start, partial.Buffer.End);
+            }
+
+            await runtime.SendAsync(frame.AsMemory(8 + (Size / 2)));
+            ReadResult whole;
+            do
+            {
+                whole = await input.ReadAsync();
+                if (whole.Buffer.Length < Size)
+                {
+                    input.AdvanceTo(whole.Buffer.Start, whole.Buffer.End);
+                }
+            }
+            while (whole.Buffer.Length < Size);
+
+            int mappedWhileHeld = pool.MappedBlocks;
+            Assert.True(whole.Buffer.ToArray().All(b => b == 0x5a));
+            input.AdvanceTo(whole.Buffer.End);
+
+            // The message's blocks are unmapped; a few stay for the next message, plus what the
+            // trunk's reader holds.
+            Assert.True(mappedWhileHeld >= Size / MappedBlockPool.BlockSize, $"{mappedWhileHeld} blocks mapped while 4 MiB was held");
+            Assert.InRange(pool.MappedBlocks, 0, MappedBlockPool.MaxFreeBlocks + 2);
+            trunk.Abort("done");
+            await reader.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
 }
