@@ -2,7 +2,8 @@
 # ResMgrLite build entry point.
 #   ./build.sh [publish]   fully static Native-AOT binary at out/resmgrlite
 #   ./build.sh test        every test (unit, property, protocol, static-binary, end-to-end)
-#   ./build.sh bench       BenchmarkDotNet suites (figures go to docs/benchmarks.md)
+#   ./build.sh bench       side by side with the Go NRI plugin under the real NRI libraries; without
+#                          ../shared, the project's own benchmarks (figures: docs/benchmarks.md)
 #   ./build.sh demo        real containerd sandbox + plugin + demo pods, prints a table
 #   ./build.sh soak        long crash-consistency soak of the checkpoint logic
 set -euo pipefail
@@ -74,9 +75,33 @@ run_tests() {
 }
 
 bench() {
+  # ./build.sh bench [--runs N] [--quick] ...   side by side with the Go plugin (tests/bench/nri_bench.py)
+  # ./build.sh bench dotnet [BenchmarkDotNet args]   the project's own suites (tests/ResMgrLite.Benchmarks)
   publish
-  say "running benchmarks"
-  dotnet run -c Release --project tests/ResMgrLite.Benchmarks -- "$@"
+  if [ "${1:-}" = dotnet ]; then
+    shift
+    own_benchmarks "$@"
+    return
+  fi
+  if [ ! -d "$ROOT/../shared/tools/nri-harness/bin" ]; then
+    say "../shared/tools/nri-harness is absent: no comparison with the Go plugin; running the project's own benchmarks only"
+    own_benchmarks --quick
+    return
+  fi
+  say "NRI harness, ours vs the Go reference plugin (under /tmp/resmgrlite-bench.lock)"
+  flock /tmp/resmgrlite-bench.lock python3 "$ROOT/tests/bench/nri_bench.py" --binary "$BINARY" "$@"
+}
+
+# The BenchmarkDotNet suites; --quick runs each once with a short job (minutes, not an hour).
+own_benchmarks() {
+  say "running the project's own benchmarks"
+  python3 "$ROOT/tests/bench/startup.py" "$BINARY" 10
+  if [ "${1:-}" = --quick ]; then
+    shift
+    dotnet run -c Release --project tests/ResMgrLite.Benchmarks -- --filter '*' --job short "$@"
+  else
+    dotnet run -c Release --project tests/ResMgrLite.Benchmarks -- "$@"
+  fi
 }
 
 demo() {
