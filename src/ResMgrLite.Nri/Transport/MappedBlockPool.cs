@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
 namespace ResMgrLite.Nri.Transport;
@@ -25,7 +24,8 @@ internal sealed partial class MappedBlockPool : MemoryPool<byte>
     private const int MapAnonymous = 0x20;
     private static readonly nint MapFailed = -1;
 
-    private readonly ConcurrentStack<Block> _free = new();
+    private readonly Lock _lock = new();
+    private readonly Block?[] _free = new Block?[MaxFreeBlocks];
     private int _freeCount;
     private int _mapped;
 
@@ -39,11 +39,15 @@ internal sealed partial class MappedBlockPool : MemoryPool<byte>
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
-        if (_free.TryPop(out Block? block))
+        lock (_lock)
         {
-            Interlocked.Decrement(ref _freeCount);
-            block.Rented = true;
-            return block;
+            if (_freeCount > 0)
+            {
+                Block block = _free[--_freeCount]!;
+                _free[_freeCount] = null;
+                block.Rented = true;
+                return block;
+            }
         }
 
         nint address = mmap(0, BlockSize, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
@@ -63,13 +67,15 @@ internal sealed partial class MappedBlockPool : MemoryPool<byte>
 
     private void Return(Block block)
     {
-        if (Interlocked.Increment(ref _freeCount) <= MaxFreeBlocks)
+        lock (_lock)
         {
-            _free.Push(block);
-            return;
+            if (_freeCount < MaxFreeBlocks)
+            {
+                _free[_freeCount++] = block;
+                return;
+            }
         }
 
-        Interlocked.Decrement(ref _freeCount);
         Interlocked.Decrement(ref _mapped);
 
         // Unmapping a whole mapping of our own cannot fail.

@@ -11,19 +11,25 @@ public sealed class ExternalModeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    private string SocketPath => Path.Combine(_directory, "nri.sock");
+
+    /// <summary>An external plugin on <see cref="SocketPath"/> that retries quickly.</summary>
+    private NriConnectionOptions QuickRetry(TimeSpan maxDelay) => new()
+    {
+        SocketPath = SocketPath,
+        PluginName = "test",
+        PluginIndex = "50",
+        ReconnectInitialDelay = TimeSpan.FromMilliseconds(10),
+        ReconnectMaxDelay = maxDelay,
+        ConnectProblemRepeatInterval = TimeSpan.FromMilliseconds(200),
+    };
+
     [Fact]
     public async Task ReconnectsAfterEofAndRunsTheFullHandshakeAgain()
     {
-        string path = Path.Combine(_directory, "nri.sock");
+        string path = SocketPath;
         var handler = new RecordingHandler();
-        var options = new NriConnectionOptions
-        {
-            SocketPath = path,
-            PluginName = "test",
-            PluginIndex = "50",
-            ReconnectInitialDelay = TimeSpan.FromMilliseconds(20),
-            ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
-        };
+        NriConnectionOptions options = QuickRetry(TimeSpan.FromMilliseconds(200));
         using var stop = new CancellationTokenSource();
 
         // The plugin starts before the runtime's socket exists: it must keep retrying.
@@ -53,17 +59,9 @@ public sealed class ExternalModeTests : IDisposable
     [Fact]
     public async Task AnUnreachableSocketIsReportedAtOnceThenOncePerIntervalUntilItConnects()
     {
-        string path = Path.Combine(_directory, "nri.sock");
+        string path = SocketPath;
         var log = new CollectingLog();
-        var options = new NriConnectionOptions
-        {
-            SocketPath = path,
-            PluginName = "test",
-            PluginIndex = "50",
-            ReconnectInitialDelay = TimeSpan.FromMilliseconds(10),
-            ReconnectMaxDelay = TimeSpan.FromMilliseconds(20),
-            ConnectProblemRepeatInterval = TimeSpan.FromMilliseconds(200),
-        };
+        NriConnectionOptions options = QuickRetry(TimeSpan.FromMilliseconds(20));
         using var stop = new CancellationTokenSource();
 
         Task<int> host = NriPluginHost.RunAsync(options, new RecordingHandler(), log, stop.Token);
