@@ -13,31 +13,11 @@ internal static class LargeMessageHeapTrim
     /// <summary>Messages from this size on are worth a collection afterwards.</summary>
     public const int Threshold = 1 << 20;
 
-    /// <summary>
-    /// While a large message is decoded object by object, a young-generation collection after every
-    /// this many bytes: decoding turns each byte into several bytes of objects, most of them garbage
-    /// at once, and the GC's own allocation budget would let tens of megabytes of it pile up first.
-    /// </summary>
-    public const int DecodeStride = 1 << 20;
-
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
     private static readonly Timer Collector = new(static _ => Collect(), null, Timeout.Infinite, Timeout.Infinite);
 
     /// <summary>Collects <see cref="Quiet"/> after the last request; later requests postpone it.</summary>
     public static void Request() => Collector.Change(Quiet, Timeout.InfiniteTimeSpan);
-
-    /// <summary>
-    /// Called as a large message is decoded: collects the young generation whenever another
-    /// <see cref="DecodeStride"/> bytes were decoded since <paramref name="collectedAt"/>.
-    /// </summary>
-    public static void WhileDecoding(long decodedBytes, ref long collectedAt)
-    {
-        if (decodedBytes - collectedAt >= DecodeStride)
-        {
-            collectedAt = decodedBytes;
-            GC.Collect(0, GCCollectionMode.Forced, blocking: true);
-        }
-    }
 
     /// <summary>Counts a message and requests a collection when it was large.</summary>
     public static void After(long messageBytes)

@@ -103,13 +103,11 @@ internal sealed class NriPluginService : ITtrpcDispatcher
     {
         INriSynchronization synchronization = _synchronization ??= _handler.BeginSynchronize();
         bool more = false;
-        long collectedAt = 0;
         try
         {
             var reader = new ProtobufFieldReader(payload);
             while (reader.TryReadTag(out int field, out ProtobufWireType wireType))
             {
-                LargeMessageHeapTrim.WhileDecoding(reader.Consumed, ref collectedAt);
                 switch ((field, wireType))
                 {
                     case (SyncPodsField, ProtobufWireType.LengthDelimited):
