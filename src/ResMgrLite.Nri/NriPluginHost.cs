@@ -55,10 +55,10 @@ public sealed class NriPluginHost : INriRuntime
         {
             stream = new NetworkStream(socket, ownsSocket: true);
         }
-        catch (IOException ex)
+        catch (IOException)
         {
             // The inherited fd is not a connected stream socket: nothing to register on.
-            _log.Write(ProtocolLogLevel.Error, $"the pre-launched plugin socket is unusable: {ex.Message}");
+            _log.Write(ProtocolLogLevel.Error, "the pre-launched plugin socket is unusable: it is not a connected stream socket");
             socket.Dispose();
             return 1;
         }
@@ -142,7 +142,7 @@ public sealed class NriPluginHost : INriRuntime
         catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
         {
-            _log.Write(ProtocolLogLevel.Error, $"NRI session failed: {ex.GetType().Name}: {ex.Message}");
+            _log.Write(ProtocolLogLevel.Error, $"NRI session failed: {ConnectionErrorText.Of(ex)}");
             return NriSessionEnd.Closed;
         }
         finally

@@ -46,7 +46,7 @@ internal static partial class SocketPathDiagnosis
 
         return error.SocketErrorCode == SocketError.ConnectionRefused
             ? $"nothing is listening on {path}: the runtime is not running or does not accept NRI plugins"
-            : $"cannot connect to {path} ({error.SocketErrorCode})";
+            : $"cannot connect to {path}: {ConnectionErrorText.OfSocket(error)}";
     }
 
     /// <summary>"a directory", "a regular file", …; null for a socket or when the type cannot be read.</summary>

@@ -82,7 +82,7 @@ internal sealed class NriSession : INriRuntime
         TtrpcStatusException refused => $"the runtime refused to register plugin {_options.PluginIndex}-{_options.PluginName}: {refused.Message}",
         TimeoutException => $"the runtime did not answer RegisterPlugin within {_options.RegistrationTimeout.TotalSeconds:0.#} s",
         IOException or System.Net.Sockets.SocketException or ObjectDisposedException => "the runtime closed the connection before registration",
-        _ => $"RegisterPlugin failed: {error.GetType().Name}: {error.Message}",
+        _ => $"RegisterPlugin failed: {ConnectionErrorText.Of(error)}",
     };
 
     public async Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates)
@@ -107,7 +107,7 @@ internal sealed class NriSession : INriRuntime
         catch (Exception ex)
         {
             // 1.7.24 reports any partial failure as UNKNOWN "NRI update of some containers failed" (spec §7.5).
-            _log.Write(ProtocolLogLevel.Warning, $"UpdateContainers ({updates.Count} updates) failed: {ex.Message}");
+            _log.Write(ProtocolLogLevel.Warning, $"UpdateContainers ({updates.Count} updates) failed: {ConnectionErrorText.Of(ex)}");
             return false;
         }
     }

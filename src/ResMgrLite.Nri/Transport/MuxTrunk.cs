@@ -109,8 +109,8 @@ internal sealed class MuxTrunk : IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            CloseReason = ex.Message;
-            _log.Write(ProtocolLogLevel.Error, $"closing NRI connection: {ex.Message}");
+            CloseReason = ConnectionErrorText.Of(ex);
+            _log.Write(ProtocolLogLevel.Error, $"closing NRI connection: {CloseReason}");
         }
         finally
         {

@@ -88,9 +88,9 @@ internal static class TtrpcReceiveLoop
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            reason = ex.Message;
-            log.Write(ProtocolLogLevel.Error, $"closing NRI connection: {name} failed: {ex.GetType().Name}: {ex.Message}");
-            connection.Abort(ex.Message);
+            reason = ConnectionErrorText.Of(ex);
+            log.Write(ProtocolLogLevel.Error, $"closing NRI connection: {name} failed: {reason}");
+            connection.Abort(reason);
         }
         finally
         {

@@ -175,7 +175,7 @@ internal sealed class TtrpcServer : ITtrpcMessageSink
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                _log.Write(ProtocolLogLevel.Debug, $"{_name} stream {streamId}: reply dropped, connection closed: {ex.Message}");
+                _log.Write(ProtocolLogLevel.Debug, $"{_name} stream {streamId}: reply dropped, connection closed: {ConnectionErrorText.Of(ex)}");
             }
         }
     }

@@ -40,7 +40,8 @@ internal static class PluginMain
 #pragma warning restore CA1031
         {
             using PluginLog log = PluginLog.ForPreLaunched();
-            log.Write(ProtocolLogLevel.Error, $"pre-launched plugin failed: {ex.GetType().Name}: {ex.Message}");
+            // The type and message, never a stack trace: the log is read by operators.
+            log.Write(ProtocolLogLevel.Error, $"pre-launched plugin stopped on an unexpected error ({ex.GetType().Name}: {ex.Message}); containerd starts it again when it restarts");
             exitCode = 1;
         }
 
@@ -67,11 +68,10 @@ internal static class PluginMain
             options = new NriConnectionOptions { ConnectedSocket = socket, PluginName = plugin.Name, PluginIndex = plugin.Index };
             options.Validate();
         }
-        catch (Exception ex) when (ex is ArgumentException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is ArgumentException or IOException)
         {
-            log.Write(ProtocolLogLevel.Error, ex is ArgumentException
-                ? $"cannot start as a pre-launched NRI plugin: {ex.Message}"
-                : $"cannot start as a pre-launched NRI plugin: fd {plugin.SocketFd} is not a usable socket ({((System.Net.Sockets.SocketException)ex).SocketErrorCode})");
+            // Both are worded by the NRI layer: a bad identity, or an fd that is not a socket.
+            log.Write(ProtocolLogLevel.Error, $"cannot start as a pre-launched NRI plugin: {ex.Message}");
             socket?.Dispose();
             return 2;
         }

@@ -1,3 +1,5 @@
+using ResMgrLite.Host.Files;
+
 namespace ResMgrLite.Plugin;
 
 /// <summary>
@@ -21,24 +23,15 @@ internal static class StartupFileChecks
             return $"cannot write the log file {path}: the directory {directory} does not exist (create it, or choose another --log-file)";
         }
 
-        if (Directory.Exists(full))
-        {
-            return $"cannot write the log file {path}: it is a directory (give a file path, or '-' for stderr)";
-        }
-
         try
         {
-            // Created here if missing, as the log would create it on its first line.
-            using var probe = new FileStream(full, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            // Opened the way the log opens it (created if missing, never blocking on a FIFO).
+            using FileStream probe = HostFile.OpenForWriting(full, WriteTarget.OperatorFile);
             return null;
         }
-        catch (UnauthorizedAccessException)
+        catch (IOException e)
         {
-            return $"cannot write the log file {path}: permission denied (run as a user that may write there, or choose another --log-file)";
-        }
-        catch (IOException)
-        {
-            return $"cannot write the log file {path}: it cannot be opened for appending";
+            return $"cannot write the log file {path}: {ErrorText.Of(e, full)} (choose another --log-file, or '-' for stderr)";
         }
     }
 

@@ -128,7 +128,9 @@ public sealed class PluginMainTests : IDisposable
         int exit = await PluginMain.RunPreLaunchedAsync(new NriPreLaunchedPlugin(fd, "resmgrlite", "90"), log, PluginMain.DefaultSysfsRoot, CancellationToken.None).WaitAsync(Wait);
 
         Assert.Equal(1, exit);
-        Assert.Contains("the pre-launched plugin socket is unusable", await File.ReadAllTextAsync(Path.Combine(_directory, "err.log")), StringComparison.Ordinal);
+        string logged = await File.ReadAllTextAsync(Path.Combine(_directory, "err.log"));
+        Assert.Contains("the pre-launched plugin socket is unusable: it is not a connected stream socket", logged, StringComparison.Ordinal);
+        MessageText.AssertWords(logged);
     }
 
     [Fact]

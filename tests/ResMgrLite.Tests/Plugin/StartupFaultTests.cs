@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ResMgrLite.TestSupport;
 using ResMgrLite.TestSupport.FakeNri;
+using ResMgrLite.TestSupport.HostFiles;
 
 namespace ResMgrLite.Tests.Plugin;
 
@@ -58,6 +59,7 @@ public sealed class StartupFaultTests : IDisposable
     [InlineData("missing", "does not exist")]
     [InlineData("file", "is a regular file, not a socket")]
     [InlineData("directory", "is a directory, not a socket")]
+    [InlineData("stale", "nothing is listening on")]
     public async Task RunSaysAtOnceWhyTheSocketCannotBeReachedAndKeepsRetrying(string kind, string reason)
     {
         string socket = Path.Combine(_directory, "nri.sock");
@@ -69,6 +71,16 @@ public sealed class StartupFaultTests : IDisposable
         {
             Directory.CreateDirectory(socket);
         }
+        else if (kind == "stale")
+        {
+            // A runtime that exited without removing its socket. .NET removes the file of a socket it
+            // bound when that socket is closed, so the file is moved away from under it first.
+            string bound = Path.Combine(_directory, "bound.sock");
+            using (System.Net.Sockets.Socket listener = FakeNriRuntime.Listen(bound))
+            {
+                File.Move(bound, socket);
+            }
+        }
 
         string log = Path.Combine(_directory, "plugin.log");
         using Process plugin = Start("run", "--socket", socket, "--log-file", log);
@@ -78,9 +90,11 @@ public sealed class StartupFaultTests : IDisposable
             Assert.Equal(0, kill(plugin.Id, SignalTerminate));
             await plugin.WaitForExitAsync().WaitAsync(Wait);
 
-            Assert.Contains($" ERROR cannot connect to the runtime: {socket} {reason}", line, StringComparison.Ordinal);
+            Assert.Contains(kind == "stale" ? $" ERROR cannot connect to the runtime: {reason} {socket}" : $" ERROR cannot connect to the runtime: {socket} {reason}", line, StringComparison.Ordinal);
             Assert.Equal(0, plugin.ExitCode);
-            Assert.DoesNotContain("Exception", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
+            string all = await File.ReadAllTextAsync(log);
+            Assert.DoesNotContain("Exception", all, StringComparison.Ordinal);
+            MessageText.AssertWords(all);
         }
         finally
         {
@@ -103,17 +117,32 @@ public sealed class StartupFaultTests : IDisposable
         Assert.Equal($"resmgrlite run: the configuration file {config} does not exist (leave --config out for the defaults)", errors.Trim());
     }
 
-    [Fact]
-    public async Task RunWithALogFileInADirectoryThatDoesNotExistIsAStartupError()
+    [Theory]
+    [InlineData("missing directory", "no-such-dir/plugin.log", "the directory {0}/no-such-dir does not exist")]
+    [InlineData("FIFO", "fifo.log", "is a named pipe (FIFO): refused")]
+    [InlineData("directory", "logs", "is a directory, not a file")]
+    public async Task RunWithALogFileThatCannotBeWrittenIsAStartupError(string kind, string name, string says)
     {
-        string directory = Path.Combine(_directory, "no-such-dir");
-        using Process plugin = Start("run", "--socket", Path.Combine(_directory, "nri.sock"), "--log-file", Path.Combine(directory, "plugin.log"));
-        string errors = await plugin.StandardError.ReadToEndAsync();
+        string logFile = Path.Combine(_directory, name);
+        if (kind == "FIFO")
+        {
+            // Opening a FIFO with no reader for writing would block for ever.
+            SpecialFiles.CreateFifo(logFile);
+        }
+        else if (kind == "directory")
+        {
+            Directory.CreateDirectory(logFile);
+        }
+
+        using Process plugin = Start("run", "--socket", Path.Combine(_directory, "nri.sock"), "--log-file", logFile);
+        string errors = await plugin.StandardError.ReadToEndAsync().WaitAsync(Wait);
         await plugin.WaitForExitAsync().WaitAsync(Wait);
 
         Assert.Equal(2, plugin.ExitCode);
-        Assert.Contains($"the directory {directory} does not exist", errors, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(directory));
+        Assert.StartsWith($"resmgrlite run: cannot write the log file {logFile}: ", errors, StringComparison.Ordinal);
+        Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, says, _directory), errors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_directory, "no-such-dir")));
+        MessageText.AssertWords(errors);
     }
 
     private static Process Start(params string[] arguments)
