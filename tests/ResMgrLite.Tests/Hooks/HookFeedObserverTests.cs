@@ -3,6 +3,7 @@ using ResMgrLite.Hooks;
 using ResMgrLite.Nri;
 using ResMgrLite.Nri.Api;
 using ResMgrLite.Plugin;
+using ResMgrLite.TestSupport.FakeNri;
 using ResMgrLite.TestSupport.Sysfs;
 using ResMgrLite.Tests.Plugin;
 
