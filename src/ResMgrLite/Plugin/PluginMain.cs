@@ -77,6 +77,7 @@ internal static class PluginMain
         }
 
         var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, $"conf.d/{plugin.Index}-{plugin.Name}.conf", ConfigFile: null, Environment.GetEnvironmentVariables()));
+        using Hooks.HookFeedObserver hooks = Hooks.HookFeedObserver.Attach(handler, log);
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
         int exit = await NriPluginHost.RunAsync(options, handler, log, stop.Token).ConfigureAwait(false);
@@ -108,6 +109,7 @@ internal static class PluginMain
 
         // External plugins always get an empty config (spec §1.2): they read --config themselves.
         var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, configFile ?? "defaults", configFile, Environment.GetEnvironmentVariables()));
+        using Hooks.HookFeedObserver hooks = Hooks.HookFeedObserver.Attach(handler, log);
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, stop));

@@ -73,6 +73,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
             return;
         }
         _managed = ManagementStartup.TryStart(options, log, Status, loaded.Machine, loaded.Settings, Allocations);
+        _managed?.Allocations.Publish(new AllocationChange(AllocationChangeKind.Restored), _managed.Engine);
         _managed?.Reconciler.Start(loaded.Settings.CpuManagerReconcilePeriod, OnReconcilePeriod);
     }
 
@@ -154,6 +155,9 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
             {
                 case Event.RunPodSandbox:
                     TryTrackPod(m, pod);
+                    break;
+                case Event.StartContainer when container is not null:
+                    m.Allocations.Publish(new AllocationChange(AllocationChangeKind.ContainerStarted, containerId: container.Id), m.Engine);
                     break;
                 case Event.RemoveContainer when container is not null:
                     m.ReleaseContainer(container.Id, updates);
