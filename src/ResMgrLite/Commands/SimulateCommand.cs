@@ -68,7 +68,7 @@ internal static class SimulateCommand
         {
             Machine = new MachineSummary
             {
-                Source = topologyPath,
+                Source = Directory.Exists(topologyPath) ? "sysfs" : "captured",
                 Sockets = input.Machine.Sockets.Length,
                 NumaNodes = input.Machine.NumaNodes.Length,
                 Cpus = input.Machine.Cpus.Length,

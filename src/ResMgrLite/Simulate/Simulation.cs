@@ -81,6 +81,12 @@ internal static class Simulation
         {
             podQos = Qos(MemoryQosCalculator.ForPod(request.Qos, request.RequestBytes, options));
         }
+        PodBudgetOutcome? budget = Budget(engine, pod.Uid);
+        List<string> notes = [.. pod.Notes];
+        if (budget is null && pod.PodLevel is { HasAny: true } && !pod.OptedOut && (engine.Cpu is not null || engine.Memory is not null))
+        {
+            notes.Add("the pod-level budget does not steer placement here: KEP-5526 needs topology manager scope pod and the PodLevelResourceManagers feature gate; the containers were placed one by one");
+        }
         return new PodOutcome
         {
             Namespace = pod.Namespace,
@@ -88,8 +94,8 @@ internal static class Simulation
             Uid = pod.Uid,
             Qos = pod.Qos.ToString(),
             Managed = !pod.OptedOut,
-            Notes = [.. pod.Notes],
-            Budget = Budget(engine, pod.Uid),
+            Notes = notes,
+            Budget = budget,
             MemoryQos = podQos,
             Containers = containers,
         };
@@ -99,20 +105,22 @@ internal static class Simulation
     {
         ContainerSettings settings = engine.SettingsOf(pod, container);
         MemoryBlocksOutcome? blocks = null;
-        if (engine.Memory is { } memory && memory.Containers.TryGetValue(new ContainerKey(pod.Uid, container.Name), out ContainerMemoryEntry entry) && entry.Kind != MemoryAssignmentKind.None)
+        // The engine's own description: a pod-shared member is shown the pod's shared remainder.
+        if (engine.Memory is { } memory && memory.TryDescribe(new ContainerKey(pod.Uid, container.Name), container, out MemoryDecision described)
+            && described.Kind != MemoryAssignmentKind.None)
         {
             blocks = new MemoryBlocksOutcome
             {
-                Kind = entry.Kind switch
+                Kind = described.Kind switch
                 {
                     MemoryAssignmentKind.PodInitPool => "pod-init-pool",
                     MemoryAssignmentKind.PodShared => "pod-shared",
                     _ => "exclusive",
                 },
-                Nodes = NumaNodeList.Format(entry.Mask),
-                Memory = entry.Blocks.Memory,
-                Hugepages2Mi = entry.Blocks.Hugepages2Mi,
-                Hugepages1Gi = entry.Blocks.Hugepages1Gi,
+                Nodes = NumaNodeList.Format(described.Mems),
+                Memory = described.Blocks.Memory,
+                Hugepages2Mi = described.Blocks.Hugepages2Mi,
+                Hugepages1Gi = described.Blocks.Hugepages1Gi,
             };
         }
         return new ContainerOutcome

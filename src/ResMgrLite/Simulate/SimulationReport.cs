@@ -25,6 +25,7 @@ internal sealed class SimulationReport
 
 internal sealed class MachineSummary
 {
+    /// <summary>sysfs or captured (a <c>resmgrlite topology --json</c> document).</summary>
     public required string Source { get; init; }
 
     public required int Sockets { get; init; }

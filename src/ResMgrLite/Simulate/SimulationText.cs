@@ -13,7 +13,7 @@ internal static class SimulationText
         var text = new StringBuilder();
         MachineSummary machine = report.Machine;
         text.Append(CultureInfo.InvariantCulture,
-            $"Machine: {machine.Sockets} socket(s), {machine.NumaNodes} NUMA node(s), {machine.Cpus} CPUs, cgroups {machine.Cgroups} ({machine.Source})\n");
+            $"Machine: {machine.Sockets} socket(s), {machine.NumaNodes} NUMA node(s), {machine.Cpus} CPUs, cgroups {machine.Cgroups} ({(machine.Source == "sysfs" ? "read from sysfs" : "captured with resmgrlite topology --json")})\n");
         ManagerSummary managers = report.Managers;
         text.Append(CultureInfo.InvariantCulture,
             $"Managers: topology manager {managers.TopologyManagerPolicy} ({managers.TopologyManagerScope} scope), CPU manager {managers.CpuManagerPolicy}, " +
