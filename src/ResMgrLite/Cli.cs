@@ -151,14 +151,16 @@ internal static class Cli
                     Environment.GetEnvironmentVariables(), args.Out, args.Error);
             },
             Details = """
-                Pods are placed in file order, each pod's containers in the kubelet's start order (init
-                containers and sidecars, then app containers), one at a time as containerd hands them
-                to the plugin; a refused container is left out and the next one is tried. The output
-                shows the state once every pod is in. Notes name the annotations a node needs for the
-                plugin to see a pod as its spec declares it (docs/inputs.md).
+                Pods are placed in file order, each pod's containers in the kubelet's
+                start order (init containers and sidecars, then app containers), one at a
+                time as containerd hands them to the plugin; a refused container is left
+                out and the next one is tried. The output is the node once every pod is in.
+                Notes name the annotations a node needs for the plugin to see a pod as its
+                spec declares it (docs/inputs.md). Format and examples: docs/simulate.md.
 
-                Exit status: 0 simulated (refusals are results, not failures), 1 an input cannot be
-                used (the message names the file, the field and what to do), 2 wrong usage.
+                Exit status: 0 simulated (refusals are results, not failures), 1 an input
+                cannot be used (the message names the file, the field and what to do),
+                2 wrong usage.
                 """,
         };
     }

@@ -8,7 +8,7 @@ namespace ResMgrLite.Tests.Simulate;
 public sealed class PublishedSimulateTests
 {
     [Fact]
-    public void The_published_binary_runs_the_documented_database_example()
+    public async Task The_published_binary_runs_the_documented_database_example()
     {
         string binary = RepoPaths.PublishedBinary;
         Assert.True(File.Exists(binary), $"published binary {binary} is missing: run ./build.sh first or set RESMGRLITE_BINARY");
@@ -28,9 +28,9 @@ public sealed class PublishedSimulateTests
         start.Environment.Remove("NRI_PLUGIN_SOCKET");
         using Process process = Process.Start(start)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
+        string stderr = await process.StandardError.ReadToEndAsync();
         Assert.True(process.WaitForExit(30_000), "resmgrlite simulate did not exit");
         Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {stderr}");
-        Assert.Equal(SimulateExamplesTests.RunAsWritten(command), stdout.Result);
+        Assert.Equal(SimulateExamplesTests.RunAsWritten(command), await stdout);
     }
 }
