@@ -1,6 +1,7 @@
 using ResMgrLite.Config.Settings;
 using ResMgrLite.Config.Sources;
 using ResMgrLite.Engine;
+using ResMgrLite.Engine.TopologyManagement;
 using static ResMgrLite.Config.Tests.Configuration.ConfigFixtures;
 
 namespace ResMgrLite.Config.Tests.Configuration;
@@ -16,15 +17,15 @@ public sealed class ConfigLoaderTests
 
             Assert.True(result.IsValid, Messages(result));
             var settings = result.Settings!;
-            Assert.Equal(TopologyManagerPolicy.BestEffort, settings.TopologyManagerPolicy);
+            Assert.Equal(TopologyPolicy.BestEffort, settings.TopologyManager.Policy);
             Assert.Equal(CpuManagerPolicy.Static, settings.CpuManagerPolicy);
-            Assert.Equal(CpuSet.Of(0), settings.ReservedSystemCpus);
-            Assert.Equal(1, settings.ReservedCpuCount);
+            Assert.Equal(CpuSet.Of(0), settings.CpuManager.ReservedCpus);
+            Assert.Equal(1, settings.CpuManager.ReservedCpuCount);
             Assert.Equal(MemoryManagerPolicy.Static, settings.MemoryManagerPolicy);
-            var node = Assert.Single(settings.ReservedMemory);
-            Assert.Equal(612L << 20, node.LimitsBytes["memory"]);
+            var node = Assert.Single(settings.MemoryManager.ReservedMemory);
+            Assert.Equal(612L << 20, node.Limits.Memory);
             Assert.Equal(612L << 20, settings.NodeReservedMemoryBytes);
-            Assert.Equal(0.9, settings.MemoryThrottlingFactor);
+            Assert.Equal(0.9, settings.MemoryQos.ThrottlingFactor);
             Assert.Equal(TimeSpan.FromSeconds(10), settings.CpuManagerReconcilePeriod);
             Assert.Equal(LogLevel.Info, settings.LogLevel);
         }
@@ -37,9 +38,9 @@ public sealed class ConfigLoaderTests
 
         Assert.True(result.IsValid, Messages(result));
         var s = result.Settings!;
-        Assert.Equal(TopologyManagerPolicy.None, s.TopologyManagerPolicy);
-        Assert.Equal(TopologyManagerScope.Container, s.TopologyManagerScope);
-        Assert.Equal(8, s.MaxAllowableNumaNodes);
+        Assert.Equal(TopologyPolicy.None, s.TopologyManager.Policy);
+        Assert.Equal(TopologyScope.Container, s.TopologyManager.Scope);
+        Assert.Equal(8, s.TopologyManager.MaxAllowableNumaNodes);
         Assert.Equal(CpuManagerPolicy.None, s.CpuManagerPolicy);
         Assert.Equal(MemoryManagerPolicy.None, s.MemoryManagerPolicy);
         Assert.Equal(100L << 20, s.EvictionHardMemoryBytes);
@@ -136,7 +137,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal("test.conf:2:1: cpuManager.policy: the static policy needs reserved CPUs: set cpuManager.reservedSystemCPUs, or a cpu amount in nodeAllocatable.systemReserved or kubeReserved (spec §3.1)",
             Assert.Single(without.Problems).ToString());
         Assert.True(fromReservations.IsValid, Messages(fromReservations));
-        Assert.Equal(2, fromReservations.Settings!.ReservedCpuCount);
+        Assert.Equal(2, fromReservations.Settings!.CpuManager.ReservedCpuCount);
         Assert.Equal(1600, fromReservations.Settings.SystemReserved["cpu"] + fromReservations.Settings.KubeReserved["cpu"]);
     }
 
@@ -267,7 +268,7 @@ public sealed class ConfigLoaderTests
 
         Assert.True(overridden.IsValid, Messages(overridden));
         Assert.Equal(LogLevel.Debug, overridden.Settings!.LogLevel);
-        Assert.Equal(0.5, overridden.Settings.MemoryThrottlingFactor);
+        Assert.Equal(0.5, overridden.Settings.MemoryQos.ThrottlingFactor);
         Assert.Equal(
             [
                 "env:RESMGRLITE__CPUMANAGER__POLCY: unknown key 'CPUMANAGER.POLCY' in [CPUMANAGER]; did you mean 'policy'?",
@@ -337,7 +338,7 @@ public sealed class ConfigLoaderTests
         var result = ConfigLoader.Load([ConfigDocument.FromToml("[topologyManager]\npolicy = \"single-numa-node\"\nscope = \"pod\"\n", "nri:Configure")], Machines.TwoNodes);
 
         Assert.True(result.IsValid, Messages(result));
-        Assert.Equal(TopologyManagerPolicy.SingleNumaNode, result.Settings!.TopologyManagerPolicy);
-        Assert.Equal(TopologyManagerScope.Pod, result.Settings.TopologyManagerScope);
+        Assert.Equal(TopologyPolicy.SingleNumaNode, result.Settings!.TopologyManager.Policy);
+        Assert.Equal(TopologyScope.Pod, result.Settings.TopologyManager.Scope);
     }
 }
