@@ -306,11 +306,11 @@ internal sealed class SettingsBuilder
                 Report(itemKey + ":numaNode", $"NUMA node {item.NumaNode} has more than one reservedMemory item");
             }
 
-            var node = _machine?.NumaNodes.FirstOrDefault(n => n.Id == item.NumaNode);
+            var node = _machine?.NumaNodes.FirstOrDefault(n => n.NodeId == item.NumaNode);
             if (_machine is not null && node is null)
             {
                 Report(itemKey + ":numaNode",
-                    $"the reserved memory configuration references a NUMA node {item.NumaNode} that does not exist on this machine (nodes: {string.Join(", ", _machine.NumaNodes.Select(n => n.Id))}) (spec §4.1)");
+                    $"the reserved memory configuration references a NUMA node {item.NumaNode} that does not exist on this machine (nodes: {string.Join(", ", _machine.NumaNodes.Select(n => n.NodeId))}) (spec §4.1)");
             }
 
             var limits = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -378,13 +378,13 @@ internal sealed class SettingsBuilder
         return nodes;
     }
 
-    private void CheckAgainstNode(NumaNodeFacts node, string resource, long bytes, string key)
+    private void CheckAgainstNode(NumaMemoryInfo node, string resource, long bytes, string key)
     {
         if (resource == "memory")
         {
             if (bytes > node.MemTotalBytes)
             {
-                Report(key, $"reserves {FormatBytes(bytes)} but NUMA node {node.Id} has only {FormatBytes(node.MemTotalBytes)}");
+                Report(key, $"reserves {FormatBytes(bytes)} but NUMA node {node.NodeId} has only {FormatBytes(node.MemTotalBytes)}");
             }
 
             return;
@@ -392,13 +392,15 @@ internal sealed class SettingsBuilder
 
         Quantity.TryParse(resource["hugepages-".Length..], out decimal size);
         long pageSize = (long)size;
-        if (!node.HugePagesBySize.TryGetValue(pageSize, out long pages))
+        var pools = node.HugePages.Where(pool => pool.PageSizeKiB * 1024 == pageSize).ToList();
+        long pages = pools.Sum(pool => pool.Pages);
+        if (pools.Count == 0)
         {
-            Report(key, $"NUMA node {node.Id} has no {resource[10..]} hugepage pool");
+            Report(key, $"NUMA node {node.NodeId} has no {resource[10..]} hugepage pool");
         }
         else if (bytes > pages * pageSize)
         {
-            Report(key, $"reserves {FormatBytes(bytes)} of {resource} but NUMA node {node.Id} has only {pages} pages ({FormatBytes(pages * pageSize)})");
+            Report(key, $"reserves {FormatBytes(bytes)} of {resource} but NUMA node {node.NodeId} has only {pages} pages ({FormatBytes(pages * pageSize)})");
         }
     }
 

@@ -1,6 +1,7 @@
 using ResMgrLite.Config.Settings;
 using ResMgrLite.Config.Sources;
 using ResMgrLite.Engine;
+using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.TopologyManagement;
 using static ResMgrLite.Config.Tests.Configuration.ConfigFixtures;
 
@@ -175,7 +176,7 @@ public sealed class ConfigLoaderTests
             """;
         var machine = Machines.TwoNodes with
         {
-            NumaNodes = [new NumaNodeFacts(0, 32L << 30, new Dictionary<long, long>()), new NumaNodeFacts(1, 32L << 30, new Dictionary<long, long>())],
+            NumaNodes = [new NumaMemoryInfo(0, 32L << 30), new NumaMemoryInfo(1, 32L << 30)],
         };
 
         var wrong = LoadToml(config, machine);
@@ -250,7 +251,7 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Too_many_numa_nodes_for_the_topology_manager_is_rejected()
     {
-        var nodes = Enumerable.Range(0, 9).Select(id => new NumaNodeFacts(id, 1L << 30, new Dictionary<long, long>())).ToList();
+        var nodes = Enumerable.Range(0, 9).Select(id => new NumaMemoryInfo(id, 1L << 30)).ToList();
         var machine = new MachineFacts(CpuSet.Range(0, 17), nodes);
 
         var result = LoadToml("[topologyManager]\npolicy = \"restricted\"\n", machine);
