@@ -45,6 +45,7 @@ public sealed partial class PackageTests : IDisposable
         "-rw-r--r-- root/root ./usr/share/doc/resmgrlite/inputs.md.gz",
         "-rw-r--r-- root/root ./usr/share/doc/resmgrlite/install.md.gz",
         "-rw-r--r-- root/root ./usr/share/doc/resmgrlite/runtimes.md.gz",
+        "-rw-r--r-- root/root ./usr/share/doc/resmgrlite/simulate.md.gz",
         "-rw-r--r-- root/root ./usr/share/doc/resmgrlite/state.md.gz",
         "drwxr-xr-x root/root ./usr/share/lintian/",
         "drwxr-xr-x root/root ./usr/share/lintian/overrides/",
