@@ -195,7 +195,7 @@ internal static partial class KubernetesFields
     /// <summary>A memory quantity in bytes, read the way ResMgrLite reads quantities.</summary>
     public static long Bytes(string quantity)
     {
-        Assert.True(ResMgrLite.Engine.Memory.MemoryQuantity.TryParse(quantity, out long bytes, out string? error), error);
+        Assert.True(ResMgrLite.Config.Validation.Quantity.TryParseBytes(quantity, out long bytes, out string? error), error);
         return bytes;
     }
 

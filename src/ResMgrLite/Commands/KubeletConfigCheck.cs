@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using ResMgrLite.Config.Settings;
+using ResMgrLite.Engine.MemoryQos;
+using ResMgrLite.Engine.TopologyManagement;
 using ResMgrLite.Host.Files;
 
 namespace ResMgrLite.Commands;
@@ -72,7 +74,7 @@ internal static class KubeletConfigCheck
         }
 
         string topology = Get(values, "topologyManagerPolicy", "none", out int topologyLine);
-        if (settings.TopologyManagerPolicy != TopologyManagerPolicy.None && !IsOff(topology))
+        if (settings.TopologyManager.Policy != TopologyPolicy.None && !IsOff(topology))
         {
             conflicts++;
             stdout.WriteLine($"{Where(path, topologyLine)}: the kubelet's topologyManagerPolicy is {topology} while ResMgrLite's topology manager is on: " +
