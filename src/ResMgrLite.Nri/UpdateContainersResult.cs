@@ -10,9 +10,9 @@ public sealed class UpdateContainersResult
 {
     public static readonly UpdateContainersResult AllApplied = new(failedIds: null, problem: null);
 
-    private readonly HashSet<string>? _failedIds;
+    private readonly string[]? _failedIds;
 
-    private UpdateContainersResult(HashSet<string>? failedIds, string? problem)
+    private UpdateContainersResult(string[]? failedIds, string? problem)
     {
         _failedIds = failedIds;
         Problem = problem;
@@ -22,14 +22,15 @@ public sealed class UpdateContainersResult
     public string? Problem { get; }
 
     /// <summary>How many updates the runtime named as failed (0 when the call failed as a whole).</summary>
-    public int NamedFailures => _failedIds?.Count ?? 0;
+    public int NamedFailures => _failedIds?.Length ?? 0;
 
     public bool AllSucceeded => Problem is null && NamedFailures == 0;
 
     /// <summary>Whether the runtime acknowledged the update of <paramref name="containerId"/>.</summary>
-    public bool Applied(string containerId) => Problem is null && (_failedIds is null || !_failedIds.Contains(containerId));
+    public bool Applied(string containerId) => Problem is null && (_failedIds is null || Array.IndexOf(_failedIds, containerId) < 0);
 
     public static UpdateContainersResult CallFailed(string problem) => new(failedIds: null, problem);
 
-    public static UpdateContainersResult Partly(IEnumerable<string> failedIds) => new(new HashSet<string>(failedIds, StringComparer.Ordinal), problem: null);
+    /// <summary>The runtime answered and named these containers' updates as failed (a few at most: a linear look-up).</summary>
+    public static UpdateContainersResult Partly(string[] failedIds) => new(failedIds, problem: null);
 }

@@ -102,7 +102,12 @@ internal sealed class NriSession : INriRuntime
             if (response.Failed.Count > 0)
             {
                 _log.Write(ProtocolLogLevel.Warning, $"UpdateContainers: {response.Failed.Count} of {updates.Count} updates failed");
-                return UpdateContainersResult.Partly(response.Failed.Select(f => f.ContainerId));
+                string[] failed = new string[response.Failed.Count];
+                for (int i = 0; i < failed.Length; i++)
+                {
+                    failed[i] = response.Failed[i].ContainerId;
+                }
+                return UpdateContainersResult.Partly(failed);
             }
 
             return UpdateContainersResult.AllApplied;

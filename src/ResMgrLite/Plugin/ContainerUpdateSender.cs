@@ -4,23 +4,23 @@ using ResMgrLite.Nri.Api;
 namespace ResMgrLite.Plugin;
 
 /// <summary>
-/// Sends the plugin's own cpuset updates (UpdateContainers) one call at a time, in order, and
-/// records the runtime's answer in the <see cref="CpusetLedger"/>: what it acknowledged, and what
-/// failed or was not answered in time, which the next reconcile sends again. One call at a time
-/// because the runtime serves concurrent calls in any order, so an older cpuset could overwrite a
-/// newer one; an update still waiting for its turn is replaced by a newer one for the same
-/// container. Calls carry at most <see cref="MaxUpdatesPerCall"/> updates: the runtime applies
-/// them one by one while holding its NRI lock, so short calls let its events through in between.
+/// Sends the plugin's own cpuset updates (UpdateContainers) and records the runtime's answer in the
+/// <see cref="CpusetLedger"/>: what it acknowledged, and what failed or was not answered in time,
+/// which the next reconcile sends again. Updates are written at once, inside the event that made
+/// them (never awaited there), so the runtime has them before any later event's answer: the
+/// runtime's NRI lock then orders them before that event. Calls carry at most
+/// <see cref="MaxUpdatesPerCall"/> updates: the runtime applies them one by one while holding its
+/// NRI lock, so short calls let its events through in between. Should two calls for one container
+/// be applied out of order, the ledger holds the older cpuset as acknowledged and the next
+/// reconcile sends the newer one again.
 /// </summary>
 internal sealed class ContainerUpdateSender(PluginLog log)
 {
     public const int MaxUpdatesPerCall = 4;
 
     private readonly Lock _lock = new();
-    private readonly List<ContainerUpdate> _waiting = [];
     private INriRuntime? _runtime;
     private CpusetLedger? _ledger;
-    private bool _sending;
 
     /// <summary>Counts by result, for metrics.</summary>
     public ContainerUpdateCounters Counters { get; } = new();
@@ -35,31 +35,32 @@ internal sealed class ContainerUpdateSender(PluginLog log)
         }
     }
 
-    /// <summary>
-    /// Queues cpuset updates (never awaited: safe inside an event, spec §7.5). The call for them
-    /// goes out at once when none is on its way, else after it.
-    /// </summary>
+    /// <summary>Sends cpuset updates in calls of at most <see cref="MaxUpdatesPerCall"/> (never awaited: safe inside an event, spec §7.5).</summary>
     public void Send(IReadOnlyList<ContainerUpdate> updates)
     {
+        INriRuntime? runtime;
+        CpusetLedger? ledger;
         lock (_lock)
         {
-            foreach (ContainerUpdate update in updates)
-            {
-                Queue(update);
-            }
-            if (_sending || _waiting.Count == 0)
-            {
-                return;
-            }
-            _sending = true;
+            runtime = _runtime;
+            ledger = _ledger;
         }
-        _ = SendWaitingAsync();
+        for (int first = 0; first < updates.Count; first += MaxUpdatesPerCall)
+        {
+            var call = new ContainerUpdate[Math.Min(MaxUpdatesPerCall, updates.Count - first)];
+            for (int i = 0; i < call.Length; i++)
+            {
+                call[i] = updates[first + i];
+                NoteQueued(ledger, call[i]);
+            }
+            _ = SendAsync(runtime, ledger, call);
+        }
     }
 
-    private void Queue(ContainerUpdate update)
+    private void NoteQueued(CpusetLedger? ledger, ContainerUpdate update)
     {
         string cpus = CpusOf(update);
-        if (_ledger is { } ledger && ledger.RecordQueued(update.ContainerId, cpus, out bool firstRetry))
+        if (ledger is not null && ledger.RecordQueued(update.ContainerId, cpus, out bool firstRetry))
         {
             Counters.CountRetried();
             if (firstRetry)
@@ -68,48 +69,18 @@ internal sealed class ContainerUpdateSender(PluginLog log)
                 log.Write(ProtocolLogLevel.Warning, $"container {update.ContainerId}: sending cpuset {cpus} again, the runtime has not acknowledged it ({acknowledged}); retried every reconcile until it lands");
             }
         }
-        int queued = _waiting.FindIndex(u => string.Equals(u.ContainerId, update.ContainerId, StringComparison.Ordinal));
-        if (queued >= 0)
-        {
-            _waiting[queued] = update;
-        }
-        else
-        {
-            _waiting.Add(update);
-        }
     }
 
-    private async Task SendWaitingAsync()
+    private async Task SendAsync(INriRuntime? runtime, CpusetLedger? ledger, ContainerUpdate[] call)
     {
-        while (true)
-        {
-            ContainerUpdate[] call;
-            INriRuntime? runtime;
-            lock (_lock)
-            {
-                if (_waiting.Count == 0)
-                {
-                    _sending = false;
-                    return;
-                }
-                call = [.. _waiting.Take(MaxUpdatesPerCall)];
-                _waiting.RemoveRange(0, call.Length);
-                runtime = _runtime;
-            }
-            UpdateContainersResult result = runtime is null
-                ? UpdateContainersResult.CallFailed("not connected to the runtime")
-                : await runtime.UpdateContainersAsync(call).ConfigureAwait(false);
-            Record(call, result);
-        }
+        UpdateContainersResult result = runtime is null
+            ? UpdateContainersResult.CallFailed("not connected to the runtime")
+            : await runtime.UpdateContainersAsync(call).ConfigureAwait(false);
+        Record(ledger, call, result);
     }
 
-    private void Record(ContainerUpdate[] call, UpdateContainersResult result)
+    private void Record(CpusetLedger? ledger, ContainerUpdate[] call, UpdateContainersResult result)
     {
-        CpusetLedger? ledger;
-        lock (_lock)
-        {
-            ledger = _ledger;
-        }
         int failed = 0, firstFailures = 0;
         foreach (ContainerUpdate update in call)
         {

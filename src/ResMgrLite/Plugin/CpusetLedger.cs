@@ -26,7 +26,7 @@ internal sealed class CpusetLedger
         /// <summary>Handed over without an acknowledgement: in an event reply (applied after the event, a failure only logged by the runtime), or before a restart.</summary>
         Unconfirmed,
 
-        /// <summary>Queued for, or in, an UpdateContainers call that has not been answered.</summary>
+        /// <summary>In an UpdateContainers call that has not been answered.</summary>
         Queued,
 
         /// <summary>The runtime failed it, or did not answer in time.</summary>
@@ -69,7 +69,7 @@ internal sealed class CpusetLedger
     }
 
     /// <summary>
-    /// <paramref name="cpus"/> is queued for an UpdateContainers call. True when it is sent again
+    /// <paramref name="cpus"/> goes out in an UpdateContainers call. True when it is sent again
     /// after a failure; <paramref name="firstRetry"/> then says whether this retry is the first of
     /// this cpuset (to log it once).
     /// </summary>
