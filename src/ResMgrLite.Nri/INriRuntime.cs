@@ -9,8 +9,10 @@ public interface INriRuntime
     /// Sends unsolicited container updates. Safe to call from inside an event handler as long as
     /// the handler does not await the result: the runtime holds its NRI lock while the event is
     /// processed, so awaiting would deadlock until its 2 s timeout (spec §7.5). Never throws;
-    /// failures are logged and the task yields false. On 1.7.24 a partial failure cannot be
-    /// attributed to any one container.
+    /// failures are logged and reported in the result. On 1.7.24 a partial failure cannot be
+    /// attributed to any one container: the call fails as a whole. The runtime applies the updates
+    /// one after another, so the call may take <see cref="NriConnectionOptions.UpdateTimeout"/>
+    /// per update before it is given up.
     /// </summary>
-    Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates);
+    Task<UpdateContainersResult> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates);
 }

@@ -25,7 +25,7 @@ public sealed class NriConnectionOptions
     /// <summary>How long to wait for the RegisterPlugin reply.</summary>
     public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long an UpdateContainers call may take before it is reported as failed.</summary>
+    /// <summary>How long an UpdateContainers call may take per update it carries before it is reported as failed.</summary>
     public TimeSpan UpdateTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>External mode: first delay before reconnecting after EOF or a failed dial.</summary>

@@ -35,14 +35,14 @@ public sealed class NriPluginHost : INriRuntime
     public Task<int> RunAsync(CancellationToken cancellationToken) =>
         _options.ConnectedSocket is { } socket ? RunPreLaunchedAsync(socket, cancellationToken) : RunExternalAsync(cancellationToken);
 
-    /// <summary>Sends updates on the current connection; false when there is none or the call failed.</summary>
-    public Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates)
+    /// <summary>Sends updates on the current connection; the call fails as a whole when there is none.</summary>
+    public Task<UpdateContainersResult> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates)
     {
         NriSession? session = Volatile.Read(ref _current);
         if (session is null)
         {
             _log.Write(ProtocolLogLevel.Warning, $"UpdateContainers ({updates.Count} updates) dropped: not connected");
-            return Task.FromResult(false);
+            return Task.FromResult(UpdateContainersResult.CallFailed("not connected to the runtime"));
         }
 
         return session.UpdateContainersAsync(updates);

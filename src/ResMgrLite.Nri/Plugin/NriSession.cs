@@ -85,7 +85,7 @@ internal sealed class NriSession : INriRuntime
         _ => $"RegisterPlugin failed: {ConnectionErrorText.Of(error)}",
     };
 
-    public async Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates)
+    public async Task<UpdateContainersResult> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates)
     {
         ArgumentNullException.ThrowIfNull(updates);
         try
@@ -94,21 +94,30 @@ internal sealed class NriSession : INriRuntime
             await _service.Configured.WaitAsync(_options.RegistrationTimeout + _options.UpdateTimeout).ConfigureAwait(false);
             var request = new UpdateContainersRequest();
             request.Update.AddRange(updates);
-            Google.Protobuf.ByteString reply = await _client.CallAsync(RuntimeServiceName, "UpdateContainers", request, _options.UpdateTimeout, CancellationToken.None).ConfigureAwait(false);
+            // containerd applies the updates one by one (about a second each in a small VM), and
+            // does not bound the call itself: allow the per-update time for every update.
+            TimeSpan deadline = _options.UpdateTimeout * Math.Max(1, updates.Count);
+            Google.Protobuf.ByteString reply = await _client.CallAsync(RuntimeServiceName, "UpdateContainers", request, deadline, CancellationToken.None).ConfigureAwait(false);
             UpdateContainersResponse response = UpdateContainersResponse.Parser.ParseFrom(reply);
             if (response.Failed.Count > 0)
             {
                 _log.Write(ProtocolLogLevel.Warning, $"UpdateContainers: {response.Failed.Count} of {updates.Count} updates failed");
-                return false;
+                string[] failed = new string[response.Failed.Count];
+                for (int i = 0; i < failed.Length; i++)
+                {
+                    failed[i] = response.Failed[i].ContainerId;
+                }
+                return UpdateContainersResult.Partly(failed);
             }
 
-            return true;
+            return UpdateContainersResult.AllApplied;
         }
         catch (Exception ex)
         {
             // 1.7.24 reports any partial failure as UNKNOWN "NRI update of some containers failed" (spec §7.5).
-            _log.Write(ProtocolLogLevel.Warning, $"UpdateContainers ({updates.Count} updates) failed: {ConnectionErrorText.Of(ex)}");
-            return false;
+            string problem = ConnectionErrorText.Of(ex);
+            _log.Write(ProtocolLogLevel.Warning, $"UpdateContainers ({updates.Count} updates) failed: {problem}");
+            return UpdateContainersResult.CallFailed(problem);
         }
     }
 }

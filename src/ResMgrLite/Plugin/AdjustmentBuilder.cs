@@ -10,7 +10,8 @@ namespace ResMgrLite.Plugin;
 /// mems, the CFS quota, hugepage limits and the cgroup v2 <c>unified</c> memory knobs, for the
 /// CreateContainer adjustment, for updates that restate a container (UpdateContainer, Synchronize)
 /// and for the cpuset updates of containers whose pool changed. Every cpuset it hands out is
-/// recorded in the <see cref="CpusetLedger"/>.
+/// recorded in the <see cref="CpusetLedger"/>: acknowledged when it goes with the container's own
+/// CRI call (the runtime applies it or fails the call), unconfirmed otherwise.
 /// </summary>
 internal sealed class AdjustmentBuilder(CpusetLedger ledger)
 {
@@ -23,14 +24,17 @@ internal sealed class AdjustmentBuilder(CpusetLedger ledger)
     /// <summary>The CreateContainer adjustment of a newly admitted container.</summary>
     public ContainerAdjustment Adjustment(string containerId, in ContainerSettings settings) => new()
     {
-        Linux = new LinuxContainerAdjustment { Resources = Resources(containerId, settings) },
+        Linux = new LinuxContainerAdjustment { Resources = Resources(containerId, settings, withItsOwnCall: true) },
     };
 
-    /// <summary>An update that restates everything the engine decided for the container.</summary>
-    public ContainerUpdate Restatement(string containerId, in ContainerSettings settings) => new()
+    /// <summary>
+    /// An update that restates everything the engine decided for the container;
+    /// <paramref name="withItsOwnCall"/> when it answers the container's own UpdateContainer.
+    /// </summary>
+    public ContainerUpdate Restatement(string containerId, in ContainerSettings settings, bool withItsOwnCall = false) => new()
     {
         ContainerId = containerId,
-        Linux = new LinuxContainerUpdate { Resources = Resources(containerId, settings) },
+        Linux = new LinuxContainerUpdate { Resources = Resources(containerId, settings, withItsOwnCall) },
     };
 
     /// <summary>
@@ -58,7 +62,7 @@ internal sealed class AdjustmentBuilder(CpusetLedger ledger)
     /// <summary>An update of the cpuset alone (the rest of the container is unchanged).</summary>
     public ContainerUpdate CpusetUpdate(string containerId, string cpus)
     {
-        ledger.Record(containerId, cpus);
+        ledger.RecordUnconfirmed(containerId, cpus);
         return new ContainerUpdate
         {
             ContainerId = containerId,
@@ -66,14 +70,21 @@ internal sealed class AdjustmentBuilder(CpusetLedger ledger)
         };
     }
 
-    private LinuxResources Resources(string containerId, in ContainerSettings settings)
+    private LinuxResources Resources(string containerId, in ContainerSettings settings, bool withItsOwnCall)
     {
         var cpu = new LinuxCPU();
         var resources = new LinuxResources { Cpu = cpu };
         if (settings.ManagesCpu)
         {
             cpu.Cpus = settings.Cpus.ToString();
-            ledger.Record(containerId, cpu.Cpus);
+            if (withItsOwnCall)
+            {
+                ledger.RecordAcknowledged(containerId, cpu.Cpus);
+            }
+            else
+            {
+                ledger.RecordUnconfirmed(containerId, cpu.Cpus);
+            }
             if (settings.LiftsQuota)
             {
                 cpu.Quota = new OptionalInt64 { Value = CpuQuotaRule.NoQuota };

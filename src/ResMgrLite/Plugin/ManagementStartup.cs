@@ -108,13 +108,14 @@ internal static class ManagementStartup
         };
         if (restored is not null)
         {
-            // The file is written before the answers that depend on it leave, so it holds what the runtime was given.
+            // The file is written before the answers that depend on it leave, so it holds what the
+            // runtime was given; whether that landed is unknown until Synchronize or a reconcile.
             var texts = new CpusetTexts();
             foreach ((ContainerKey key, string id) in engine.ListContainers())
             {
                 if (id.Length > 0 && engine.Cpu is not null)
                 {
-                    management.Ledger.Record(id, texts.Of(engine.EffectiveCpus(key)));
+                    management.Ledger.RecordUnconfirmed(id, texts.Of(engine.EffectiveCpus(key)));
                 }
             }
         }

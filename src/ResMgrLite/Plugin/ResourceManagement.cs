@@ -145,7 +145,11 @@ internal sealed class ResourceManagement(
         }
     }
 
-    /// <summary>Cpuset updates for every managed container whose cpuset differs from what it was last handed.</summary>
+    /// <summary>
+    /// Cpuset updates for every managed container whose cpuset the runtime has not acknowledged and
+    /// that is not on its way in an UpdateContainers call: drift, updates that failed or timed out,
+    /// and those handed over in event replies (sent again once so the runtime acknowledges them).
+    /// </summary>
     public void AddCpusetCorrections(List<ContainerUpdate> updates, HashSet<string>? skip)
     {
         if (engine.Cpu is null)
@@ -161,7 +165,7 @@ internal sealed class ResourceManagement(
                 continue;
             }
             string text = texts.Of(cpus);
-            if (!Ledger.Holds(id, text))
+            if (!Ledger.IsSettled(id, text))
             {
                 updates.Add(adjustments.CpusetUpdate(id, text));
             }

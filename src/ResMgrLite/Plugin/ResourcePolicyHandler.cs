@@ -27,7 +27,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
 
     private readonly Lock _lock = new();
     private ResourceManagement? _managed;
-    private INriRuntime? _runtime;
+    private readonly ContainerUpdateSender _updates = new(log);
 
     /// <summary>Whether resource management is on, and if not why (for metrics and commands).</summary>
     public ResourceManagementStatus Status { get; } = new(log);
@@ -38,6 +38,9 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
     /// <summary>Resource management once Configure started it (tests read it).</summary>
     internal ResourceManagement? Management => _managed;
 
+    /// <summary>The plugin's own container updates by result (applied, retried, failed), for metrics.</summary>
+    public ContainerUpdateCounters ContainerUpdates => _updates.Counters;
+
     /// <summary>Every acknowledged allocation change, for hooks, metrics and the topology file.</summary>
     public AllocationFeed Allocations { get; } = new() { Failed = (observer, e) => log.Write(ProtocolLogLevel.Error, $"allocation observer {observer.GetType().Name} failed: {e.Message}") };
 
@@ -46,8 +49,8 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
         ArgumentNullException.ThrowIfNull(context);
         lock (_lock)
         {
-            _runtime = context.Updates;
             Configure(context.Config);
+            _updates.Use(context.Updates, _managed?.Ledger);
             // The log target is settled now (the configured file, or the default one).
             log.Release();
         }
@@ -131,7 +134,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
                 return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>([]);
             }
             ContainerSettings settings = m.Engine.SettingsOf(podSpec, spec);
-            return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>(settings.IsEmpty ? [] : [m.Adjustments.Restatement(container.Id, settings)]);
+            return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>(settings.IsEmpty ? [] : [m.Adjustments.Restatement(container.Id, settings, withItsOwnCall: true)]);
         }
     }
 
@@ -173,7 +176,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
         if (updates.Count > 0)
         {
             // Never awaited inside the event: the runtime holds its lock until we answer (spec §7.5).
-            _ = _runtime?.UpdateContainersAsync(updates);
+            _updates.Send(updates);
             log.Write(ProtocolLogLevel.Info, $"{kind}: shared pools widened, {updates.Count} container(s) updated");
         }
         return ValueTask.CompletedTask;
@@ -233,7 +236,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
         }
     }
 
-    /// <summary>One stale-state pass (<see cref="StaleStateReconciler"/>); returns the updates for the containers whose pool widened.</summary>
+    /// <summary>One reconcile pass (<see cref="RuntimeReconciliation.ReleaseStalePods"/>); returns the updates it found due.</summary>
     internal IReadOnlyList<ContainerUpdate> ReconcileStaleState()
     {
         lock (_lock)
@@ -247,7 +250,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
         IReadOnlyList<ContainerUpdate> updates = ReconcileStaleState();
         if (updates.Count > 0)
         {
-            _ = _runtime?.UpdateContainersAsync(updates);
+            _updates.Send(updates);
         }
     }
 

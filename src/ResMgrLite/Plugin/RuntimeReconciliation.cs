@@ -53,7 +53,7 @@ internal static class RuntimeReconciliation
             }
             m.PodCgroups.Apply(m.Engine, decision.Effects.PodCgroupWrites, _ => tracked.CgroupPath, $"pod {tracked}");
             // What the container really runs on now; unknown (empty) forces an update.
-            m.Ledger.Record(container.Id, CpuSet.TryParse(container.Linux?.Resources?.Cpu?.Cpus ?? "", out CpuSet actual) ? actual.ToString() : "");
+            m.Ledger.RecordReported(container.Id, CpuSet.TryParse(container.Linux?.Resources?.Cpu?.Cpus ?? "", out CpuSet actual) ? actual.ToString() : "");
             if (!known.Contains(container.Id) && !decision.Settings.IsEmpty)
             {
                 // Never told anything by this plugin: everything it decided.
@@ -68,7 +68,10 @@ internal static class RuntimeReconciliation
         return updates;
     }
 
-    /// <summary>One stale-state pass (<see cref="StaleStateReconciler"/>); returns the updates for the containers whose pool widened.</summary>
+    /// <summary>
+    /// One reconcile pass (<see cref="StaleStateReconciler"/>): releases departed pods; returns the
+    /// cpuset updates of every container the runtime has not acknowledged its cpuset for.
+    /// </summary>
     public static List<ContainerUpdate> ReleaseStalePods(ResourceManagement m, PluginLog log)
     {
         var updates = new List<ContainerUpdate>();
@@ -78,10 +81,9 @@ internal static class RuntimeReconciliation
             m.ReleasePod(podUid, $"pod {podUid}", updates: null);
             log.Write(ProtocolLogLevel.Info, $"reconcile: pod {podUid} from the state file has no cgroup any more; its resources are released");
         }
-        if (departed.Count > 0)
-        {
-            m.AddCpusetCorrections(updates, skip: null);
-        }
+        // Every period, not only after a release: an update that failed or timed out is sent
+        // again until the runtime acknowledges it (a lost narrowing would share exclusive CPUs).
+        m.AddCpusetCorrections(updates, skip: null);
         // Also writes what waited for a later write (changes that hold nothing exclusive).
         m.State.PersistIfChanged(m.Engine);
         return updates;

@@ -393,16 +393,17 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task FailedUnsolicitedUpdateIsReportedAsFalseAndLogged()
+    public async Task FailedUnsolicitedUpdateFailsTheWholeCallAndIsLogged()
     {
         var handler = new RecordingHandler();
         await using PluginHarness harness = PluginHarness.Start(handler);
         await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
         harness.Runtime.UpdateContainersStatus = 2;
 
-        bool applied = await harness.Host.UpdateContainersAsync([new ContainerUpdate { ContainerId = "x" }]);
+        UpdateContainersResult result = await harness.Host.UpdateContainersAsync([new ContainerUpdate { ContainerId = "x" }]);
 
-        Assert.False(applied);
+        Assert.False(result.Applied("x"));
+        Assert.Contains("NRI update of some containers failed", result.Problem, StringComparison.Ordinal);
         Assert.True(harness.Log.Contains("NRI update of some containers failed"));
     }
 
@@ -463,12 +464,12 @@ public class PluginProtocolTests
         await using PluginHarness harness = PluginHarness.Start();
         await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
 
-        bool[] applied = await Task.WhenAll(
+        UpdateContainersResult[] results = await Task.WhenAll(
             harness.Host.UpdateContainersAsync([new ContainerUpdate { ContainerId = "a" }]),
             harness.Host.UpdateContainersAsync([new ContainerUpdate { ContainerId = "b" }]),
             harness.Host.UpdateContainersAsync([new ContainerUpdate { ContainerId = "c" }]));
 
-        Assert.All(applied, Assert.True);
+        Assert.All(results, r => Assert.True(r.AllSucceeded));
         uint[] streams = [.. harness.Runtime.ReceivedMessages.Where(m => m.ConnId == 2 && m.Type == 1).Select(m => m.StreamId)];
         Assert.Equal([1u, 3u, 5u, 7u], streams);
         Assert.Equal(["a", "b", "c"], harness.Runtime.UpdateRequests.Select(r => r.Update[0].ContainerId).Order().ToArray());

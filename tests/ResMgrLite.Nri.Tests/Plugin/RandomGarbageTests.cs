@@ -206,6 +206,6 @@ public class RandomGarbageTests
 
     private sealed class NoRuntime : INriRuntime
     {
-        public Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates) => Task.FromResult(false);
+        public Task<UpdateContainersResult> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates) => Task.FromResult(UpdateContainersResult.CallFailed("not connected"));
     }
 }

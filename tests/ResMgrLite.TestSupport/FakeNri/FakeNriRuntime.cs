@@ -78,6 +78,15 @@ public sealed class FakeNriRuntime : IAsyncDisposable
     /// <summary>Status code the next UpdateContainers calls are answered with (0 = success).</summary>
     public int UpdateContainersStatus { get; set; }
 
+    /// <summary>Containers whose updates the next UpdateContainers calls name as failed (v0.12 answers).</summary>
+    public IReadOnlySet<string> FailingContainers { get; set; } = new HashSet<string>();
+
+    /// <summary>How long the runtime takes per update it applies (containerd applies them one by one).</summary>
+    public TimeSpan UpdateTimePerContainer { get; set; }
+
+    /// <summary>How many of the next UpdateContainers calls take <see cref="UpdateTimePerContainer"/> per update (the rest are answered at once).</summary>
+    public int SlowUpdateCalls { get; set; }
+
     public IReadOnlyList<FakeNriFrame> ReceivedFrames => [.. _frames];
 
     public IReadOnlyList<FakeNriMessage> ReceivedMessages => [.. _messages];
@@ -373,14 +382,30 @@ public sealed class FakeNriRuntime : IAsyncDisposable
         }
         else if (request.Method == "UpdateContainers")
         {
-            _updates.Enqueue(UpdateContainersRequest.Parser.ParseFrom(request.Payload));
+            UpdateContainersRequest updates = UpdateContainersRequest.Parser.ParseFrom(request.Payload);
+            _updates.Enqueue(updates);
             if (UpdateContainersStatus != 0)
             {
                 // What 1.7.24 answers on any failed update (spec §7.5).
                 response.Status = new Status { Code = UpdateContainersStatus, Message = "NRI update of some containers failed" };
             }
+            else
+            {
+                var answer = new UpdateContainersResponse();
+                answer.Failed.AddRange(updates.Update.Where(u => FailingContainers.Contains(u.ContainerId)));
+                response.Payload = answer.ToByteString();
+            }
 
+            bool slow = SlowUpdateCalls > 0;
+            SlowUpdateCalls--;
             _updateArrived.Release();
+            if (slow)
+            {
+                // Answered later, off the receive loop, like a runtime that is still applying them.
+                TimeSpan applying = UpdateTimePerContainer * updates.Update.Count;
+                _ = Task.Delay(applying).ContinueWith(_ => SendMessageAsync(2, message.StreamId, 2, response.ToByteArray()), TaskScheduler.Default);
+                return;
+            }
         }
         else
         {

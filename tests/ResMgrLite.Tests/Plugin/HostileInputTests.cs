@@ -67,7 +67,7 @@ public sealed class HostileInputTests : IDisposable
 
     private sealed class NoUpdates : INriRuntime
     {
-        public Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates) => Task.FromResult(true);
+        public Task<UpdateContainersResult> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates) => Task.FromResult(UpdateContainersResult.AllApplied);
     }
 
     /// <summary>A Guaranteed container (oom_score_adj -997 tells the class when the parent does not) under <paramref name="cgroupParent"/>.</summary>

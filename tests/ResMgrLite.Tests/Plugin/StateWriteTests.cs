@@ -28,7 +28,7 @@ public sealed class StateWriteTests(ITestOutputHelper output) : IDisposable
 
     private sealed class NullRuntime : INriRuntime
     {
-        public Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates) => Task.FromResult(true);
+        public Task<UpdateContainersResult> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates) => Task.FromResult(UpdateContainersResult.AllApplied);
     }
 
     private ResourcePolicyHandler Start(string config)

@@ -1,0 +1,111 @@
+using ResMgrLite.Nri;
+using ResMgrLite.Nri.Api;
+
+namespace ResMgrLite.Plugin;
+
+/// <summary>
+/// Sends the plugin's own cpuset updates (UpdateContainers) and records the runtime's answer in the
+/// <see cref="CpusetLedger"/>: what it acknowledged, and what failed or was not answered in time,
+/// which the next reconcile sends again. Updates are written at once, inside the event that made
+/// them (never awaited there), so the runtime has them before any later event's answer: the
+/// runtime's NRI lock then orders them before that event. Calls carry at most
+/// <see cref="MaxUpdatesPerCall"/> updates: the runtime applies them one by one while holding its
+/// NRI lock, so short calls let its events through in between. Should two calls for one container
+/// be applied out of order, the ledger holds the older cpuset as acknowledged and the next
+/// reconcile sends the newer one again.
+/// </summary>
+internal sealed class ContainerUpdateSender(PluginLog log)
+{
+    public const int MaxUpdatesPerCall = 4;
+
+    private readonly Lock _lock = new();
+    private INriRuntime? _runtime;
+    private CpusetLedger? _ledger;
+
+    /// <summary>Counts by result, for metrics.</summary>
+    public ContainerUpdateCounters Counters { get; } = new();
+
+    /// <summary>The connection's runtime and the ledger to record its answers in (set at Configure).</summary>
+    public void Use(INriRuntime runtime, CpusetLedger? ledger)
+    {
+        lock (_lock)
+        {
+            _runtime = runtime;
+            _ledger = ledger;
+        }
+    }
+
+    /// <summary>Sends cpuset updates in calls of at most <see cref="MaxUpdatesPerCall"/> (never awaited: safe inside an event, spec §7.5).</summary>
+    public void Send(IReadOnlyList<ContainerUpdate> updates)
+    {
+        INriRuntime? runtime;
+        CpusetLedger? ledger;
+        lock (_lock)
+        {
+            runtime = _runtime;
+            ledger = _ledger;
+        }
+        for (int first = 0; first < updates.Count; first += MaxUpdatesPerCall)
+        {
+            var call = new ContainerUpdate[Math.Min(MaxUpdatesPerCall, updates.Count - first)];
+            for (int i = 0; i < call.Length; i++)
+            {
+                call[i] = updates[first + i];
+                NoteQueued(ledger, call[i]);
+            }
+            _ = SendAsync(runtime, ledger, call);
+        }
+    }
+
+    private void NoteQueued(CpusetLedger? ledger, ContainerUpdate update)
+    {
+        string cpus = CpusOf(update);
+        if (ledger is not null && ledger.RecordQueued(update.ContainerId, cpus, out bool firstRetry))
+        {
+            Counters.CountRetried();
+            if (firstRetry)
+            {
+                string acknowledged = ledger.LastAcknowledged(update.ContainerId) is { Length: > 0 } known ? $"it still runs on {known}" : "what it runs on is not known";
+                log.Write(ProtocolLogLevel.Warning, $"container {update.ContainerId}: sending cpuset {cpus} again, the runtime has not acknowledged it ({acknowledged}); retried every reconcile until it lands");
+            }
+        }
+    }
+
+    private async Task SendAsync(INriRuntime? runtime, CpusetLedger? ledger, ContainerUpdate[] call)
+    {
+        UpdateContainersResult result = runtime is null
+            ? UpdateContainersResult.CallFailed("not connected to the runtime")
+            : await runtime.UpdateContainersAsync(call).ConfigureAwait(false);
+        Record(ledger, call, result);
+    }
+
+    private void Record(CpusetLedger? ledger, ContainerUpdate[] call, UpdateContainersResult result)
+    {
+        int failed = 0, firstFailures = 0;
+        foreach (ContainerUpdate update in call)
+        {
+            string cpus = CpusOf(update);
+            if (result.Applied(update.ContainerId))
+            {
+                Counters.CountApplied();
+                ledger?.RecordApplied(update.ContainerId, cpus);
+            }
+            else
+            {
+                Counters.CountFailed();
+                failed++;
+                if (ledger is null || ledger.RecordFailed(update.ContainerId, cpus))
+                {
+                    firstFailures++;
+                }
+            }
+        }
+        // A retry that fails again was said already: one line per cpuset, not one per reconcile.
+        if (firstFailures > 0)
+        {
+            log.Write(ProtocolLogLevel.Warning, $"{failed} of {call.Length} cpuset update(s) did not land ({result.Problem ?? "the runtime named them as failed"}); the next reconcile sends them again");
+        }
+    }
+
+    private static string CpusOf(ContainerUpdate update) => update.Linux?.Resources?.Cpu?.Cpus ?? "";
+}
