@@ -1,4 +1,3 @@
-using System.Reflection;
 using ResMgrLite.CommandLine;
 using ResMgrLite.Commands;
 using ResMgrLite.Engine.Topology;
@@ -20,8 +19,7 @@ internal static class Cli
     internal static CliCommand Root { get; } = BuildRoot();
 
     /// <summary>The version as <c>--version</c> prints it: <c>MAJOR.MINOR.PATCH+COMMIT</c>.</summary>
-    internal static string Version =>
-        typeof(Cli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+    internal static string Version => BuildVersion.Informational;
 
     /// <summary>For options that name a file: an empty value names none and is refused.</summary>
     internal static string? NonEmptyFile(string optionName, string value) =>
