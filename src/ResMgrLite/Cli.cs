@@ -113,7 +113,7 @@ internal static class Cli
         [
             new CliCommand("cpu", "Run take-by-topology cases (JSON Lines on stdin) through the CPU allocator; one JSON line out per case.")
             {
-                Run = args => ConformanceCpuCommand.Run(Console.In, args.Out),
+                Run = args => ConformanceCpuCommand.Run(StandardStreams.In, args.Out),
                 Details = """
                     Input: one JSON object per line (blank lines are skipped):
                       {"id":"c1","topology":{"cpus":[{"cpu":0,"core":0,"socket":0,"numa":0},...]},
@@ -146,7 +146,7 @@ internal static class Cli
         [
             new CliCommand("toml-decode", "toml-test decoder interface: TOML on stdin, tagged JSON on stdout; invalid TOML: message on stderr, exit 1.")
             {
-                Run = args => TomlDecodeCommand.Run(Console.OpenStandardInput(), args.Out, args.Error),
+                Run = args => TomlDecodeCommand.Run(StandardStreams.OpenInput(), args.Out, args.Error),
             },
             new CliCommand("gc-config", "The garbage collector's settings as it reports them (check baked-in runtime knobs with env -i).")
             {
