@@ -6,6 +6,7 @@
 #                          ../shared, the project's own benchmarks (figures: docs/benchmarks.md)
 #   ./build.sh demo        real containerd sandbox + plugin + demo pods, prints a table
 #   ./build.sh soak        long crash-consistency soak of the checkpoint logic
+#   ./build.sh publish-symbols   the binary with its symbol table in out-symbols/ (code layout profile)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -74,6 +75,17 @@ run_tests() {
   return "$rc"
 }
 
+# The same build with its symbol table (not stripped, no debug info) in out-symbols/: what
+# tests/bench/code_order.py profiles to rewrite src/ResMgrLite/hot-code.order.
+publish_symbols() {
+  ensure_dotnet
+  ensure_debs lld clang file valgrind
+  say "publishing with symbols to out-symbols/"
+  dotnet publish src/ResMgrLite/ResMgrLite.csproj -c Release -r linux-x64 \
+    -p:ResMgrStatic=true -p:StripSymbols=false -p:NativeDebugSymbols=false -o "$ROOT/out-symbols" -nologo -clp:NoSummary -v:q
+  rm -f "$ROOT/out-symbols"/*.pdb
+}
+
 bench() {
   # ./build.sh bench [--runs N] [--quick] ...   side by side with the Go plugin (tests/bench/nri_bench.py)
   # ./build.sh bench dotnet [BenchmarkDotNet args]   the project's own suites (tests/ResMgrLite.Benchmarks)
@@ -121,9 +133,10 @@ cmd="${1:-publish}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
   publish) publish ;;
+  publish-symbols) publish_symbols ;;
   test)    run_tests ;;
   bench)   bench "$@" ;;
   demo)    demo ;;
   soak)    soak ;;
-  *) die "unknown command '$cmd' (publish | test | bench | demo | soak)" ;;
+  *) die "unknown command '$cmd' (publish | publish-symbols | test | bench | demo | soak)" ;;
 esac
