@@ -4,7 +4,8 @@
 #   ./build.sh test        every test (unit, property, protocol, static-binary, end-to-end)
 #   ./build.sh bench       side by side with the Go NRI plugin under the real NRI libraries; without
 #                          ../shared, the project's own benchmarks (figures: docs/benchmarks.md)
-#   ./build.sh demo        real containerd sandbox + plugin + demo pods, prints a table
+#   ./build.sh demo [--containerd 2.1|1.7]
+#                          real containerd sandbox (2.1.9 by default) + plugin + demo pods, prints a table
 #   ./build.sh soak        long crash-consistency soak of the checkpoint logic
 #   ./build.sh publish-symbols   the binary with its symbol table in out-symbols/ (code layout profile)
 set -euo pipefail
@@ -58,7 +59,7 @@ publish() {
 
 run_tests() {
   publish
-  # Real containerd 1.7.24 + runc + busybox images, and the two-NUMA cgroup v2 VM (qemu, kernel).
+  # Real containerd 2.1.9 and 1.7.24 + runc + busybox images, and the two-NUMA cgroup v2 VM (qemu, kernel).
   . "$ROOT/tests/vm/deps.sh"
   ensure_vm_deps
   say "running tests"
@@ -116,11 +117,12 @@ own_benchmarks() {
   fi
 }
 
+# ./build.sh demo [--containerd 2.1|1.7] [--no-plugin]: arguments go to tests/e2e/demo.sh.
 demo() {
   publish
   . "$ROOT/tests/e2e/deps.sh"
   ensure_e2e_deps
-  exec "$ROOT/tests/e2e/demo.sh"
+  exec "$ROOT/tests/e2e/demo.sh" "$@"
 }
 
 soak() {
@@ -136,7 +138,7 @@ case "$cmd" in
   publish-symbols) publish_symbols ;;
   test)    run_tests ;;
   bench)   bench "$@" ;;
-  demo)    demo ;;
+  demo)    demo "$@" ;;
   soak)    soak ;;
   *) die "unknown command '$cmd' (publish | publish-symbols | test | bench | demo | soak)" ;;
 esac

@@ -195,7 +195,8 @@ internal sealed class PluginLog : IProtocolLog, IDisposable
             return Console.Error;
         }
 
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        // Never blocks (a FIFO as the target is refused) and never opens a directory.
+        FileStream stream = Host.Files.HostFile.OpenForWriting(path, Host.Files.WriteTarget.OperatorFile);
         return new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
     }
 

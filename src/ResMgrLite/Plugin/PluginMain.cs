@@ -40,7 +40,8 @@ internal static class PluginMain
 #pragma warning restore CA1031
         {
             using PluginLog log = PluginLog.ForPreLaunched();
-            log.Write(ProtocolLogLevel.Error, $"pre-launched plugin failed: {ex}");
+            // The type and message, never a stack trace: the log is read by operators.
+            log.Write(ProtocolLogLevel.Error, $"pre-launched plugin stopped on an unexpected error ({ex.GetType().Name}: {ex.Message}); containerd starts it again when it restarts");
             exitCode = 1;
         }
 
