@@ -84,7 +84,7 @@ publish_symbols() {
   say "publishing with symbols to out-symbols/"
   dotnet publish src/ResMgrLite/ResMgrLite.csproj -c Release -r linux-x64 \
     -p:ResMgrStatic=true -p:StripSymbols=false -p:NativeDebugSymbols=false -o "$ROOT/out-symbols" -nologo -clp:NoSummary -v:q
-  rm -f "$ROOT/out-symbols"/*.pdb
+  rm -f "$ROOT/out-symbols"/*.pdb "$ROOT/out-symbols"/*.dbg
 }
 
 bench() {
