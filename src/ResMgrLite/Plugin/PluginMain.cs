@@ -100,7 +100,7 @@ internal static class PluginMain
         catch (ArgumentException ex)
         {
             log.Write(ProtocolLogLevel.Error, ex.Message);
-            await Console.Error.WriteLineAsync($"resmgrlite run: {ex.Message}").ConfigureAwait(false);
+            await StandardStreams.Error.WriteLineAsync($"resmgrlite run: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
 
