@@ -8,6 +8,8 @@
 #                          real containerd sandbox (2.1.9 by default) + plugin + demo pods, prints a table
 #   ./build.sh soak        long crash-consistency soak of the checkpoint logic
 #   ./build.sh publish-symbols   the binary with its symbol table in out-symbols/ (code layout profile)
+#   ./build.sh hot-code  publish-symbols, then rewrite src/ResMgrLite/hot-code.order from callgrind
+#                        profiles under the real NRI libraries (after larger code changes, before bench)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -87,6 +89,13 @@ publish_symbols() {
   rm -f "$ROOT/out-symbols"/*.pdb "$ROOT/out-symbols"/*.dbg
 }
 
+# The hot-code list (docs/benchmarks.md, "Idle RSS") rewritten for the code as it is now.
+hot_code() {
+  publish_symbols
+  [ -d "$ROOT/../shared/tools/nri-harness/bin" ] || die "../shared/tools/nri-harness is absent: the profiles need the real NRI libraries"
+  python3 "$ROOT/tests/bench/code_order.py" "$ROOT/out-symbols/resmgrlite"
+}
+
 bench() {
   # ./build.sh bench [--runs N] [--quick] ...   side by side with the Go plugin (tests/bench/nri_bench.py)
   # ./build.sh bench dotnet [BenchmarkDotNet args]   the project's own suites (tests/ResMgrLite.Benchmarks)
@@ -136,9 +145,10 @@ cmd="${1:-publish}"
 case "$cmd" in
   publish) publish ;;
   publish-symbols) publish_symbols ;;
+  hot-code) hot_code ;;
   test)    run_tests ;;
   bench)   bench "$@" ;;
   demo)    demo "$@" ;;
   soak)    soak ;;
-  *) die "unknown command '$cmd' (publish | publish-symbols | test | bench | demo | soak)" ;;
+  *) die "unknown command '$cmd' (publish | publish-symbols | hot-code | test | bench | demo | soak)" ;;
 esac
