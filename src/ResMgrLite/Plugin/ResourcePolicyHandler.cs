@@ -23,7 +23,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
     public const NriEventMask Subscribed =
         NriEventMask.RunPodSandbox | NriEventMask.StopPodSandbox | NriEventMask.RemovePodSandbox
         | NriEventMask.CreateContainer | NriEventMask.StartContainer | NriEventMask.UpdateContainer
-        | NriEventMask.StopContainer | NriEventMask.RemoveContainer | NriEventMask.UpdatePodSandbox;
+        | NriEventMask.StopContainer | NriEventMask.RemoveContainer | NriEventMask.UpdatePodSandbox | NriEventMask.PostUpdatePodSandbox;
 
     private readonly Lock _lock = new();
     private ResourceManagement? _managed;
@@ -47,7 +47,6 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
         lock (_lock)
         {
             _runtime = context.Updates;
-            log.Write(ProtocolLogLevel.Info, $"runtime {context.Runtime.Name} {context.Runtime.Version} (NRI {context.Runtime.Level}), config {context.Config.Length} bytes");
             Configure(context.Config);
             // The log target is settled now (the configured file, or the default one).
             log.Release();
@@ -187,6 +186,12 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask PostUpdatePodSandboxAsync(PodSandbox pod, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask ShutdownAsync(CancellationToken cancellationToken)
     {
         log.Write(ProtocolLogLevel.Info, "runtime asked for shutdown");
@@ -206,7 +211,9 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
     /// without an entry are admitted and told everything, and every container whose real cpuset
     /// differs from its allocation gets an update (shared containers off exclusive CPUs).
     /// </summary>
-    public ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
+    public INriSynchronization BeginSynchronize() => new SynchronizeCollector(SynchronizeAsync);
+
+    private ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pods);
         ArgumentNullException.ThrowIfNull(containers);
