@@ -8,6 +8,9 @@
 #                          real containerd sandbox (2.1.9 by default) + plugin + demo pods, prints a table
 #   ./build.sh soak        long crash-consistency soak of the checkpoint logic
 #   ./build.sh package     out/resmgrlite_<version>_amd64.deb (checked by lintian) and the DaemonSet image
+#   ./build.sh publish-symbols   the binary with its symbol table in out-symbols/ (code layout profile)
+#   ./build.sh hot-code  publish-symbols, then rewrite src/ResMgrLite/hot-code.order from callgrind
+#                        profiles under the real NRI libraries (after larger code changes, before bench)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -90,6 +93,24 @@ run_tests() {
   return "$rc"
 }
 
+# The same build with its symbol table (not stripped, no debug info) in out-symbols/: what
+# tests/bench/code_order.py profiles to rewrite src/ResMgrLite/hot-code.order.
+publish_symbols() {
+  ensure_dotnet
+  ensure_debs lld clang file valgrind
+  say "publishing with symbols to out-symbols/"
+  dotnet publish src/ResMgrLite/ResMgrLite.csproj -c Release -r linux-x64 \
+    -p:ResMgrStatic=true -p:StripSymbols=false -p:NativeDebugSymbols=false -o "$ROOT/out-symbols" -nologo -clp:NoSummary -v:q
+  rm -f "$ROOT/out-symbols"/*.pdb "$ROOT/out-symbols"/*.dbg
+}
+
+# The hot-code list (docs/benchmarks.md, "Idle RSS") rewritten for the code as it is now.
+hot_code() {
+  publish_symbols
+  [ -d "$ROOT/../shared/tools/nri-harness/bin" ] || die "../shared/tools/nri-harness is absent: the profiles need the real NRI libraries"
+  python3 "$ROOT/tests/bench/code_order.py" "$ROOT/out-symbols/resmgrlite"
+}
+
 bench() {
   # ./build.sh bench [--runs N] [--quick] ...   side by side with the Go plugin (tests/bench/nri_bench.py)
   # ./build.sh bench dotnet [BenchmarkDotNet args]   the project's own suites (tests/ResMgrLite.Benchmarks)
@@ -138,10 +159,12 @@ cmd="${1:-publish}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
   publish) publish ;;
+  publish-symbols) publish_symbols ;;
+  hot-code) hot_code ;;
   test)    run_tests ;;
   bench)   bench "$@" ;;
   demo)    demo "$@" ;;
   soak)    soak ;;
   package) package ;;
-  *) die "unknown command '$cmd' (publish | test | bench | demo | soak | package)" ;;
+  *) die "unknown command '$cmd' (publish | publish-symbols | hot-code | test | bench | demo | soak | package)" ;;
 esac

@@ -1,4 +1,3 @@
-using System.Reflection;
 using ResMgrLite.CommandLine;
 using ResMgrLite.Commands;
 using ResMgrLite.Engine.Topology;
@@ -20,8 +19,7 @@ internal static class Cli
     internal static CliCommand Root { get; } = BuildRoot();
 
     /// <summary>The version as <c>--version</c> prints it: <c>MAJOR.MINOR.PATCH+COMMIT</c>.</summary>
-    internal static string Version =>
-        typeof(Cli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+    internal static string Version => BuildVersion.Informational;
 
     /// <summary>For options that name a file: an empty value names none and is refused.</summary>
     internal static string? NonEmptyFile(string optionName, string value) =>
@@ -171,7 +169,7 @@ internal static class Cli
         [
             new CliCommand("cpu", "Run take-by-topology cases (JSON Lines on stdin) through the CPU allocator; one JSON line out per case.")
             {
-                Run = args => ConformanceCpuCommand.Run(Console.In, args.Out),
+                Run = args => ConformanceCpuCommand.Run(StandardStreams.In, args.Out),
                 Details = """
                     Input: one JSON object per line (blank lines are skipped):
                       {"id":"c1","topology":{"cpus":[{"cpu":0,"core":0,"socket":0,"numa":0},...]},
@@ -204,7 +202,7 @@ internal static class Cli
         [
             new CliCommand("toml-decode", "toml-test decoder interface: TOML on stdin, tagged JSON on stdout; invalid TOML: message on stderr, exit 1.")
             {
-                Run = args => TomlDecodeCommand.Run(Console.OpenStandardInput(), args.Out, args.Error),
+                Run = args => TomlDecodeCommand.Run(StandardStreams.OpenInput(), args.Out, args.Error),
             },
             new CliCommand("gc-config", "The garbage collector's settings as it reports them (check baked-in runtime knobs with env -i).")
             {

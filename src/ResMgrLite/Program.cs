@@ -11,6 +11,6 @@ internal static class Program
         {
             return exitCode;
         }
-        return Cli.Run(args, Console.Out, Console.Error);
+        return Cli.Run(args, StandardStreams.Out, StandardStreams.Error);
     }
 }

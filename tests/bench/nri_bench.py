@@ -168,6 +168,71 @@ def fmt(v, digits=0):
     return f"{v:,.{digits}f}"
 
 
+MIB = 1024 * 1024
+
+
+def largest_sync_message(runs):
+    """Median over runs of the largest Synchronize request the plugin received (bytes; a message the
+    runtime refused to send, such as the unsplit one of a split Synchronize, is not counted)."""
+    return median([max((m.get("req_bytes", 0) for m in x.get("sync_messages") or [] if not m.get("error")), default=0) or None
+                   for x in runs])
+
+
+def goals(size, table, results):
+    """Issue 10's goals against the medians just printed: one line each, 'met' or 'NOT met' with the
+    figures behind it, so a re-run says where the binary stands without reading the table."""
+    def cell(sc, v, c="off"):
+        return next((t for t in table if (t["scenario"], t["nri"], t["managers"]) == (sc, v, c)), None)
+
+    def ratios(key, rows):
+        return [(f"{t['scenario']} {t['nri']} {t['managers']}", t["ours"][key] / t["go"][key])
+                for t in rows if t["ours"][key] is not None and t["go"][key]]
+
+    lines = [("binary <= 5 MiB (first milestone)", size <= 5 * MIB, f"{size:,} B = {size / MIB:.2f} MiB"),
+             ("binary <= 4 MiB", size <= 4 * MIB, f"{size:,} B")]
+    pre = [t for t in (cell("pre", "v061"), cell("pre", "v012")) if t]
+    if pre:
+        idle = max(t["ours"]["rss_idle_kb"] or 0 for t in pre)
+        end = max(t["ours"]["rss_end_kb"] or 0 for t in pre)
+        end_ratio = max((t["ours"]["rss_end_kb"] or 0) / (t["go"]["rss_end_kb"] or 1) for t in pre)
+        lines.append(("RSS idle <= 6 MiB (pre-launched, worst NRI version)", idle <= 6 * 1024, f"{idle:,.0f} KiB"))
+        lines.append(("RSS after 1000 x 2 <= 8 MiB and <= 0.5x Go", end <= 8 * 1024 and end_ratio <= 0.5,
+                      f"{end:,.0f} KiB, {end_ratio:.2f}x Go"))
+    for sc in ("ext-sync", "split-sync"):
+        for v in VERSIONS:
+            t = cell(sc, v)
+            if not t or t["ours"]["hwm_kb"] is None:
+                continue
+            # The v0.6.1 harness does not report message sizes; its workload is the same as v0.12's.
+            sizes = [largest_sync_message([x for x in results.get((sc, w, "off"), []) if not x["failed"]]) for w in (v, "v012")]
+            message = next((m for m in sizes if m), None)
+            # Idle is the plugin's RSS after Configure without a Synchronize to hold (the 'ext' or 'pre'
+            # scenario of the same NRI version): the harness's own idle figure of these scenarios is
+            # taken after the Synchronize.
+            same_mode = ("pre", "ext") if SCENARIOS[sc]["mode"] == "prelaunch" else ("ext", "pre")
+            base = next((c["ours"]["rss_idle_kb"] for c in (cell(n, v) for n in same_mode) if c and c["ours"]["rss_idle_kb"]), None)
+            if message and base:
+                bound = base + 2 * message / 1024
+                lines.append((f"{sc} {v}: VmHWM <= idle + 2 x largest Synchronize message", t["ours"]["hwm_kb"] <= bound,
+                              f"VmHWM {t['ours']['hwm_kb']:,.0f} KiB (Go {t['go']['hwm_kb']:,.0f}), bound {bound:,.0f} KiB "
+                              f"(idle {base:,.0f} KiB, message {message:,.0f} B); RSS at the end {t['ours']['rss_end_kb']:,.0f} KiB (Go {t['go']['rss_end_kb']:,.0f})"))
+            if t["ours"]["sync_ms"] is not None and t["go"]["sync_ms"]:
+                lines.append((f"{sc} {v}: Synchronize time <= Go", t["ours"]["sync_ms"] <= t["go"]["sync_ms"],
+                              f"{t['ours']['sync_ms']:,.1f} / {t['go']['sync_ms']:,.1f} ms"))
+    for key, label, limit in (("cpu_ms", "CPU <= 0.5x Go (state on disk)", 0.5),
+                              ("create_p50_us", "CreateContainer p50 <= 0.8x Go, every configuration", 0.8)):
+        r = ratios(key, table)
+        if r:
+            worst = max(r, key=lambda x: x[1])
+            lines.append((label, worst[1] <= limit, f"worst {worst[1]:.2f} ({worst[0]}), best {min(x[1] for x in r):.2f}, over the {len(r)} cells measured"))
+    reg = [t["ours"]["register_ms"] for t in pre if t["ours"]["register_ms"] is not None]
+    if reg:
+        lines.append(("registration <= 5 ms from exec (pre-launched)", max(reg) <= 5, f"{max(reg):.1f} ms (worst median)"))
+    print("\ngoals (issue 10), from the medians above:")
+    for label, ok, figures in lines:
+        print(f"  {'met    ' if ok else 'NOT met'}  {label}: {figures}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--binary", default=os.path.join(ROOT, "out", "resmgrlite"))
@@ -256,6 +321,7 @@ def main():
         print(row)
         table.append({"scenario": sc, "nri": v, "managers": c, "ours": om, "go": gm, "failed": failed,
                       "command": ours_runs[0]["command"]})
+    goals(sizes["ours"], table, results)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"sizes": sizes, "runs": runs, "table": table,

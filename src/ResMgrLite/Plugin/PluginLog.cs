@@ -192,7 +192,7 @@ internal sealed class PluginLog : IProtocolLog, IDisposable
     {
         if (path == StandardError)
         {
-            return Console.Error;
+            return StandardStreams.Error;
         }
 
         // Never blocks (a FIFO as the target is refused) and never opens a directory.
@@ -202,7 +202,7 @@ internal sealed class PluginLog : IProtocolLog, IDisposable
 
     private void CloseWriter()
     {
-        if (_writer is not null && _writer != Console.Error)
+        if (_writer is not null && _writer != StandardStreams.Error)
         {
             try
             {

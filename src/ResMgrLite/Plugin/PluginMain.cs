@@ -101,7 +101,7 @@ internal static class PluginMain
         string? problem = options.Problem() ?? StartupFileChecks.LogFileProblem(logFile) ?? StartupFileChecks.ConfigFileProblem(configFile);
         if (problem is not null)
         {
-            await Console.Error.WriteLineAsync($"resmgrlite run: {problem}").ConfigureAwait(false);
+            await StandardStreams.Error.WriteLineAsync($"resmgrlite run: {problem}").ConfigureAwait(false);
             return 2;
         }
 

@@ -25,7 +25,7 @@ internal sealed class ResourceManagementStatus
     public ResourceManagementStatus(PluginLog log, TextWriter? stderr = null)
     {
         _log = log;
-        _stderr = stderr ?? Console.Error;
+        _stderr = stderr ?? StandardStreams.Error;
     }
 
     public Snapshot Now => _now;

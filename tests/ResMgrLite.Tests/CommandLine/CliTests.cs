@@ -127,6 +127,18 @@ public class CliTests
     }
 
     [Fact]
+    public void Version_constant_is_the_assemblys_informational_version()
+    {
+        // The binary prints a constant written at build time (no reflection in the image); it must be
+        // what the SDK stamped on the assembly, commit included.
+        string? stamped = typeof(Cli).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), inherit: false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>()
+            .Single().InformationalVersion;
+        Assert.Equal(stamped, Cli.Version);
+    }
+
+    [Fact]
     public void Conformance_cpu_help_documents_the_json_lines_format()
     {
         var (_, stdout, _) = Run("conformance", "cpu", "--help");

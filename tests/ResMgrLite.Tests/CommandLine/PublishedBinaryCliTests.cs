@@ -56,6 +56,31 @@ public class PublishedBinaryCliTests
     }
 
     [Fact]
+    public void Output_to_a_reader_that_went_away_or_a_closed_stdout_is_not_an_error()
+    {
+        string binary = RepoPaths.PublishedBinary;
+        Assert.True(File.Exists(binary), $"published binary {binary} is missing: run ./build.sh first or set RESMGRLITE_BINARY");
+        // A pipe whose reader exited before the help is written (EPIPE), and no stdout at all: both
+        // exit 0 with nothing on stderr, as with System.Console.
+        foreach (string script in new[]
+        {
+            "{ sleep 0.3; \"$0\" --help; echo \"exit $?\" >&2; } | true",
+            "\"$0\" --help >&-; echo \"exit $?\" >&2",
+        })
+        {
+            var start = new ProcessStartInfo("/bin/sh") { RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(script);
+            start.ArgumentList.Add(binary);
+            start.Environment.Remove("NRI_PLUGIN_SOCKET");
+            using Process process = Process.Start(start)!;
+            string stderr = process.StandardError.ReadToEnd();
+            Assert.True(process.WaitForExit(30_000), $"{script} did not exit");
+            Assert.Equal("exit 0\n", stderr);
+        }
+    }
+
+    [Fact]
     public void Help_and_version_go_to_stdout_with_exit_0()
     {
         var help = Exec(null, "run", "--help");

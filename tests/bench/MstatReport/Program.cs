@@ -6,14 +6,16 @@ using Mono.Cecil.Rocks;
 // assembly whose global type has methods "Types", "Methods" and "Blobs" listing, as IL, every
 // compiled type (ldtoken T; ldc.i4 size), frozen objects, RVA data, method (ldtoken M; ldc.i4 code; ldc.i4 gcinfo; ldc.i4 ehinfo)
 // and data blob (ldstr name; ldc.i4 size). Prints the bytes per assembly, per namespace, the largest
-// types/methods, and, with --match TEXT, every entry whose name contains TEXT.
+// types/methods, and, with --match TEXT, every entry whose name contains TEXT; --tsv FILE writes every
+// entry (kind, assembly, namespace, bytes, name) for further grouping.
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: MstatReport FILE.mstat [--top N] [--match TEXT]...");
+    Console.Error.WriteLine("usage: MstatReport FILE.mstat [--top N] [--match TEXT]... [--tsv FILE]");
     return 2;
 }
 int top = 25;
 var matches = new List<string>();
+string? tsv = null;
 for (int i = 1; i < args.Length; i++)
 {
     switch (args[i])
@@ -23,6 +25,9 @@ for (int i = 1; i < args.Length; i++)
             break;
         case "--match" when i + 1 < args.Length:
             matches.Add(args[++i]);
+            break;
+        case "--tsv" when i + 1 < args.Length:
+            tsv = args[++i];
             break;
         default:
             Console.Error.WriteLine($"MstatReport: unknown argument '{args[i]}'");
@@ -89,6 +94,10 @@ foreach (MethodDefinition list in global.Methods)
     }
 }
 
+if (tsv is not null)
+{
+    File.WriteAllLines(tsv, entries.Select(e => $"{e.Kind}\t{e.Assembly}\t{e.Namespace}\t{e.Size}\t{e.Name}"));
+}
 long total = entries.Sum(e => (long)e.Size);
 Console.WriteLine($"{args[0]}: {entries.Count} entries, {total:N0} bytes attributed (code + GC/EH info + type data + blobs)");
 Section("by assembly", entries.GroupBy(e => e.Assembly));
