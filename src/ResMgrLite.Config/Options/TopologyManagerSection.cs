@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace ResMgrLite.Config.Options;
 
 /// <summary>spec/resource-managers.md §2.2, §2.4, §2.5.</summary>
-public sealed class TopologyManagerOptions
+public sealed class TopologyManagerSection
 {
     /// <summary>kubelet <c>topologyManagerPolicy</c>.</summary>
     public string Policy { get; set; } = "none";
@@ -12,10 +12,10 @@ public sealed class TopologyManagerOptions
     public string Scope { get; set; } = "container";
 
     /// <summary>kubelet <c>topologyManagerPolicyOptions</c>.</summary>
-    public TopologyManagerPolicyOptions PolicyOptions { get; set; } = new();
+    public TopologyManagerPolicyOptionsSection PolicyOptions { get; set; } = new();
 }
 
-public sealed class TopologyManagerPolicyOptions
+public sealed class TopologyManagerPolicyOptionsSection
 {
     [ConfigurationKeyName("prefer-closest-numa-nodes")]
     public bool PreferClosestNumaNodes { get; set; }

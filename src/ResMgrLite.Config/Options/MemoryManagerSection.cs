@@ -1,17 +1,17 @@
 namespace ResMgrLite.Config.Options;
 
 /// <summary>spec/resource-managers.md §4, §4.1.</summary>
-public sealed class MemoryManagerOptions
+public sealed class MemoryManagerSection
 {
     /// <summary>kubelet <c>memoryManagerPolicy</c>: <c>None</c> or <c>Static</c>.</summary>
     public string Policy { get; set; } = "None";
 
     /// <summary>kubelet <c>reservedMemory</c>.</summary>
-    public List<ReservedMemoryOptions> ReservedMemory { get; set; } = [];
+    public List<ReservedMemorySection> ReservedMemory { get; set; } = [];
 }
 
 /// <summary>One kubelet <c>reservedMemory</c> item: <c>{numaNode, limits: {memory, hugepages-2Mi, …}}</c>.</summary>
-public sealed class ReservedMemoryOptions
+public sealed class ReservedMemorySection
 {
     public int NumaNode { get; set; }
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace ResMgrLite.Config.Options;
 
 /// <summary>spec/resource-managers.md §3.1, §3.10.</summary>
-public sealed class CpuManagerOptions
+public sealed class CpuManagerSection
 {
     /// <summary>kubelet <c>cpuManagerPolicy</c>.</summary>
     public string Policy { get; set; } = "none";
@@ -15,10 +15,10 @@ public sealed class CpuManagerOptions
     public string ReconcilePeriod { get; set; } = "10s";
 
     /// <summary>kubelet <c>cpuManagerPolicyOptions</c>.</summary>
-    public CpuManagerPolicyOptions PolicyOptions { get; set; } = new();
+    public CpuManagerPolicyOptionsSection PolicyOptions { get; set; } = new();
 }
 
-public sealed class CpuManagerPolicyOptions
+public sealed class CpuManagerPolicyOptionsSection
 {
     [ConfigurationKeyName("full-pcpus-only")]
     public bool FullPcpusOnly { get; set; }
