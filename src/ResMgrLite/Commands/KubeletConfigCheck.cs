@@ -47,7 +47,7 @@ internal static class KubeletConfigCheck
         int conflicts = 0;
         // The kubelet's defaults when a key is absent (KubeletConfiguration v1beta1).
         string driver = Get(values, "cgroupDriver", "cgroupfs", out int driverLine);
-        string ours = settings.CgroupDriver == CgroupDriver.Systemd ? "systemd" : "cgroupfs";
+        string ours = settings.CgroupDriver == ResMgrLite.Engine.MemoryQos.CgroupDriver.Systemd ? "systemd" : "cgroupfs";
         if (!string.Equals(driver, ours, StringComparison.Ordinal))
         {
             conflicts++;
@@ -72,7 +72,7 @@ internal static class KubeletConfigCheck
         }
 
         string topology = Get(values, "topologyManagerPolicy", "none", out int topologyLine);
-        if (settings.TopologyManagerPolicy != TopologyManagerPolicy.None && !IsOff(topology))
+        if (settings.TopologyManager.Policy != ResMgrLite.Engine.TopologyManagement.TopologyPolicy.None && !IsOff(topology))
         {
             conflicts++;
             stdout.WriteLine($"{Where(path, topologyLine)}: the kubelet's topologyManagerPolicy is {topology} while ResMgrLite's topology manager is on: " +
