@@ -49,7 +49,7 @@ internal static class KubeletConfigCheck
         int conflicts = 0;
         // The kubelet's defaults when a key is absent (KubeletConfiguration v1beta1).
         string driver = Get(values, "cgroupDriver", "cgroupfs", out int driverLine);
-        string ours = settings.CgroupDriver == CgroupDriver.Systemd ? "systemd" : "cgroupfs";
+        string ours = settings.CgroupDriver == ResMgrLite.Engine.MemoryQos.CgroupDriver.Systemd ? "systemd" : "cgroupfs";
         if (!string.Equals(driver, ours, StringComparison.Ordinal))
         {
             conflicts++;

@@ -72,7 +72,7 @@ public sealed class HookFeedObserverTests : IDisposable
 
     private sealed class NoUpdates : INriRuntime
     {
-        public Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates) => Task.FromResult(true);
+        public Task<UpdateContainersResult> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates) => Task.FromResult(UpdateContainersResult.AllApplied);
     }
 
     private string[] Runs() => File.Exists(Path.Combine(_out, "runs")) ? File.ReadAllLines(Path.Combine(_out, "runs")) : [];
