@@ -72,7 +72,7 @@ internal sealed class NriPluginService : ITtrpcDispatcher
         if (subscribed != wanted)
         {
             // A bit the runtime does not know makes it drop the plugin (spec §5.6, verified for 0x800 on v0.6.1).
-            _log.Write(ProtocolLogLevel.Info, $"configure: runtime at NRI {runtime.Level} cannot deliver events 0x{(int)(wanted & ~subscribed):x}; not subscribing to them");
+            _log.Write(ProtocolLogLevel.Info, $"configure: runtime at NRI {runtime.Level} cannot deliver {wanted & ~subscribed}; not subscribing to them");
             if (subscribed == NriEventMask.None)
             {
                 _log.Write(ProtocolLogLevel.Warning, "configure: no supported event left; mask 0 subscribes to every event");

@@ -27,7 +27,8 @@ namespace ResMgrLite.Plugin;
 /// <param name="ConfigFile">External plugins get no config in Configure: they read this file (null = defaults).</param>
 /// <param name="Environment">Variables for RESMGRLITE__* overrides.</param>
 /// <param name="ProcRoot">Root of procfs, for the cgroup mounts.</param>
-internal sealed record HandlerOptions(string SysfsRoot, string ConfigSourceName, string? ConfigFile, System.Collections.IDictionary Environment, string ProcRoot = "/proc");
+/// <param name="Observability">Metrics endpoint, textfile and NodeResourceTopology file, started by the first valid configuration.</param>
+internal sealed record HandlerOptions(string SysfsRoot, string ConfigSourceName, string? ConfigFile, System.Collections.IDictionary Environment, string ProcRoot = "/proc", Observability.PluginObservability? Observability = null);
 
 /// <summary>
 /// The NRI event handler backed by the resource engine: CreateContainer asks the engine for a
@@ -113,7 +114,6 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         lock (_lock)
         {
             _runtime = context.Updates;
-            _log.Write(ProtocolLogLevel.Info, $"runtime {context.Runtime.Name} {context.Runtime.Version} (NRI {context.Runtime.Level}), config {context.Config.Length} bytes");
             Configure(context.Config);
             // The log target is settled now (the configured file, or the default one).
             _log.Release();
@@ -519,20 +519,11 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         return parent.Trim('/');
     }
 
+    /// <summary>The operator-facing settings of a valid configuration: log target/format/level, metrics, NodeResourceTopology file.</summary>
     private void ApplyLogSettings(ResMgrSettings settings)
     {
-        _log.MinimumLevel = settings.LogLevel switch
-        {
-            LogLevel.Trace or LogLevel.Debug => ProtocolLogLevel.Debug,
-            LogLevel.Warning => ProtocolLogLevel.Warning,
-            LogLevel.Error => ProtocolLogLevel.Error,
-            _ => ProtocolLogLevel.Info,
-        };
-        // stdio is /dev/null for pre-launched plugins: only a file target moves the log.
-        if (settings.LogTarget.StartsWith('/'))
-        {
-            _log.Redirect(settings.LogTarget);
-        }
+        _log.Apply(settings);
+        _options.Observability?.Apply(settings);
     }
 
     // ---- events ---------------------------------------------------------------------------------

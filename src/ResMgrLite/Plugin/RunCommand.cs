@@ -26,10 +26,9 @@ internal static class RunCommand
             Description = "Plugin index, two digits; plugins are called in index order.",
             DefaultValueFactory = _ => PluginMain.DefaultPluginIndex,
         };
-        var logFile = new Option<string>("--log-file")
+        var logFile = new Option<string?>("--log-file")
         {
-            Description = "Log file; '-' is stderr (the default), '' turns logging off.",
-            DefaultValueFactory = _ => PluginLog.StandardError,
+            Description = "Log file; '-' is stderr, '' turns logging off. Without it: stderr until the configuration's log.target applies.",
         };
         var logLevel = new Option<string>("--log-level")
         {

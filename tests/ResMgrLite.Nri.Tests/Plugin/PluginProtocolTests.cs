@@ -48,7 +48,7 @@ public class PluginProtocolTests
         // Bit 0x800 would make NRI 0.6.1 drop the plugin (spec §5.6).
         Assert.Equal(0x0009, configured.Events);
         Assert.Equal(NriApiLevel.V0_6, handler.Configured!.Runtime.Level);
-        Assert.True(harness.Log.Contains("cannot deliver events 0x800"));
+        Assert.True(harness.Log.Contains("cannot deliver UpdatePodSandbox;"));
     }
 
     [Fact]

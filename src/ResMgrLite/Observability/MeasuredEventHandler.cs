@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using ResMgrLite.Nri;
+using ResMgrLite.Nri.Api;
+
+namespace ResMgrLite.Observability;
+
+/// <summary>
+/// Wraps the plugin's event handler at the NRI boundary: times every request into
+/// <c>resmgrlite_nri_request_duration_seconds{event}</c> (also when the handler throws, which
+/// answers the runtime with an error), and after each Configure tells the metrics which runtime
+/// this is and whether resource management came up. Two timestamps per request; no allocation.
+/// </summary>
+internal sealed class MeasuredEventHandler : INriEventHandler
+{
+    private readonly INriEventHandler _inner;
+    private readonly PluginMetrics _metrics;
+    private readonly Func<bool> _resourceManagementActive;
+
+    /// <param name="resourceManagementActive">Asked after each Configure: did the engine start?</param>
+    public MeasuredEventHandler(INriEventHandler inner, PluginMetrics metrics, Func<bool> resourceManagementActive)
+    {
+        _inner = inner;
+        _metrics = metrics;
+        _resourceManagementActive = resourceManagementActive;
+    }
+
+    public async ValueTask<NriEventMask> ConfigureAsync(NriConfigureContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            return await _inner.ConfigureAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Observe(NriRequestKind.Configure, start);
+            _metrics.SetRuntime($"{context.Runtime.Name} {context.Runtime.Version}".Trim(), NriLevelName(context.Runtime.Level));
+            if (_resourceManagementActive())
+            {
+                _metrics.OnResourceManagementActive();
+            }
+            else if (_metrics.ResourceManagementActive || _metrics.OffReason == InactiveReason.NotConfigured)
+            {
+                // The wiring names the precise reason where it knows it; until then: the engine did not start.
+                _metrics.OnResourceManagementInactive(InactiveReason.NotStarted);
+            }
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            return await _inner.SynchronizeAsync(pods, containers, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Observe(NriRequestKind.Synchronize, start);
+        }
+    }
+
+    public async ValueTask<CreateContainerResult> CreateContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            return await _inner.CreateContainerAsync(pod, container, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Observe(NriRequestKind.CreateContainer, start);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<ContainerUpdate>> UpdateContainerAsync(PodSandbox pod, Container container, LinuxResources? requested, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            return await _inner.UpdateContainerAsync(pod, container, requested, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Observe(NriRequestKind.UpdateContainer, start);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<ContainerUpdate>> StopContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            return await _inner.StopContainerAsync(pod, container, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Observe(NriRequestKind.StopContainer, start);
+        }
+    }
+
+    public async ValueTask StateChangeAsync(Event kind, PodSandbox pod, Container? container, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            await _inner.StateChangeAsync(kind, pod, container, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (KindOf(kind) is { } request)
+            {
+                Observe(request, start);
+            }
+        }
+    }
+
+    public async ValueTask UpdatePodSandboxAsync(PodSandbox pod, LinuxResources? overhead, LinuxResources? resources, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            await _inner.UpdatePodSandboxAsync(pod, overhead, resources, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Observe(NriRequestKind.UpdatePodSandbox, start);
+        }
+    }
+
+    public async ValueTask ShutdownAsync(CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            await _inner.ShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Observe(NriRequestKind.Shutdown, start);
+        }
+    }
+
+    private void Observe(NriRequestKind kind, long start) =>
+        _metrics.OnNriRequest(kind, Stopwatch.GetElapsedTime(start).TotalSeconds);
+
+    /// <summary>The state-change events NRI delivers through StateChange, by their method names.</summary>
+    internal static NriRequestKind? KindOf(Event kind) => kind switch
+    {
+        Event.RunPodSandbox => NriRequestKind.RunPodSandbox,
+        Event.StopPodSandbox => NriRequestKind.StopPodSandbox,
+        Event.RemovePodSandbox => NriRequestKind.RemovePodSandbox,
+        Event.StartContainer => NriRequestKind.StartContainer,
+        Event.RemoveContainer => NriRequestKind.RemoveContainer,
+        Event.PostCreateContainer => NriRequestKind.PostCreateContainer,
+        Event.PostStartContainer => NriRequestKind.PostStartContainer,
+        Event.PostUpdateContainer => NriRequestKind.PostUpdateContainer,
+        Event.PostUpdatePodSandbox => NriRequestKind.PostUpdatePodSandbox,
+        _ => null,
+    };
+
+    /// <summary>The NRI API level as an operator reads it (v0.6 … v0.12).</summary>
+    internal static string NriLevelName(NriApiLevel level) => level switch
+    {
+        NriApiLevel.V0_6 => "v0.6",
+        NriApiLevel.V0_7 => "v0.7",
+        NriApiLevel.V0_10 => "v0.10",
+        NriApiLevel.V0_12 => "v0.12",
+        _ => "unknown",
+    };
+}

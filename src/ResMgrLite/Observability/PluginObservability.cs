@@ -1,0 +1,113 @@
+using ResMgrLite.Config.Settings;
+using ResMgrLite.Engine;
+using ResMgrLite.Engine.Memory;
+using ResMgrLite.Nri;
+using ResMgrLite.Observability.Endpoint;
+using ResMgrLite.Observability.Metrics;
+using ResMgrLite.Observability.Nrt;
+
+namespace ResMgrLite.Observability;
+
+/// <summary>
+/// What the plugin shows an operator besides its log: the metrics (<see cref="Metrics"/>), their
+/// endpoint (<c>metrics.listenAddress</c>) and textfile (<c>metrics.textfile</c>), and the
+/// NodeResourceTopology file (<c>nrt.file</c>). Started by the first valid configuration — also when
+/// resource management then stays off, which is when an operator needs the metrics most. These keys
+/// are read at start only: a later configuration that changes them is refused by the reload rules.
+/// Failures (port in use, unwritable file) are logged once and never stop the NRI plugin.
+/// </summary>
+internal sealed class PluginObservability : IAsyncDisposable
+{
+    private readonly IProtocolLog _log;
+    private bool _started;
+    private MetricsEndpoint? _endpoint;
+    private MetricsTextfile? _textfile;
+
+    public PluginObservability(IProtocolLog log, PluginMetrics? metrics = null)
+    {
+        _log = log;
+        Metrics = metrics ?? new PluginMetrics(Version, new ProcessMetrics());
+    }
+
+    /// <summary>The plugin's version as <c>--version</c> prints it.</summary>
+    public static string Version { get; } = typeof(PluginObservability).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public PluginMetrics Metrics { get; }
+
+    /// <summary>Where the endpoint listens, once started.</summary>
+    public System.Net.EndPoint? MetricsEndPoint => _endpoint?.LocalEndPoint;
+
+    /// <summary>The NodeResourceTopology file writer; null when <c>nrt.file</c> is empty.</summary>
+    public NrtWriter? Nrt { get; private set; }
+
+    /// <summary>The node name in the NodeResourceTopology document (<c>nrt.nodeName</c>, else the host name).</summary>
+    public string NrtNodeName { get; private set; } = HostName();
+
+    /// <summary>Starts what the settings ask for; only the first call acts (the keys need a restart).</summary>
+    public void Apply(ResMgrSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (_started)
+        {
+            return;
+        }
+        _started = true;
+        if (settings.MetricsListenAddress.Length > 0)
+        {
+            _endpoint = MetricsEndpoint.TryStart(settings.MetricsListenAddress, format => Metrics.Registry.Render(format), Warn, out string? error);
+            _log.Write(_endpoint is null ? ProtocolLogLevel.Error : ProtocolLogLevel.Info, _endpoint is null
+                ? $"metrics: {error}; the metrics endpoint is off, the plugin goes on serving NRI"
+                : $"metrics: serving GET /metrics and /healthz on {Describe(_endpoint.LocalEndPoint)}");
+        }
+        if (settings.MetricsTextfile.Length > 0)
+        {
+            var process = new HashSet<MetricFamily>(Metrics.Registry.Families.Where(f => f.Name.StartsWith("process_", StringComparison.Ordinal)));
+            _textfile = new MetricsTextfile(settings.MetricsTextfile, Metrics.Registry, process, Warn);
+            _log.Write(ProtocolLogLevel.Info, $"metrics: written to {settings.MetricsTextfile} every {MetricsTextfile.Period.TotalSeconds:0} s for node_exporter's textfile collector");
+        }
+        if (settings.NrtNodeName.Length > 0)
+        {
+            NrtNodeName = settings.NrtNodeName;
+        }
+        if (settings.NrtFile.Length > 0)
+        {
+            Nrt = new NrtWriter(settings.NrtFile, Warn);
+            _log.Write(ProtocolLogLevel.Info, $"NodeResourceTopology of node {NrtNodeName}: kept up to date in {settings.NrtFile}");
+        }
+    }
+
+    /// <summary>
+    /// After an allocation change, under the caller's lock: builds the NodeResourceTopology document
+    /// from the engine and queues it for <c>nrt.file</c> (no I/O on the caller's thread).
+    /// </summary>
+    public void UpdateNrt(ResourceEngine engine, IReadOnlyList<NumaMemoryInfo> memoryNodes, IReadOnlyList<Engine.Memory.ReservedMemoryNode> reservedMemory) =>
+        Nrt?.Write(NrtDocument.Build(NrtNodeName, engine, memoryNodes, reservedMemory));
+
+    private void Warn(string message) => _log.Write(ProtocolLogLevel.Warning, message);
+
+    private static string Describe(System.Net.EndPoint endPoint) =>
+        endPoint is System.Net.Sockets.UnixDomainSocketEndPoint unix ? $"unix:{unix}" : $"http://{endPoint}";
+
+    /// <summary>The host name, lower-cased as Kubernetes node names are.</summary>
+    internal static string HostName()
+    {
+        try
+        {
+            return Environment.MachineName.ToLowerInvariant();
+        }
+        catch (InvalidOperationException)
+        {
+            return "localhost";
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_endpoint is not null)
+        {
+            await _endpoint.DisposeAsync().ConfigureAwait(false);
+        }
+        _textfile?.Dispose();
+        Nrt?.Flush();
+    }
+}

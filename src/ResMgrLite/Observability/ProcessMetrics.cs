@@ -1,0 +1,166 @@
+using System.Globalization;
+using ResMgrLite.Observability.Metrics;
+
+namespace ResMgrLite.Observability;
+
+/// <summary>
+/// The standard <c>process_*</c> metrics (the names the Go and Java clients use), read from
+/// /proc/self at scrape time: nothing runs between scrapes. Values that cannot be read are left out
+/// of the exposition rather than reported as zero.
+/// </summary>
+internal sealed class ProcessMetrics
+{
+    // /proc reports times in USER_HZ, fixed at 100 by the kernel ABI on every architecture Linux
+    // exposes to user space, independent of the kernel's internal HZ.
+    private const double UserHz = 100;
+    private const int MaxProcFileBytes = 64 * 1024;
+
+    private readonly string _procSelf;
+    private readonly string _procRoot;
+    private readonly SampledFamily _cpuSeconds = new("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", MetricType.Counter, "seconds");
+    private readonly SampledFamily _residentMemory = new("process_resident_memory_bytes", "Resident memory size in bytes.", MetricType.Gauge, "bytes");
+    private readonly SampledFamily _virtualMemory = new("process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType.Gauge, "bytes");
+    private readonly SampledFamily _openFds = new("process_open_fds", "Number of open file descriptors.", MetricType.Gauge);
+    private readonly SampledFamily _maxFds = new("process_max_fds", "Maximum number of open file descriptors.", MetricType.Gauge);
+    private readonly SampledFamily _startTime = new("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", MetricType.Gauge, "seconds");
+    private readonly SampledFamily _threads = new("process_threads", "Number of OS threads in the process.", MetricType.Gauge);
+
+    /// <param name="procRoot">Root of procfs (tests point it at a synthetic tree).</param>
+    /// <param name="pid">Whose process metrics; <c>self</c> by default.</param>
+    public ProcessMetrics(string procRoot = "/proc", string pid = "self")
+    {
+        _procRoot = procRoot;
+        _procSelf = Path.Combine(procRoot, pid);
+    }
+
+    /// <summary>The families, in the order they are exposed; the textfile leaves them out (node_exporter has its own).</summary>
+    public IReadOnlyList<MetricFamily> Families => [_cpuSeconds, _residentMemory, _virtualMemory, _openFds, _maxFds, _startTime, _threads];
+
+    public void Register(MetricsRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        foreach (MetricFamily family in Families)
+        {
+            registry.Add(family);
+        }
+        registry.BeforeRender(Refresh);
+    }
+
+    /// <summary>Reads /proc/self once for every family.</summary>
+    public void Refresh()
+    {
+        ReadStat();
+        ReadStatm();
+        _openFds.Set(CountOpenFds());
+        _maxFds.Set(ReadMaxOpenFiles());
+    }
+
+    private void ReadStat()
+    {
+        // Fields after the command name, which is in parentheses and may itself contain spaces.
+        string? stat = ReadSmallFile(Path.Combine(_procSelf, "stat"));
+        int close = stat?.LastIndexOf(')') ?? -1;
+        if (stat is null || close < 0)
+        {
+            _cpuSeconds.Set(double.NaN);
+            _startTime.Set(double.NaN);
+            _threads.Set(double.NaN);
+            return;
+        }
+        string[] fields = stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // fields[0] is field 3 (state): utime is field 14, stime 15, num_threads 20, starttime 22.
+        _cpuSeconds.Set((Field(fields, 14) + Field(fields, 15)) / UserHz);
+        _threads.Set(Field(fields, 20));
+        double bootTime = ReadBootTime();
+        double startTicks = Field(fields, 22);
+        _startTime.Set(bootTime + (startTicks / UserHz));
+    }
+
+    private static double Field(string[] fieldsFromState, int number)
+    {
+        int index = number - 3;
+        return index < fieldsFromState.Length && long.TryParse(fieldsFromState[index], NumberStyles.None, CultureInfo.InvariantCulture, out long value)
+            ? value
+            : double.NaN;
+    }
+
+    private void ReadStatm()
+    {
+        string? statm = ReadSmallFile(Path.Combine(_procSelf, "statm"));
+        string[] pages = statm?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        long pageSize = Environment.SystemPageSize;
+        _virtualMemory.Set(pages.Length > 0 && long.TryParse(pages[0], NumberStyles.None, CultureInfo.InvariantCulture, out long size) ? size * pageSize : double.NaN);
+        _residentMemory.Set(pages.Length > 1 && long.TryParse(pages[1], NumberStyles.None, CultureInfo.InvariantCulture, out long resident) ? resident * pageSize : double.NaN);
+    }
+
+    private double CountOpenFds()
+    {
+        try
+        {
+            int count = 0;
+            foreach (string _ in Directory.EnumerateFileSystemEntries(Path.Combine(_procSelf, "fd")))
+            {
+                count++;
+            }
+            return count;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return double.NaN;
+        }
+    }
+
+    private double ReadMaxOpenFiles()
+    {
+        // "Max open files            1024                 524288               files"
+        string? limits = ReadSmallFile(Path.Combine(_procSelf, "limits"));
+        foreach (string line in (limits ?? "").Split('\n'))
+        {
+            if (line.StartsWith("Max open files", StringComparison.Ordinal))
+            {
+                string[] parts = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length > 0 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long soft))
+                {
+                    return soft;
+                }
+                return parts.Length > 0 && parts[0] == "unlimited" ? double.PositiveInfinity : double.NaN;
+            }
+        }
+        return double.NaN;
+    }
+
+    private double ReadBootTime()
+    {
+        string? stat = ReadSmallFile(Path.Combine(_procRoot, "stat"));
+        foreach (string line in (stat ?? "").Split('\n'))
+        {
+            if (line.StartsWith("btime ", StringComparison.Ordinal) &&
+                long.TryParse(line.AsSpan(6).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long seconds))
+            {
+                return seconds;
+            }
+        }
+        return double.NaN;
+    }
+
+    /// <summary>procfs files report size 0, so read up to a cap instead of trusting the length.</summary>
+    private static string? ReadSmallFile(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+            byte[] buffer = new byte[MaxProcFileBytes];
+            int total = 0;
+            int read;
+            while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
+            {
+                total += read;
+            }
+            return System.Text.Encoding.ASCII.GetString(buffer, 0, total);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
