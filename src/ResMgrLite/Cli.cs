@@ -17,6 +17,8 @@ internal static class Cli
         root.Add(Plugin.RunCommand.Create());
         root.Add(TopologyCommandLine());
         root.Add(ValidateCommandLine());
+        root.Add(StateCommandLine());
+        root.Add(NrtCommandLine());
         root.Add(ConformanceCommand());
         root.Add(DebugCommand());
         root.SetAction(_ =>
@@ -68,6 +70,49 @@ internal static class Cli
             }
             return ValidateCommand.Run(result.GetValue(config), MachineModel.ToFacts(machine), Console.Out, Console.Error);
         });
+        return command;
+    }
+
+    private static Option<string?> ConfigOption() => new("--config")
+    {
+        Description = "The plugin's configuration file (for state.directory and the checks the plugin makes at start); without it the defaults and RESMGRLITE__* variables.",
+    };
+
+    private static Option<string?> StateDirOption() => new("--state-dir")
+    {
+        Description = "Directory of the state file; default: state.directory of the configuration (/var/lib/resmgrlite).",
+    };
+
+    private static Observability.Inspection.NodeInspection Inspect(ParseResult result, Option<string?> config, Option<string?> stateDir, Option<string> sysfs) =>
+        Observability.Inspection.NodeInspection.Load(result.GetValue(config), result.GetValue(stateDir), result.GetValue(sysfs)!, Environment.GetEnvironmentVariables());
+
+    private static Command StateCommandLine()
+    {
+        Option<string?> config = ConfigOption();
+        Option<string?> stateDir = StateDirOption();
+        Option<string> sysfs = SysfsOption();
+        sysfs.Hidden = true;
+        var json = new Option<bool>("--json") { Description = "Print JSON for scripts." };
+        var command = new Command("state", "Show what the plugin holds, from its state file (read-only; safe while the plugin runs): per container CPUs, NUMA nodes, memory blocks and isolation level; shared pools; pod budgets; reserved CPUs; whether resource management is on and why not. Exit 0 usable, 1 the plugin would stay off, 2 error.")
+        {
+            config, stateDir, json, sysfs,
+        };
+        command.SetAction(result => StateCommand.Run(Inspect(result, config, stateDir, sysfs), result.GetValue(json), Console.Out));
+        return command;
+    }
+
+    private static Command NrtCommandLine()
+    {
+        Option<string?> config = ConfigOption();
+        Option<string?> stateDir = StateDirOption();
+        Option<string> sysfs = SysfsOption();
+        sysfs.Hidden = true;
+        var nodeName = new Option<string?>("--node-name") { Description = "metadata.name of the document; default: nrt.nodeName of the configuration, else the host name." };
+        var command = new Command("nrt", "Print this node's NodeResourceTopology (topology.node.k8s.io/v1alpha2) JSON for the scheduler-plugins NodeResourceTopologyMatch plugin, with the allocations of the state file.")
+        {
+            config, stateDir, nodeName, sysfs,
+        };
+        command.SetAction(result => NrtCommand.Run(Inspect(result, config, stateDir, sysfs), result.GetValue(nodeName), Console.Out, Console.Error));
         return command;
     }
 

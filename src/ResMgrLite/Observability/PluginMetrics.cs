@@ -179,6 +179,9 @@ internal sealed class PluginMetrics
     /// <summary>One NRI request answered after <paramref name="seconds"/>.</summary>
     public void OnNriRequest(NriRequestKind kind, double seconds) => _nriRequestDuration[(int)kind].Observe(seconds);
 
+    /// <summary>The <c>reason</c> label value of an <see cref="Observability.InactiveReason"/>.</summary>
+    public static string ReasonName(InactiveReason reason) => InactiveReasonNames[(int)reason];
+
     public void OnResourceManagementActive() => _active.SetTrue();
 
     public void OnResourceManagementInactive(InactiveReason reason) => _active.SetFalse((int)reason);

@@ -63,6 +63,16 @@ internal static class NrtDocument
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>The configured reservedMemory per NUMA node (allocatable memory when the Memory Manager is off).</summary>
+    public static IReadOnlyList<ReservedMemoryNode> ReservedMemory(Config.Settings.ResMgrSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return [.. settings.ReservedMemory.Select(r => new ReservedMemoryNode(r.NumaNode, new MemoryAmounts(
+            r.LimitsBytes.GetValueOrDefault(MemoryResources.NameOf(MemoryResource.Memory)),
+            r.LimitsBytes.GetValueOrDefault(MemoryResources.NameOf(MemoryResource.Hugepages2Mi)),
+            r.LimitsBytes.GetValueOrDefault(MemoryResources.NameOf(MemoryResource.Hugepages1Gi)))))];
+    }
+
     /// <summary>The zone name the scheduler plugin maps back to a NUMA id.</summary>
     public static string ZoneName(int numaNode) => "node-" + numaNode.ToString(CultureInfo.InvariantCulture);
 

@@ -1,0 +1,315 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ResMgrLite.Engine;
+using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Memory;
+using ResMgrLite.Engine.State;
+using ResMgrLite.Host.State;
+using ResMgrLite.Observability.Inspection;
+
+namespace ResMgrLite.Commands;
+
+/// <summary>
+/// <c>resmgrlite state [--config FILE] [--state-dir DIR] [--json]</c>: what the plugin holds, from
+/// its state file, read once and never written (safe next to a running plugin): per container its
+/// CPUs, NUMA nodes, memory blocks and isolation level; the node shared pool and each pod's budget
+/// and shared pool; the reserved CPUs; whether resource management is on and, if not, why and
+/// what to do. Exit 0 when the state is usable (or there is none yet), 1 when the plugin would stay
+/// off with it, 2 when the command itself cannot run.
+/// </summary>
+internal static class StateCommand
+{
+    public static int Run(NodeInspection inspection, bool json, TextWriter stdout)
+    {
+        ArgumentNullException.ThrowIfNull(inspection);
+        ArgumentNullException.ThrowIfNull(stdout);
+        IReadOnlyList<ContainerRow> rows = inspection.State.Snapshot is { } snapshot ? Rows(snapshot, inspection) : [];
+        if (json)
+        {
+            stdout.WriteLine(Json(inspection, rows));
+        }
+        else
+        {
+            Text(inspection, rows, stdout);
+        }
+        return inspection.OffReason is null ? 0 : 1;
+    }
+
+    /// <summary>One container's holdings as the user asks for them.</summary>
+    internal sealed record ContainerRow(
+        string PodUid, string Container, string ContainerId, string Role, string Isolation, string CpuKind,
+        CpuSet Cpus, string NumaNodes, MemoryAmounts MemoryBlocks, string MemoryNodes);
+
+    internal static IReadOnlyList<ContainerRow> Rows(EngineSnapshot snapshot, NodeInspection inspection)
+    {
+        var memory = (snapshot.Memory?.Containers ?? []).ToDictionary(m => (m.PodUid, m.ContainerName));
+        var pods = snapshot.Pods.ToDictionary(p => p.PodUid, StringComparer.Ordinal);
+        var rows = new List<ContainerRow>();
+        var seen = new HashSet<(string, string)>();
+        foreach (ContainerCpuSnapshot c in snapshot.Containers.OrderBy(c => c.PodUid, StringComparer.Ordinal).ThenBy(c => c.ContainerName, StringComparer.Ordinal))
+        {
+            seen.Add((c.PodUid, c.ContainerName));
+            CpuSet cpus = c.Kind switch
+            {
+                CpuAssignmentKind.NodeShared => snapshot.DefaultCpus,
+                CpuAssignmentKind.PodShared => pods.TryGetValue(c.PodUid, out PodCpuSnapshot? pod) ? pod.SharedPool : c.Cpus,
+                _ => c.Cpus,
+            };
+            memory.TryGetValue((c.PodUid, c.ContainerName), out ContainerMemorySnapshot? blocks);
+            rows.Add(new ContainerRow(c.PodUid, c.ContainerName, c.ContainerId, RoleName(c.Role), Isolation(c.Kind, c.Eligible), KindName(c.Kind),
+                cpus, NumaOf(cpus, inspection), blocks?.Blocks ?? default, blocks is null ? "" : NodeList(blocks.NumaMask)));
+        }
+        foreach (ContainerMemorySnapshot m in (snapshot.Memory?.Containers ?? []).Where(m => !seen.Contains((m.PodUid, m.ContainerName))))
+        {
+            // Memory pinned, CPUs not managed by the CPU manager (policy none): the node's CPUs.
+            rows.Add(new ContainerRow(m.PodUid, m.ContainerName, m.ContainerId, RoleName(m.Role), "host", "unmanaged",
+                default, "", m.Blocks, NodeList(m.NumaMask)));
+        }
+        return rows;
+    }
+
+    /// <summary>The KEP-5526 isolation level (spec §5.7): exclusive CPUs are <c>container</c>, a pod budget's pools <c>pod</c>, the node pool <c>host</c>.</summary>
+    private static string Isolation(CpuAssignmentKind kind, bool eligible) => kind switch
+    {
+        CpuAssignmentKind.Exclusive when eligible => "container",
+        CpuAssignmentKind.NodeShared => "host",
+        _ => "pod",
+    };
+
+    private static string KindName(CpuAssignmentKind kind) => kind switch
+    {
+        CpuAssignmentKind.NodeShared => "node shared pool",
+        CpuAssignmentKind.Exclusive => "exclusive",
+        CpuAssignmentKind.PodInitPool => "pod init pool",
+        CpuAssignmentKind.PodShared => "pod shared pool",
+        _ => kind.ToString(),
+    };
+
+    private static string RoleName(Engine.Model.ContainerRole role) => role switch
+    {
+        Engine.Model.ContainerRole.Init => "init",
+        Engine.Model.ContainerRole.Sidecar => "sidecar",
+        _ => "app",
+    };
+
+    private static string NumaOf(CpuSet cpus, NodeInspection inspection)
+    {
+        if (inspection.Machine is null || cpus.IsEmpty)
+        {
+            return "";
+        }
+        CpuTopology topology = MachineModel.ToCpuTopology(inspection.Machine);
+        return NodeList(topology.NumaMaskOf(cpus));
+    }
+
+    private static void Text(NodeInspection inspection, IReadOnlyList<ContainerRow> rows, TextWriter stdout)
+    {
+        stdout.WriteLine($"state file:          {inspection.Store.FilePath}{FileFacts(inspection)}");
+        if (inspection.OffReason is null)
+        {
+            stdout.WriteLine("resource management: ON (the state matches this machine and configuration)");
+        }
+        else
+        {
+            stdout.WriteLine($"resource management: OFF ({ReasonName(inspection)})");
+            stdout.WriteLine($"  why:  {inspection.OffDetail}");
+            stdout.WriteLine($"  what to do: {inspection.Advice}");
+        }
+        if (inspection.State.Snapshot is not { } snapshot)
+        {
+            if (inspection.State.Status == CheckpointStatus.Missing)
+            {
+                stdout.WriteLine("no state file: nothing is allocated yet (or the plugin uses another state.directory; see --config / --state-dir)");
+            }
+            return;
+        }
+        stdout.WriteLine($"CPU manager policy:  {snapshot.CpuPolicy}");
+        stdout.WriteLine($"reserved CPUs:       {CpuList(snapshot.ReservedCpus)}");
+        stdout.WriteLine($"node shared pool:    {CpuList(snapshot.DefaultCpus)}");
+        if (snapshot.Pods.Count > 0)
+        {
+            stdout.WriteLine();
+            stdout.WriteLine("pod budgets (KEP-5526):");
+            Table(stdout, ["POD UID", "BUDGET", "SIDECAR CPUS", "POD SHARED POOL", "CONTAINERS", "MEMORY NUMA", "MEMORY"],
+                snapshot.Pods.Select(p =>
+                {
+                    PodMemorySnapshot? memory = snapshot.Memory?.Pods.FirstOrDefault(m => m.PodUid == p.PodUid);
+                    return new[]
+                    {
+                        p.PodUid, CpuList(p.Bubble), CpuList(p.SidecarCpus), CpuList(p.SharedPool), p.Containers.ToString(CultureInfo.InvariantCulture),
+                        memory is null ? "-" : NodeList(memory.NumaMask), memory is null ? "-" : Amounts(memory.Totals),
+                    };
+                }));
+        }
+        stdout.WriteLine();
+        stdout.WriteLine(rows.Count == 0 ? "containers: none with an entry" : "containers:");
+        if (rows.Count > 0)
+        {
+            Table(stdout, ["POD UID", "CONTAINER", "ROLE", "ISOLATION", "CPUS", "CPU NUMA", "MEMORY NUMA", "MEMORY BLOCKS"],
+                rows.Select(r => new[]
+                {
+                    r.PodUid, r.Container, r.Role, r.Isolation, r.Cpus.IsEmpty ? "-" : $"{r.Cpus} ({r.CpuKind})", Dash(r.NumaNodes), Dash(r.MemoryNodes), r.MemoryBlocks.IsZero ? "-" : Amounts(r.MemoryBlocks),
+                }));
+        }
+    }
+
+    private static string FileFacts(NodeInspection inspection)
+    {
+        try
+        {
+            var info = new FileInfo(inspection.Store.FilePath);
+            return info.Exists
+                ? $" ({info.Length.ToString(CultureInfo.InvariantCulture)} bytes, written {info.LastWriteTimeUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC)"
+                : " (not there)";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    private static string ReasonName(NodeInspection inspection) => inspection.OffReason switch
+    {
+        Observability.InactiveReason.UntrustedState => "the state file cannot be trusted",
+        Observability.InactiveReason.InvalidConfiguration => "the configuration is invalid",
+        Observability.InactiveReason.UnreadableMachine => "the machine topology cannot be read",
+        Observability.InactiveReason.StartFailed => "the resource managers refuse this configuration",
+        _ => "not started",
+    };
+
+    /// <summary>NUMA node ids, e.g. <c>0,1</c> (bit i of the mask is node i).</summary>
+    internal static string NodeList(ulong mask)
+    {
+        var nodes = new List<string>();
+        for (int node = 0; node < 64; node++)
+        {
+            if ((mask & (1UL << node)) != 0)
+            {
+                nodes.Add(node.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+        return string.Join(',', nodes);
+    }
+
+    private static string CpuList(CpuSet cpus) => cpus.IsEmpty ? "(none)" : $"{cpus} ({cpus.Count} CPUs)";
+
+    private static string Dash(string text) => text.Length == 0 ? "-" : text;
+
+    private static string Amounts(MemoryAmounts amounts)
+    {
+        var parts = new List<string>(3);
+        if (amounts.Memory > 0)
+        {
+            parts.Add($"memory {Bytes(amounts.Memory)}");
+        }
+        if (amounts.Hugepages2Mi > 0)
+        {
+            parts.Add($"hugepages-2Mi {Bytes(amounts.Hugepages2Mi)}");
+        }
+        if (amounts.Hugepages1Gi > 0)
+        {
+            parts.Add($"hugepages-1Gi {Bytes(amounts.Hugepages1Gi)}");
+        }
+        return parts.Count == 0 ? "-" : string.Join(", ", parts);
+    }
+
+    private static string Bytes(long bytes) =>
+        bytes % (1L << 30) == 0 ? $"{bytes >> 30}Gi" : bytes % (1L << 20) == 0 ? $"{bytes >> 20}Mi" : bytes.ToString(CultureInfo.InvariantCulture);
+
+    private static void Table(TextWriter stdout, string[] header, IEnumerable<string[]> body)
+    {
+        List<string[]> lines = [header, .. body];
+        int[] widths = new int[header.Length];
+        foreach (string[] line in lines)
+        {
+            for (int i = 0; i < line.Length; i++)
+            {
+                widths[i] = Math.Max(widths[i], line[i].Length);
+            }
+        }
+        foreach (string[] line in lines)
+        {
+            var text = new StringBuilder("  ");
+            for (int i = 0; i < line.Length; i++)
+            {
+                text.Append(i == line.Length - 1 ? line[i] : line[i].PadRight(widths[i] + 2));
+            }
+            stdout.WriteLine(text.ToString().TrimEnd());
+        }
+    }
+
+    private static string Json(NodeInspection inspection, IReadOnlyList<ContainerRow> rows)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("stateFile", inspection.Store.FilePath);
+            json.WriteString("stateStatus", inspection.State.Status switch
+            {
+                CheckpointStatus.Loaded => "loaded",
+                CheckpointStatus.Missing => "missing",
+                _ => "untrusted",
+            });
+            json.WriteBoolean("resourceManagementActive", inspection.OffReason is null);
+            if (inspection.OffReason is not null)
+            {
+                json.WriteString("reason", Observability.PluginMetrics.ReasonName(inspection.OffReason.Value));
+                json.WriteString("detail", inspection.OffDetail);
+                json.WriteString("advice", inspection.Advice);
+            }
+            if (inspection.State.Snapshot is { } snapshot)
+            {
+                json.WriteString("cpuPolicy", snapshot.CpuPolicy);
+                json.WriteString("reservedCpus", snapshot.ReservedCpus.ToString());
+                json.WriteString("sharedPool", snapshot.DefaultCpus.ToString());
+                json.WriteStartArray("podBudgets");
+                foreach (PodCpuSnapshot pod in snapshot.Pods)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("podUid", pod.PodUid);
+                    json.WriteString("budget", pod.Bubble.ToString());
+                    json.WriteString("sidecarCpus", pod.SidecarCpus.ToString());
+                    json.WriteString("sharedPool", pod.SharedPool.ToString());
+                    json.WriteNumber("containers", pod.Containers);
+                    if (snapshot.Memory?.Pods.FirstOrDefault(m => m.PodUid == pod.PodUid) is { } memory)
+                    {
+                        json.WriteString("memoryNumaNodes", NodeList(memory.NumaMask));
+                        WriteAmounts(json, "memory", memory.Totals);
+                    }
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
+            json.WriteStartArray("containers");
+            foreach (ContainerRow row in rows)
+            {
+                json.WriteStartObject();
+                json.WriteString("podUid", row.PodUid);
+                json.WriteString("container", row.Container);
+                json.WriteString("containerId", row.ContainerId);
+                json.WriteString("role", row.Role);
+                json.WriteString("isolation", row.Isolation);
+                json.WriteString("cpuAssignment", row.CpuKind);
+                json.WriteString("cpus", row.Cpus.ToString());
+                json.WriteString("cpuNumaNodes", row.NumaNodes);
+                json.WriteString("memoryNumaNodes", row.MemoryNodes);
+                WriteAmounts(json, "memoryBlocks", row.MemoryBlocks);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteAmounts(Utf8JsonWriter json, string name, MemoryAmounts amounts)
+    {
+        json.WriteStartObject(name);
+        json.WriteNumber("memory", amounts.Memory);
+        json.WriteNumber("hugepages-2Mi", amounts.Hugepages2Mi);
+        json.WriteNumber("hugepages-1Gi", amounts.Hugepages1Gi);
+        json.WriteEndObject();
+    }
+}
