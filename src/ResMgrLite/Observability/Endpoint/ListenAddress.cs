@@ -30,7 +30,7 @@ internal static class ListenAddress
             return true;
         }
         int colon = text.LastIndexOf(':');
-        if (colon < 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+        if (colon < 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 0 or > 65535)
         {
             error = $"'{text}' is not host:port (e.g. \"127.0.0.1:9464\", \":9464\") or unix:/path";
             return false;

@@ -28,12 +28,14 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
     private readonly Action<string> _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly string? _unixPath;
+    private readonly TimeSpan _readTimeout;
     private readonly Task _acceptLoop;
     private int _connections;
 
-    private MetricsEndpoint(Socket listener, string? unixPath, Func<ExpositionFormat, string> render, Action<string> log)
+    private MetricsEndpoint(Socket listener, string? unixPath, Func<ExpositionFormat, string> render, Action<string> log, TimeSpan readTimeout)
     {
         _listener = listener;
+        _readTimeout = readTimeout;
         _unixPath = unixPath;
         _render = render;
         _log = log;
@@ -47,7 +49,8 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
     /// Binds and starts serving; on failure (address in use, no permission, bad address) returns
     /// null with a message that says what to change. Never throws for those.
     /// </summary>
-    public static MetricsEndpoint? TryStart(string listenAddress, Func<ExpositionFormat, string> render, Action<string> log, out string? error)
+    /// <param name="readTimeout">How long a client may take to send its request head (tests shorten it).</param>
+    public static MetricsEndpoint? TryStart(string listenAddress, Func<ExpositionFormat, string> render, Action<string> log, out string? error, TimeSpan? readTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(render);
         ArgumentNullException.ThrowIfNull(log);
@@ -61,18 +64,15 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
             : new Socket(endPoint!.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            // No SO_REUSEADDR: on Linux .NET also sets SO_REUSEPORT with it, which would let a second
+            // plugin bind the same port instead of reporting it in use.
             if (unixPath is not null)
             {
                 RemoveStaleSocket(unixPath);
             }
-            else
-            {
-                // Lets a restarted plugin bind while old connections linger in TIME_WAIT; a live listener still refuses.
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            }
             socket.Bind(endPoint!);
             socket.Listen(MaxConnections);
-            return new MetricsEndpoint(socket, unixPath, render, log);
+            return new MetricsEndpoint(socket, unixPath, render, log, readTimeout ?? ReadTimeout);
         }
         catch (SocketException e)
         {
@@ -97,7 +97,7 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
     /// <summary>A socket file left by a previous run is removed; a path someone still listens on is not.</summary>
     private static void RemoveStaleSocket(string path)
     {
-        if (!File.Exists(path) || new FileInfo(path).Length != 0)
+        if (!Path.Exists(path) || Directory.Exists(path) || new FileInfo(path).Length != 0)
         {
             return;
         }
@@ -169,7 +169,7 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
             int end = -1;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
             {
-                timeout.CancelAfter(ReadTimeout);
+                timeout.CancelAfter(_readTimeout);
                 try
                 {
                     while (end < 0)
