@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using ResMgrLite.Nri;
 using ResMgrLite.Nri.Api;
+using ResMgrLite.Observability.Logging;
 
 namespace ResMgrLite.Observability;
 
 /// <summary>
 /// Wraps the plugin's event handler at the NRI boundary: times every request into
 /// <c>resmgrlite_nri_request_duration_seconds{event}</c> (also when the handler throws, which
-/// answers the runtime with an error), and after each Configure tells the metrics which runtime
-/// this is and whether resource management came up. Two timestamps per request; no allocation.
+/// answers the runtime with an error), names the request's event, pod and container for the log
+/// entries written while serving it (<see cref="LogContext"/>), and after each Configure tells the
+/// metrics which runtime this is and whether resource management came up.
 /// </summary>
 internal sealed class MeasuredEventHandler : INriEventHandler
 {
@@ -28,6 +30,7 @@ internal sealed class MeasuredEventHandler : INriEventHandler
     {
         ArgumentNullException.ThrowIfNull(context);
         long start = Stopwatch.GetTimestamp();
+        LogContext.Enter("Configure", "", "");
         try
         {
             return await _inner.ConfigureAsync(context, cancellationToken).ConfigureAwait(false);
@@ -51,6 +54,7 @@ internal sealed class MeasuredEventHandler : INriEventHandler
     public async ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
+        LogContext.Enter("Synchronize", "", "");
         try
         {
             return await _inner.SynchronizeAsync(pods, containers, cancellationToken).ConfigureAwait(false);
@@ -64,6 +68,7 @@ internal sealed class MeasuredEventHandler : INriEventHandler
     public async ValueTask<CreateContainerResult> CreateContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
+        Enter("CreateContainer", pod, container);
         try
         {
             return await _inner.CreateContainerAsync(pod, container, cancellationToken).ConfigureAwait(false);
@@ -77,6 +82,7 @@ internal sealed class MeasuredEventHandler : INriEventHandler
     public async ValueTask<IReadOnlyList<ContainerUpdate>> UpdateContainerAsync(PodSandbox pod, Container container, LinuxResources? requested, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
+        Enter("UpdateContainer", pod, container);
         try
         {
             return await _inner.UpdateContainerAsync(pod, container, requested, cancellationToken).ConfigureAwait(false);
@@ -90,6 +96,7 @@ internal sealed class MeasuredEventHandler : INriEventHandler
     public async ValueTask<IReadOnlyList<ContainerUpdate>> StopContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
+        Enter("StopContainer", pod, container);
         try
         {
             return await _inner.StopContainerAsync(pod, container, cancellationToken).ConfigureAwait(false);
@@ -103,6 +110,7 @@ internal sealed class MeasuredEventHandler : INriEventHandler
     public async ValueTask StateChangeAsync(Event kind, PodSandbox pod, Container? container, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
+        Enter(KindOf(kind) is { } named ? PluginMetrics.NriRequestNames[(int)named] : kind.ToString(), pod, container);
         try
         {
             await _inner.StateChangeAsync(kind, pod, container, cancellationToken).ConfigureAwait(false);
@@ -119,6 +127,7 @@ internal sealed class MeasuredEventHandler : INriEventHandler
     public async ValueTask UpdatePodSandboxAsync(PodSandbox pod, LinuxResources? overhead, LinuxResources? resources, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
+        Enter("UpdatePodSandbox", pod, null);
         try
         {
             await _inner.UpdatePodSandboxAsync(pod, overhead, resources, cancellationToken).ConfigureAwait(false);
@@ -132,6 +141,7 @@ internal sealed class MeasuredEventHandler : INriEventHandler
     public async ValueTask ShutdownAsync(CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
+        LogContext.Enter("Shutdown", "", "");
         try
         {
             await _inner.ShutdownAsync(cancellationToken).ConfigureAwait(false);
@@ -141,6 +151,9 @@ internal sealed class MeasuredEventHandler : INriEventHandler
             Observe(NriRequestKind.Shutdown, start);
         }
     }
+
+    private static void Enter(string eventName, PodSandbox? pod, Container? container) =>
+        LogContext.Enter(eventName, pod is null ? "" : $"{pod.Namespace}/{pod.Name}", container?.Name ?? "");
 
     private void Observe(NriRequestKind kind, long start) =>
         _metrics.OnNriRequest(kind, Stopwatch.GetElapsedTime(start).TotalSeconds);

@@ -22,6 +22,8 @@ internal sealed class PluginObservability : IAsyncDisposable
     private bool _started;
     private MetricsEndpoint? _endpoint;
     private MetricsTextfile? _textfile;
+    private IReadOnlyList<NumaMemoryInfo> _memoryNodes = [];
+    private IReadOnlyList<Engine.Memory.ReservedMemoryNode> _reservedMemory = [];
 
     public PluginObservability(IProtocolLog log, PluginMetrics? metrics = null)
     {
@@ -44,7 +46,8 @@ internal sealed class PluginObservability : IAsyncDisposable
     public string NrtNodeName { get; private set; } = HostName();
 
     /// <summary>Starts what the settings ask for; only the first call acts (the keys need a restart).</summary>
-    public void Apply(ResMgrSettings settings)
+    /// <param name="memoryNodes">Memory per NUMA node of this machine (NodeResourceTopology capacity).</param>
+    public void Apply(ResMgrSettings settings, IReadOnlyList<NumaMemoryInfo> memoryNodes)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (_started)
@@ -52,6 +55,8 @@ internal sealed class PluginObservability : IAsyncDisposable
             return;
         }
         _started = true;
+        _memoryNodes = memoryNodes;
+        _reservedMemory = NrtDocument.ReservedMemory(settings);
         if (settings.MetricsListenAddress.Length > 0)
         {
             _endpoint = MetricsEndpoint.TryStart(settings.MetricsListenAddress, format => Metrics.Registry.Render(format), Warn, out string? error);
@@ -77,11 +82,30 @@ internal sealed class PluginObservability : IAsyncDisposable
     }
 
     /// <summary>
-    /// After an allocation change, under the caller's lock: builds the NodeResourceTopology document
-    /// from the engine and queues it for <c>nrt.file</c> (no I/O on the caller's thread).
+    /// After every allocation change (and once when the engine starts), under the caller's lock:
+    /// the CPU pool gauges, and the NodeResourceTopology document queued for <c>nrt.file</c> (built
+    /// here, written off the caller's thread).
     /// </summary>
-    public void UpdateNrt(ResourceEngine engine, IReadOnlyList<NumaMemoryInfo> memoryNodes, IReadOnlyList<Engine.Memory.ReservedMemoryNode> reservedMemory) =>
-        Nrt?.Write(NrtDocument.Build(NrtNodeName, engine, memoryNodes, reservedMemory));
+    public void OnAllocationChanged(ResourceEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        if (engine.Cpu is { } cpu)
+        {
+            // The kubelet's gauges: the default (shared) set, and the CPUs held outside it and the reserved ones.
+            Metrics.SetCpuPools(cpu.DefaultSet.Count, engine.Topology.AllCpus.Except(cpu.DefaultSet).Except(cpu.Reserved).Count);
+        }
+        Nrt?.Write(NrtDocument.Build(NrtNodeName, engine, _memoryNodes, _reservedMemory));
+    }
+
+    /// <summary>A write of the state file; a successful one follows an allocation change.</summary>
+    public void OnStateSaved(TimeSpan elapsed, bool succeeded, ResourceEngine engine)
+    {
+        Metrics.OnStateSave(elapsed.TotalSeconds, succeeded);
+        if (succeeded)
+        {
+            OnAllocationChanged(engine);
+        }
+    }
 
     private void Warn(string message) => _log.Write(ProtocolLogLevel.Warning, message);
 

@@ -176,13 +176,18 @@ internal sealed class PluginLog : IProtocolLog, IDisposable
 
     /// <summary>
     /// An entry about one event (e.g. <c>CreateContainer</c>), pod (<c>namespace/name</c>) and
-    /// container (name): the JSON format and the journal carry them as fields.
+    /// container (name): the JSON format and the journal carry them as fields. Empty fields are
+    /// taken from the NRI request being served (<see cref="LogContext"/>).
     /// </summary>
     public void Write(ProtocolLogLevel level, string eventName, string pod, string container, string message)
     {
         if (!IsEnabled(level))
         {
             return;
+        }
+        if (eventName.Length == 0 && LogContext.Current is { } scope)
+        {
+            (eventName, pod, container) = (scope.Event, pod.Length > 0 ? pod : scope.Pod, container.Length > 0 ? container : scope.Container);
         }
         var entry = new LogEntry(DateTime.UtcNow, level, eventName, pod, container, message);
         lock (_lock)

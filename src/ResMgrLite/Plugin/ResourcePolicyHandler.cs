@@ -172,7 +172,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
                 _log.Write(ProtocolLogLevel.Warning, $"configuration change refused: {refused}");
             }
             _settings = reload.Effective;
-            ApplyLogSettings(_settings);
+            ApplyLogSettings(_settings, machine);
             return;
         }
 
@@ -187,13 +187,14 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             MemoryQosOptions? memoryQos = MemoryQosFor(proposed, cgroups, _layout);
             PreparePodQuotaWrites(cgroups);
             ResourceEngine engine = BuildEngine(machine, proposed, memoryQos);
-            ApplyLogSettings(proposed);
+            ApplyLogSettings(proposed, machine);
             var store = new CheckpointStore(proposed.StateDirectory);
             if (!TryRestore(engine, store))
             {
                 return;
             }
             _engine = engine;
+            _options.Observability?.OnAllocationChanged(engine);
             _checkpoint = store;
             _settings = proposed;
             StartStaleStateReconcile(proposed.CpuManagerReconcilePeriod);
@@ -297,13 +298,16 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         {
             return true;
         }
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             _checkpoint.Save(_engine.Snapshot());
+            _options.Observability?.OnStateSaved(System.Diagnostics.Stopwatch.GetElapsedTime(start), succeeded: true, _engine);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            _options.Observability?.OnStateSaved(System.Diagnostics.Stopwatch.GetElapsedTime(start), succeeded: false, _engine);
             _log.Write(ProtocolLogLevel.Error, $"state: cannot write {_checkpoint.FilePath}: {e.Message}");
             return false;
         }
@@ -520,10 +524,10 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     }
 
     /// <summary>The operator-facing settings of a valid configuration: log target/format/level, metrics, NodeResourceTopology file.</summary>
-    private void ApplyLogSettings(ResMgrSettings settings)
+    private void ApplyLogSettings(ResMgrSettings settings, MachineTopology machine)
     {
         _log.Apply(settings);
-        _options.Observability?.Apply(settings);
+        _options.Observability?.Apply(settings, MachineModel.MemoryNodes(machine));
     }
 
     // ---- events ---------------------------------------------------------------------------------

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using ResMgrLite.Nri.Api;
+using ResMgrLite.Tests.Plugin;
+
+namespace ResMgrLite.Tests.Observability;
+
+/// <summary>
+/// Logs, metrics, textfile and NodeResourceTopology file of the published static binary, started as
+/// containerd starts a pre-launched plugin and driven by the fake runtime (the tests of issue 14).
+/// </summary>
+public sealed class PublishedBinaryObservabilityTests : IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private readonly string _directory = Directory.CreateTempSubdirectory("observe-bin-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static int FreePort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    private string Config(string log, string metrics) =>
+        $"[state]\ndirectory = \"{_directory}/state\"\n\n" + PluginScenario.StaticCpuConfig.Replace("[log]\nlevel = \"debug\"", "", StringComparison.Ordinal) + "\n" + log + "\n" + metrics;
+
+    private static async Task<string> ScrapeAsync(int port, string accept = "text/plain")
+    {
+        using var client = new HttpClient { Timeout = Wait };
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/metrics");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        using HttpResponseMessage response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    [Fact]
+    public async Task Stderr_json_log_metrics_endpoint_textfile_and_nrt_file_as_containerd_starts_the_plugin()
+    {
+        int port = FreePort();
+        string textfile = Path.Combine(_directory, "resmgrlite.prom");
+        string nrtFile = Path.Combine(_directory, "nrt.json");
+        await using PreLaunchedBinary plugin = PreLaunchedBinary.Start();
+        await plugin.Runtime.Registered.WaitAsync(Wait);
+        await plugin.Runtime.ConfigureAsync(config: Config(
+            "[log]\ntarget = \"stderr\"\nformat = \"json\"\nlevel = \"debug\"\n",
+            $"[metrics]\nlistenAddress = \"127.0.0.1:{port}\"\ntextfile = \"{textfile}\"\n[nrt]\nfile = \"{nrtFile}\"\nnodeName = \"worker-7\"\n"));
+        CreateContainerResponse exclusive = await plugin.Runtime.CallAsync("CreateContainer", PluginScenario.Guaranteed("g1", "ctr-g1", 2), CreateContainerResponse.Parser);
+        await plugin.Runtime.CallAsync("CreateContainer", PluginScenario.Burstable("b1", "ctr-b1"), CreateContainerResponse.Parser);
+        Assert.Equal("1,5", exclusive.Adjust.Linux.Resources.Cpu.Cpus);
+
+        var prometheus = StrictExpositionParser.Parse(await ScrapeAsync(port), openMetrics: false);
+        var openMetrics = StrictExpositionParser.Parse(await ScrapeAsync(port, "application/openmetrics-text;version=1.0.0"), openMetrics: true);
+        Assert.Equal(2, prometheus["resmgrlite_nri_request_duration_seconds_count{event=\"CreateContainer\"}"]);
+        Assert.Equal(1, prometheus["resmgrlite_nri_request_duration_seconds_count{event=\"Configure\"}"]);
+        Assert.Equal(1, prometheus["resmgrlite_resource_management_active{}"]);
+        Assert.Equal(2, prometheus["resmgrlite_state_saves_total{result=\"ok\"}"]);
+        // 8 CPUs: 1 and 5 exclusive, the other six (reserved CPU 0 included) shared.
+        Assert.Equal(6000, prometheus["kubelet_cpu_manager_shared_pool_size_millicores{}"]);
+        Assert.Equal(2, prometheus["kubelet_cpu_manager_exclusive_cpu_allocation_count{}"]);
+        Assert.Equal(1, prometheus["resmgrlite_build_info{nri_level=\"v0.6\",runtime=\"containerd 1.7.24~ds1\",version=\"0.1.0\"}"]);
+        Assert.True(prometheus["process_resident_memory_bytes{}"] > 1 << 20);
+        Assert.Equal(2, openMetrics["resmgrlite_state_saves_total{result=\"ok\"}"]);
+
+        // The textfile: the same metrics for node_exporter, without process_* (node_exporter has its own).
+        string text = await WaitForAsync(textfile, t => t.Contains("resmgrlite_state_saves_total{result=\"ok\"} 2", StringComparison.Ordinal));
+        var fromFile = StrictExpositionParser.Parse(text, openMetrics: false);
+        Assert.DoesNotContain(fromFile.Families.Keys, name => name.StartsWith("process_", StringComparison.Ordinal));
+        Assert.Equal(2, fromFile["kubelet_cpu_manager_exclusive_cpu_allocation_count{}"]);
+
+        string nrt = await WaitForAsync(nrtFile, t => t.Contains("\"available\": 5", StringComparison.Ordinal));
+        using (JsonDocument document = JsonDocument.Parse(nrt))
+        {
+            Assert.Equal("worker-7", document.RootElement.GetProperty("metadata").GetProperty("name").GetString());
+        }
+
+        (int exitCode, string stderr) = await plugin.StopAsync();
+        Assert.Equal(0, exitCode);
+        string[] lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        foreach (string line in lines)
+        {
+            using JsonDocument entry = JsonDocument.Parse(line);
+            Assert.Equal(["time", "level", "event", "pod", "container", "message"], entry.RootElement.EnumerateObject().Select(p => p.Name));
+        }
+        string messages = string.Join('\n', lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("message").GetString()));
+        // The early lines, held until Configure named the target, are there; the start-up is said once; no hex masks.
+        Assert.Contains("registered as 90-resmgrlite", messages, StringComparison.Ordinal);
+        Assert.Single(lines, l => l.Contains("configure: runtime containerd", StringComparison.Ordinal));
+        Assert.Contains($"metrics: serving GET /metrics and /healthz on http://127.0.0.1:{port}", messages, StringComparison.Ordinal);
+        Assert.Contains("cannot deliver UpdatePodSandbox", messages, StringComparison.Ordinal);
+        Assert.DoesNotMatch("0x[0-9a-f]+", messages);
+        Assert.Contains("cpus 1,5 (Container)", messages, StringComparison.Ordinal);
+        // Entries written while serving a request carry its event, pod and container.
+        using JsonDocument decision = JsonDocument.Parse(lines.Single(l => l.Contains("cpus 1,5 (Container)", StringComparison.Ordinal)));
+        Assert.Equal("CreateContainer", decision.RootElement.GetProperty("event").GetString());
+        Assert.Equal("default/pod-g1", decision.RootElement.GetProperty("pod").GetString());
+        Assert.Equal("app", decision.RootElement.GetProperty("container").GetString());
+        Assert.Equal("info", decision.RootElement.GetProperty("level").GetString());
+    }
+
+    [Fact]
+    public async Task A_port_in_use_is_logged_and_the_plugin_keeps_serving_nri()
+    {
+        using var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        squatter.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        squatter.Listen(1);
+        int port = ((IPEndPoint)squatter.LocalEndPoint!).Port;
+        string log = Path.Combine(_directory, "plugin.log");
+
+        await using PreLaunchedBinary plugin = PreLaunchedBinary.Start();
+        await plugin.Runtime.Registered.WaitAsync(Wait);
+        await plugin.Runtime.ConfigureAsync(config: Config($"[log]\nfile = \"{log}\"\n", $"[metrics]\nlistenAddress = \"127.0.0.1:{port}\"\n"));
+        CreateContainerResponse created = await plugin.Runtime.CallAsync("CreateContainer", PluginScenario.Guaranteed("g2", "ctr-g2", 2), CreateContainerResponse.Parser);
+        (int exitCode, _) = await plugin.StopAsync();
+
+        Assert.Equal("1,5", created.Adjust.Linux.Resources.Cpu.Cpus);
+        Assert.Equal(0, exitCode);
+        string text = await File.ReadAllTextAsync(log);
+        Assert.Contains($"ERROR metrics: cannot listen on 127.0.0.1:{port}: the address is already in use (another process, or a second resmgrlite); choose another metrics.listenAddress; the metrics endpoint is off, the plugin goes on serving NRI", text, StringComparison.Ordinal);
+        Assert.Contains("cpus 1,5 (Container)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_file_target_rotates_and_never_writes_the_default_file()
+    {
+        string log = Path.Combine(_directory, "small.log");
+        await using PreLaunchedBinary plugin = PreLaunchedBinary.Start();
+        await plugin.Runtime.Registered.WaitAsync(Wait);
+        await plugin.Runtime.ConfigureAsync(config: Config($"[log]\ntarget = \"file\"\nfile = \"{log}\"\nmaxSize = \"64Ki\"\nlevel = \"debug\"\n", ""));
+        for (int i = 0; i < 300; i++)
+        {
+            await plugin.Runtime.CallAsync("CreateContainer", PluginScenario.Burstable("b" + i, "ctr-b" + i), CreateContainerResponse.Parser);
+        }
+        (int exitCode, string stderr) = await plugin.StopAsync();
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", stderr);
+        Assert.True(File.Exists(log + ".1"), "the log was never rotated");
+        Assert.True(new FileInfo(log).Length <= 64 * 1024 && new FileInfo(log + ".1").Length <= 64 * 1024);
+        Assert.Contains("exiting with 0", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> WaitForAsync(string path, Func<string, bool> ready)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            if (File.Exists(path))
+            {
+                string text = await File.ReadAllTextAsync(path, timeout.Token);
+                if (ready(text))
+                {
+                    return text;
+                }
+            }
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+}
