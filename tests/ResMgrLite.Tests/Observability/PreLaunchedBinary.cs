@@ -32,10 +32,10 @@ internal sealed class PreLaunchedBinary : IAsyncDisposable
         string binary = RepoPaths.PublishedBinary;
         Assert.True(File.Exists(binary), $"published binary {binary} is missing: run ./build.sh first or set RESMGRLITE_BINARY");
         (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
-        // The pair is close-on-exec; a dup is not, so the shell inherits it and moves it to fd 3.
+        // The pair is close-on-exec; a dup is not, so bash (dash takes only one-digit fds) inherits it and moves it to fd 3.
         int inheritable = dup(pluginFd);
         Assert.True(inheritable >= 0, "dup failed");
-        var start = new ProcessStartInfo("/bin/sh")
+        var start = new ProcessStartInfo("/bin/bash")
         {
             ArgumentList = { "-c", $"exec 3<&{inheritable} {inheritable}<&-; exec \"$0\"", binary },
             RedirectStandardOutput = true,

@@ -15,6 +15,14 @@ public sealed class PublishedBinaryObservabilityTests : IDisposable
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
     private readonly string _directory = Directory.CreateTempSubdirectory("observe-bin-").FullName;
 
+    public PublishedBinaryObservabilityTests()
+    {
+        Assert.True(OnlineCpus >= 2, "these tests pin one CPU next to the reserved CPU 0: they need a machine with at least 2 CPUs");
+    }
+
+    /// <summary>A pre-launched plugin has no --sysfs: it manages this machine's CPUs.</summary>
+    private static int OnlineCpus => Engine.CpuSet.Parse(File.ReadAllText("/sys/devices/system/cpu/online").Trim()).Count;
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static int FreePort()
@@ -48,9 +56,11 @@ public sealed class PublishedBinaryObservabilityTests : IDisposable
         await plugin.Runtime.ConfigureAsync(config: Config(
             "[log]\ntarget = \"stderr\"\nformat = \"json\"\nlevel = \"debug\"\n",
             $"[metrics]\nlistenAddress = \"127.0.0.1:{port}\"\ntextfile = \"{textfile}\"\n[nrt]\nfile = \"{nrtFile}\"\nnodeName = \"worker-7\"\n"));
-        CreateContainerResponse exclusive = await plugin.Runtime.CallAsync("CreateContainer", PluginScenario.Guaranteed("g1", "ctr-g1", 2), CreateContainerResponse.Parser);
+        // A pre-launched plugin reads the real /sys: one exclusive CPU fits any test machine (CPU 0 is reserved).
+        CreateContainerResponse exclusive = await plugin.Runtime.CallAsync("CreateContainer", PluginScenario.Guaranteed("g1", "ctr-g1", 1), CreateContainerResponse.Parser);
         await plugin.Runtime.CallAsync("CreateContainer", PluginScenario.Burstable("b1", "ctr-b1"), CreateContainerResponse.Parser);
-        Assert.Equal("1,5", exclusive.Adjust.Linux.Resources.Cpu.Cpus);
+        string pinned = exclusive.Adjust.Linux.Resources.Cpu.Cpus;
+        Assert.Equal(1, Engine.CpuSet.Parse(pinned).Count);
 
         var prometheus = StrictExpositionParser.Parse(await ScrapeAsync(port), openMetrics: false);
         var openMetrics = StrictExpositionParser.Parse(await ScrapeAsync(port, "application/openmetrics-text;version=1.0.0"), openMetrics: true);
@@ -58,9 +68,9 @@ public sealed class PublishedBinaryObservabilityTests : IDisposable
         Assert.Equal(1, prometheus["resmgrlite_nri_request_duration_seconds_count{event=\"Configure\"}"]);
         Assert.Equal(1, prometheus["resmgrlite_resource_management_active{}"]);
         Assert.Equal(2, prometheus["resmgrlite_state_saves_total{result=\"ok\"}"]);
-        // 8 CPUs: 1 and 5 exclusive, the other six (reserved CPU 0 included) shared.
-        Assert.Equal(6000, prometheus["kubelet_cpu_manager_shared_pool_size_millicores{}"]);
-        Assert.Equal(2, prometheus["kubelet_cpu_manager_exclusive_cpu_allocation_count{}"]);
+        // One CPU exclusive, all others (reserved CPU 0 included) shared.
+        Assert.Equal((OnlineCpus - 1) * 1000, prometheus["kubelet_cpu_manager_shared_pool_size_millicores{}"]);
+        Assert.Equal(1, prometheus["kubelet_cpu_manager_exclusive_cpu_allocation_count{}"]);
         Assert.Equal(1, prometheus["resmgrlite_build_info{nri_level=\"v0.6\",runtime=\"containerd 1.7.24~ds1\",version=\"0.1.0\"}"]);
         Assert.True(prometheus["process_resident_memory_bytes{}"] > 1 << 20);
         Assert.Equal(2, openMetrics["resmgrlite_state_saves_total{result=\"ok\"}"]);
@@ -69,12 +79,15 @@ public sealed class PublishedBinaryObservabilityTests : IDisposable
         string text = await WaitForAsync(textfile, t => t.Contains("resmgrlite_state_saves_total{result=\"ok\"} 2", StringComparison.Ordinal));
         var fromFile = StrictExpositionParser.Parse(text, openMetrics: false);
         Assert.DoesNotContain(fromFile.Families.Keys, name => name.StartsWith("process_", StringComparison.Ordinal));
-        Assert.Equal(2, fromFile["kubelet_cpu_manager_exclusive_cpu_allocation_count{}"]);
+        Assert.Equal(1, fromFile["kubelet_cpu_manager_exclusive_cpu_allocation_count{}"]);
 
-        string nrt = await WaitForAsync(nrtFile, t => t.Contains("\"available\": 5", StringComparison.Ordinal));
+        string nrt = await WaitForAsync(nrtFile, t => t.Contains("\"worker-7\"", StringComparison.Ordinal));
         using (JsonDocument document = JsonDocument.Parse(nrt))
         {
-            Assert.Equal("worker-7", document.RootElement.GetProperty("metadata").GetProperty("name").GetString());
+            // Available CPUs over all zones: all but the reserved and the exclusive one.
+            long available = document.RootElement.GetProperty("zones").EnumerateArray()
+                .Sum(z => z.GetProperty("resources").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "cpu").GetProperty("available").GetInt64());
+            Assert.Equal(OnlineCpus - 2, available);
         }
 
         (int exitCode, string stderr) = await plugin.StopAsync();
@@ -93,9 +106,9 @@ public sealed class PublishedBinaryObservabilityTests : IDisposable
         Assert.Contains($"metrics: serving GET /metrics and /healthz on http://127.0.0.1:{port}", messages, StringComparison.Ordinal);
         Assert.Contains("cannot deliver UpdatePodSandbox", messages, StringComparison.Ordinal);
         Assert.DoesNotMatch("0x[0-9a-f]+", messages);
-        Assert.Contains("cpus 1,5 (Container)", messages, StringComparison.Ordinal);
+        Assert.Contains($"cpus {pinned} (Container)", messages, StringComparison.Ordinal);
         // Entries written while serving a request carry its event, pod and container.
-        using JsonDocument decision = JsonDocument.Parse(lines.Single(l => l.Contains("cpus 1,5 (Container)", StringComparison.Ordinal)));
+        using JsonDocument decision = JsonDocument.Parse(lines.Single(l => l.Contains($"cpus {pinned} (Container)", StringComparison.Ordinal)));
         Assert.Equal("CreateContainer", decision.RootElement.GetProperty("event").GetString());
         Assert.Equal("default/pod-g1", decision.RootElement.GetProperty("pod").GetString());
         Assert.Equal("app", decision.RootElement.GetProperty("container").GetString());
@@ -114,14 +127,15 @@ public sealed class PublishedBinaryObservabilityTests : IDisposable
         await using PreLaunchedBinary plugin = PreLaunchedBinary.Start();
         await plugin.Runtime.Registered.WaitAsync(Wait);
         await plugin.Runtime.ConfigureAsync(config: Config($"[log]\nfile = \"{log}\"\n", $"[metrics]\nlistenAddress = \"127.0.0.1:{port}\"\n"));
-        CreateContainerResponse created = await plugin.Runtime.CallAsync("CreateContainer", PluginScenario.Guaranteed("g2", "ctr-g2", 2), CreateContainerResponse.Parser);
+        CreateContainerResponse created = await plugin.Runtime.CallAsync("CreateContainer", PluginScenario.Guaranteed("g2", "ctr-g2", 1), CreateContainerResponse.Parser);
         (int exitCode, _) = await plugin.StopAsync();
 
-        Assert.Equal("1,5", created.Adjust.Linux.Resources.Cpu.Cpus);
+        string pinned = created.Adjust.Linux.Resources.Cpu.Cpus;
+        Assert.Equal(1, Engine.CpuSet.Parse(pinned).Count);
         Assert.Equal(0, exitCode);
         string text = await File.ReadAllTextAsync(log);
         Assert.Contains($"ERROR metrics: cannot listen on 127.0.0.1:{port}: the address is already in use (another process, or a second resmgrlite); choose another metrics.listenAddress; the metrics endpoint is off, the plugin goes on serving NRI", text, StringComparison.Ordinal);
-        Assert.Contains("cpus 1,5 (Container)", text, StringComparison.Ordinal);
+        Assert.Contains($"cpus {pinned} (Container)", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -131,7 +145,7 @@ public sealed class PublishedBinaryObservabilityTests : IDisposable
         await using PreLaunchedBinary plugin = PreLaunchedBinary.Start();
         await plugin.Runtime.Registered.WaitAsync(Wait);
         await plugin.Runtime.ConfigureAsync(config: Config($"[log]\ntarget = \"file\"\nfile = \"{log}\"\nmaxSize = \"64Ki\"\nlevel = \"debug\"\n", ""));
-        for (int i = 0; i < 300; i++)
+        for (int i = 0; i < 700; i++)
         {
             await plugin.Runtime.CallAsync("CreateContainer", PluginScenario.Burstable("b" + i, "ctr-b" + i), CreateContainerResponse.Parser);
         }
