@@ -13,7 +13,8 @@ internal sealed class ProcessMetrics
     // /proc reports times in USER_HZ, fixed at 100 by the kernel ABI on every architecture Linux
     // exposes to user space, independent of the kernel's internal HZ.
     private const double UserHz = 100;
-    private const int MaxProcFileBytes = 64 * 1024;
+    // /proc/self/{stat,statm,limits} are a few hundred bytes to 2 KiB; one buffer serves them all.
+    private const int MaxProcFileBytes = 8 * 1024;
 
     private readonly string _procSelf;
     private readonly string _procRoot;
@@ -24,6 +25,9 @@ internal sealed class ProcessMetrics
     private readonly SampledFamily _maxFds = new("process_max_fds", "Maximum number of open file descriptors.", MetricType.Gauge);
     private readonly SampledFamily _startTime = new("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", MetricType.Gauge, "seconds");
     private readonly SampledFamily _threads = new("process_threads", "Number of OS threads in the process.", MetricType.Gauge);
+    private readonly byte[] _buffer = new byte[MaxProcFileBytes];
+    private readonly Lock _lock = new();
+    private double _bootTime = double.NaN;
 
     /// <param name="procRoot">Root of procfs (tests point it at a synthetic tree).</param>
     /// <param name="pid">Whose process metrics; <c>self</c> by default.</param>
@@ -46,13 +50,16 @@ internal sealed class ProcessMetrics
         registry.BeforeRender(Refresh);
     }
 
-    /// <summary>Reads /proc/self once for every family.</summary>
+    /// <summary>Reads /proc/self once for every family (the endpoint and the textfile may render at the same time).</summary>
     public void Refresh()
     {
-        ReadStat();
-        ReadStatm();
-        _openFds.Set(CountOpenFds());
-        _maxFds.Set(ReadMaxOpenFiles());
+        lock (_lock)
+        {
+            ReadStat();
+            ReadStatm();
+            _openFds.Set(CountOpenFds());
+            _maxFds.Set(ReadMaxOpenFiles());
+        }
     }
 
     private void ReadStat()
@@ -71,7 +78,11 @@ internal sealed class ProcessMetrics
         // fields[0] is field 3 (state): utime is field 14, stime 15, num_threads 20, starttime 22.
         _cpuSeconds.Set((Field(fields, 14) + Field(fields, 15)) / UserHz);
         _threads.Set(Field(fields, 20));
-        double bootTime = ReadBootTime();
+        if (double.IsNaN(_bootTime))
+        {
+            _bootTime = ReadBootTime();
+        }
+        double bootTime = _bootTime;
         double startTicks = Field(fields, 22);
         _startTime.Set(bootTime + (startTicks / UserHz));
     }
@@ -129,27 +140,35 @@ internal sealed class ProcessMetrics
         return double.NaN;
     }
 
+    /// <summary>The boot time from /proc/stat, read once: the file grows with the CPU count, btime never changes.</summary>
     private double ReadBootTime()
     {
-        string? stat = ReadSmallFile(Path.Combine(_procRoot, "stat"));
-        foreach (string line in (stat ?? "").Split('\n'))
+        try
         {
-            if (line.StartsWith("btime ", StringComparison.Ordinal) &&
-                long.TryParse(line.AsSpan(6).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long seconds))
+            using var reader = new StreamReader(Path.Combine(_procRoot, "stat"), System.Text.Encoding.ASCII, false, 4096);
+            while (reader.ReadLine() is { } line)
             {
-                return seconds;
+                if (line.StartsWith("btime ", StringComparison.Ordinal) &&
+                    long.TryParse(line.AsSpan(6).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long seconds))
+                {
+                    return seconds;
+                }
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Unknown: the start time is left out.
         }
         return double.NaN;
     }
 
     /// <summary>procfs files report size 0, so read up to a cap instead of trusting the length.</summary>
-    private static string? ReadSmallFile(string path)
+    private string? ReadSmallFile(string path)
     {
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
-            byte[] buffer = new byte[MaxProcFileBytes];
+            byte[] buffer = _buffer;
             int total = 0;
             int read;
             while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
