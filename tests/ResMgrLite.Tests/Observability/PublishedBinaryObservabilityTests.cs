@@ -158,6 +158,26 @@ public sealed class PublishedBinaryObservabilityTests : IDisposable
         Assert.Contains("exiting with 0", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_journal_target_without_a_journal_says_so_once_and_uses_stderr()
+    {
+        if (File.Exists("/run/systemd/journal/socket") || Directory.Exists("/run/systemd/journal/socket"))
+        {
+            // With a real journal the entries go there (the protocol is covered in-process by PluginLogTargetTests).
+            return;
+        }
+        await using PreLaunchedBinary plugin = PreLaunchedBinary.Start();
+        await plugin.Runtime.Registered.WaitAsync(Wait);
+        await plugin.Runtime.ConfigureAsync(config: Config("[log]\ntarget = \"journal\"\n", ""));
+        await plugin.Runtime.CallAsync("CreateContainer", PluginScenario.Burstable("b1", "ctr-b1"), CreateContainerResponse.Parser);
+        (int exitCode, string stderr) = await plugin.StopAsync();
+
+        Assert.Equal(0, exitCode);
+        Assert.Single(stderr.Split('\n'), l => l.Contains("the systemd journal socket /run/systemd/journal/socket is not there", StringComparison.Ordinal) && l.EndsWith("; logging to stderr instead", StringComparison.Ordinal));
+        Assert.Contains("registered as 90-resmgrlite", stderr, StringComparison.Ordinal);
+        Assert.Contains("create container default/pod-b1/app", stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<string> WaitForAsync(string path, Func<string, bool> ready)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
