@@ -59,7 +59,7 @@ internal sealed class PluginObservability : IAsyncDisposable
         _reservedMemory = NrtDocument.ReservedMemory(settings);
         if (settings.MetricsListenAddress.Length > 0)
         {
-            _endpoint = MetricsEndpoint.TryStart(settings.MetricsListenAddress, format => Metrics.Registry.Render(format), Warn, out string? error);
+            _endpoint = MetricsEndpoint.TryStart(settings.MetricsListenAddress, (format, text) => Metrics.Registry.RenderInto(text, format), Warn, out string? error);
             _log.Write(_endpoint is null ? ProtocolLogLevel.Error : ProtocolLogLevel.Info, _endpoint is null
                 ? $"metrics: {error}; the metrics endpoint is off, the plugin goes on serving NRI"
                 : $"metrics: serving GET /metrics and /healthz on {Describe(_endpoint.LocalEndPoint)}");

@@ -24,7 +24,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     public async Task DisposeAsync() => await _endpoint.DisposeAsync();
 
     private MetricsEndpoint Start(string address, TimeSpan? readTimeout = null) =>
-        MetricsEndpoint.TryStart(address, format => _metrics.Registry.Render(format), message => { lock (_log) { _log.Add(message); } }, out string? error, readTimeout)
+        MetricsEndpoint.TryStart(address, (format, text) => _metrics.Registry.RenderInto(text, format), message => { lock (_log) { _log.Add(message); } }, out string? error, readTimeout)
         ?? throw new Xunit.Sdk.XunitException(error);
 
     private int Port => ((IPEndPoint)_endpoint.LocalEndPoint).Port;
@@ -173,7 +173,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     [Fact]
     public void A_port_in_use_is_a_clear_error_not_an_exception()
     {
-        MetricsEndpoint? second = MetricsEndpoint.TryStart($"127.0.0.1:{Port}", _ => "", _ => { }, out string? error);
+        MetricsEndpoint? second = MetricsEndpoint.TryStart($"127.0.0.1:{Port}", (_, _) => { }, _ => { }, out string? error);
 
         Assert.Null(second);
         Assert.Equal($"cannot listen on 127.0.0.1:{Port}: the address is already in use (another process, or a second resmgrlite); choose another metrics.listenAddress", error);
@@ -185,7 +185,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     [InlineData("unix:relative.sock", "a unix socket address needs an absolute path")]
     public void Bad_addresses_are_refused_with_a_reason(string address, string expected)
     {
-        Assert.Null(MetricsEndpoint.TryStart(address, _ => "", _ => { }, out string? error));
+        Assert.Null(MetricsEndpoint.TryStart(address, (_, _) => { }, _ => { }, out string? error));
         Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 
@@ -209,7 +209,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
                 Assert.StartsWith("HTTP/1.1 200 OK", head, StringComparison.Ordinal);
                 Assert.Equal(1, StrictExpositionParser.Parse(body, openMetrics: false)["kubelet_cpu_manager_pinning_requests_total{}"]);
                 // A second plugin on the same live socket is refused.
-                Assert.Null(MetricsEndpoint.TryStart("unix:" + path, _ => "", _ => { }, out string? error));
+                Assert.Null(MetricsEndpoint.TryStart("unix:" + path, (_, _) => { }, _ => { }, out string? error));
                 Assert.Contains("already in use", error, StringComparison.Ordinal);
             }
             Assert.False(Path.Exists(path));

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -30,7 +31,10 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
     private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
 
     private readonly Socket _listener;
-    private readonly Func<ExpositionFormat, string> _render;
+    private readonly Action<ExpositionFormat, StringBuilder> _render;
+    private readonly StringBuilder _text = new(32 * 1024);
+    private readonly ArrayBufferWriter<byte> _response = new(32 * 1024);
+    private readonly Stack<byte[]> _heads = new(MaxConnections);
     private readonly Action<string> _log;
     private readonly string? _unixPath;
     private readonly TimeSpan _readTimeout;
@@ -38,18 +42,19 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
     private readonly List<Connection> _connections = new(MaxConnections);
     private volatile bool _stopping;
 
-    private sealed class Connection(Socket socket, long started)
+    private sealed class Connection(Socket socket, long started, byte[] head)
     {
         public Socket Socket { get; } = socket;
 
         public long Started { get; } = started;
 
-        public byte[] Head { get; } = new byte[MaxRequestBytes];
+        /// <summary>One of the endpoint's <see cref="MaxConnections"/> request buffers, returned at close.</summary>
+        public byte[] Head { get; } = head;
 
         public int Length { get; set; }
     }
 
-    private MetricsEndpoint(Socket listener, string? unixPath, Func<ExpositionFormat, string> render, Action<string> log, TimeSpan readTimeout)
+    private MetricsEndpoint(Socket listener, string? unixPath, Action<ExpositionFormat, StringBuilder> render, Action<string> log, TimeSpan readTimeout)
     {
         _listener = listener;
         _readTimeout = readTimeout;
@@ -57,6 +62,10 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         _render = render;
         _log = log;
         _listener.Blocking = false;
+        for (int i = 0; i < MaxConnections; i++)
+        {
+            _heads.Push(new byte[MaxRequestBytes]);
+        }
         // Small stack: the loop is shallow; the rendering allocates on the heap.
         _thread = new Thread(Serve, maxStackSize: 256 * 1024) { IsBackground = true, Name = "metrics" };
         _thread.Start();
@@ -70,7 +79,7 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
     /// null with a message that says what to change. Never throws for those.
     /// </summary>
     /// <param name="readTimeout">How long a client may take to send its request head (tests shorten it).</param>
-    public static MetricsEndpoint? TryStart(string listenAddress, Func<ExpositionFormat, string> render, Action<string> log, out string? error, TimeSpan? readTimeout = null)
+    public static MetricsEndpoint? TryStart(string listenAddress, Action<ExpositionFormat, StringBuilder> render, Action<string> log, out string? error, TimeSpan? readTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(render);
         ArgumentNullException.ThrowIfNull(log);
@@ -197,11 +206,11 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         }
         if (_connections.Count >= MaxConnections)
         {
-            Finish(client, Response(503, "Service Unavailable", "text/plain; charset=utf-8", "too many connections\n"u8.ToArray()));
+            Finish(client, Response(503, "Service Unavailable", "too many connections\n"u8));
             return;
         }
         client.Blocking = false;
-        _connections.Add(new Connection(client, System.Diagnostics.Stopwatch.GetTimestamp()));
+        _connections.Add(new Connection(client, System.Diagnostics.Stopwatch.GetTimestamp(), _heads.Pop()));
     }
 
     private void ReadFrom(Connection connection)
@@ -221,7 +230,7 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         }
         if (read == 0)
         {
-            Close(connection, null);
+            Close(connection, answered: false);
             return;
         }
         int searchFrom = Math.Max(0, connection.Length - (HeadEnd.Length - 1));
@@ -233,7 +242,7 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         }
         else if (connection.Length == connection.Head.Length)
         {
-            Close(connection, Response(431, "Request Header Fields Too Large", "text/plain; charset=utf-8", "request head too large\n"u8.ToArray()));
+            Close(connection, Response(431, "Request Header Fields Too Large", "request head too large\n"u8));
         }
     }
 
@@ -243,30 +252,35 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         {
             if (System.Diagnostics.Stopwatch.GetElapsedTime(_connections[i].Started) >= _readTimeout)
             {
-                Close(_connections[i], Response(408, "Request Timeout", "text/plain; charset=utf-8", "request not received in time\n"u8.ToArray()));
+                Close(_connections[i], Response(408, "Request Timeout", "request not received in time\n"u8));
             }
         }
     }
 
-    private void Close(Connection connection, byte[]? response)
+    /// <param name="answered">True when <see cref="_response"/> holds the answer to send.</param>
+    private void Close(Connection connection, bool answered)
     {
         _connections.Remove(connection);
-        if (response is null)
+        _heads.Push(connection.Head);
+        if (!answered)
         {
             connection.Socket.Dispose();
             return;
         }
-        Finish(connection.Socket, response);
+        Finish(connection.Socket, answered);
     }
 
-    /// <summary>Sends the whole response (giving up after <see cref="WriteTimeout"/>) and closes.</summary>
-    private static void Finish(Socket client, byte[] response)
+    /// <summary>Sends <see cref="_response"/> (giving up after <see cref="WriteTimeout"/>) and closes.</summary>
+    private void Finish(Socket client, bool answered)
     {
         try
         {
             client.Blocking = true;
             client.SendTimeout = (int)WriteTimeout.TotalMilliseconds;
-            client.Send(response);
+            if (answered)
+            {
+                client.Send(_response.WrittenSpan);
+            }
             client.Shutdown(SocketShutdown.Both);
         }
         catch (SocketException)
@@ -279,15 +293,15 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         }
     }
 
-    /// <summary>The response to a complete request head (request line and headers, without the blank line).</summary>
-    internal byte[] Answer(ReadOnlySpan<byte> head)
+    /// <summary>Writes the response to a complete request head (request line and headers, without the blank line) into <see cref="_response"/>.</summary>
+    internal bool Answer(ReadOnlySpan<byte> head)
     {
         string text = Encoding.Latin1.GetString(head);
         string[] lines = text.Split("\r\n");
         string[] requestLine = lines[0].Split(' ');
         if (requestLine.Length != 3 || !requestLine[2].StartsWith("HTTP/1.", StringComparison.Ordinal) || requestLine[0].Length == 0 || !requestLine[1].StartsWith('/'))
         {
-            return Response(400, "Bad Request", "text/plain; charset=utf-8", "malformed request line\n"u8.ToArray());
+            return Response(400, "Bad Request", "malformed request line\n"u8);
         }
         string accept = "";
         for (int i = 1; i < lines.Length; i++)
@@ -295,7 +309,7 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
             int colon = lines[i].IndexOf(':');
             if (colon <= 0)
             {
-                return Response(400, "Bad Request", "text/plain; charset=utf-8", "malformed header line\n"u8.ToArray());
+                return Response(400, "Bad Request", "malformed header line\n"u8);
             }
             if (lines[i].AsSpan(0, colon).Trim().Equals("Accept", StringComparison.OrdinalIgnoreCase))
             {
@@ -310,28 +324,46 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         }
         if (path is not ("/metrics" or "/healthz"))
         {
-            return Response(404, "Not Found", "text/plain; charset=utf-8", "only /metrics and /healthz are served\n"u8.ToArray());
+            return Response(404, "Not Found", "only /metrics and /healthz are served\n"u8);
         }
         if (requestLine[0] != "GET")
         {
-            return Response(405, "Method Not Allowed", "text/plain; charset=utf-8", "only GET is allowed\n"u8.ToArray(), "Allow: GET\r\n");
+            return Response(405, "Method Not Allowed", "only GET is allowed\n"u8, "Allow: GET\r\n");
         }
         if (path == "/healthz")
         {
-            return Response(200, "OK", "text/plain; charset=utf-8", "ok\n"u8.ToArray());
+            return Response(200, "OK", "ok\n"u8);
         }
         ExpositionFormat format = ExpositionFormats.FromAccept(accept);
-        return Response(200, "OK", ExpositionFormats.ContentType(format), Encoding.UTF8.GetBytes(_render(format)));
+        _text.Clear();
+        _render(format, _text);
+        int length = 0;
+        foreach (ReadOnlyMemory<char> chunk in _text.GetChunks())
+        {
+            length += Encoding.UTF8.GetByteCount(chunk.Span);
+        }
+        WriteHead(200, "OK", ExpositionFormats.ContentType(format), length, "");
+        foreach (ReadOnlyMemory<char> chunk in _text.GetChunks())
+        {
+            int written = Encoding.UTF8.GetBytes(chunk.Span, _response.GetSpan(Encoding.UTF8.GetMaxByteCount(chunk.Length)));
+            _response.Advance(written);
+        }
+        return true;
     }
 
-    private static byte[] Response(int status, string reason, string contentType, byte[] body, string extraHeaders = "")
+    private bool Response(int status, string reason, ReadOnlySpan<byte> body, string extraHeaders = "")
     {
-        string head = $"HTTP/1.1 {status} {reason}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\n{extraHeaders}Connection: close\r\n\r\n";
-        byte[] headBytes = Encoding.ASCII.GetBytes(head);
-        byte[] response = new byte[headBytes.Length + body.Length];
-        headBytes.CopyTo(response, 0);
-        body.CopyTo(response, headBytes.Length);
-        return response;
+        WriteHead(status, reason, "text/plain; charset=utf-8", body.Length, extraHeaders);
+        _response.Write(body);
+        return true;
+    }
+
+    private void WriteHead(int status, string reason, string contentType, int contentLength, string extraHeaders)
+    {
+        _response.ResetWrittenCount();
+        string head = $"HTTP/1.1 {status} {reason}\r\nContent-Type: {contentType}\r\nContent-Length: {contentLength}\r\n{extraHeaders}Connection: close\r\n\r\n";
+        int written = Encoding.ASCII.GetBytes(head, _response.GetSpan(head.Length));
+        _response.Advance(written);
     }
 
     public ValueTask DisposeAsync()

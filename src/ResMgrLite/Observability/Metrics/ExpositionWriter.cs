@@ -57,7 +57,7 @@ internal sealed class ExpositionWriter
     {
         ArgumentNullException.ThrowIfNull(family);
         AppendSampleName(family, suffix);
-        AppendLabels(labelNames, labelValues, null, null);
+        AppendLabels(labelNames, labelValues, null);
         _text.Append(' ');
         AppendValue(value, canonical: false);
         _text.Append('\n');
@@ -68,20 +68,17 @@ internal sealed class ExpositionWriter
         ArgumentNullException.ThrowIfNull(histogram);
         ReadOnlySpan<double> bounds = histogram.UpperBounds;
         long cumulative = 0;
-        var le = new StringBuilder(24);
         for (int i = 0; i <= bounds.Length; i++)
         {
             cumulative += histogram.BucketCount(i);
-            le.Clear();
-            AppendValue(le, i < bounds.Length ? bounds[i] : double.PositiveInfinity, canonical: Format == ExpositionFormat.OpenMetrics);
             _text.Append(family.Name).Append("_bucket");
-            AppendLabels(labelNames, labelValues, "le", le.ToString());
-            _text.Append(' ').Append(cumulative.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            AppendLabels(labelNames, labelValues, i < bounds.Length ? bounds[i] : double.PositiveInfinity);
+            _text.Append(' ').Append(cumulative).Append('\n');
         }
         WriteSample(family, "_sum", labelNames, labelValues, histogram.Sum);
         _text.Append(family.Name).Append("_count");
-        AppendLabels(labelNames, labelValues, null, null);
-        _text.Append(' ').Append(cumulative.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        AppendLabels(labelNames, labelValues, null);
+        _text.Append(' ').Append(cumulative).Append('\n');
     }
 
     /// <summary>The family name as this format spells it in HELP/TYPE/UNIT.</summary>
@@ -103,9 +100,10 @@ internal sealed class ExpositionWriter
         _text.Append(family.Name).Append(suffix);
     }
 
-    private void AppendLabels(IReadOnlyList<string> names, IReadOnlyList<string> values, string? extraName, string? extraValue)
+    /// <param name="le">The bucket bound of a histogram sample, written as the last label; null for none.</param>
+    private void AppendLabels(IReadOnlyList<string> names, IReadOnlyList<string> values, double? le)
     {
-        if (names.Count == 0 && extraName is null)
+        if (names.Count == 0 && le is null)
         {
             return;
         }
@@ -120,13 +118,15 @@ internal sealed class ExpositionWriter
             AppendEscaped(values[i], escapeQuote: true);
             _text.Append('"');
         }
-        if (extraName is not null)
+        if (le is { } bound)
         {
             if (names.Count > 0)
             {
                 _text.Append(',');
             }
-            _text.Append(extraName).Append("=\"").Append(extraValue).Append('"');
+            _text.Append("le=\"");
+            AppendValue(_text, bound, canonical: Format == ExpositionFormat.OpenMetrics);
+            _text.Append('"');
         }
         _text.Append('}');
     }
@@ -155,7 +155,7 @@ internal sealed class ExpositionWriter
 
     private void AppendValue(double value, bool canonical) => AppendValue(_text, value, canonical);
 
-    /// <summary>Go-compatible numbers: integers without exponent, others shortest round-trip, ±Inf, NaN.</summary>
+    /// <summary>Go-compatible numbers: integers without exponent, others shortest round-trip, ±Inf, NaN. No allocation.</summary>
     internal static void AppendValue(StringBuilder text, double value, bool canonical)
     {
         if (double.IsPositiveInfinity(value))
@@ -172,7 +172,7 @@ internal sealed class ExpositionWriter
         }
         else if (value == Math.Floor(value) && Math.Abs(value) < 1e15)
         {
-            text.Append(((long)value).ToString(CultureInfo.InvariantCulture));
+            text.Append((long)value);
             if (canonical)
             {
                 text.Append(".0");
@@ -180,8 +180,12 @@ internal sealed class ExpositionWriter
         }
         else
         {
-            string shortest = value.ToString("R", CultureInfo.InvariantCulture);
-            text.Append(shortest.Replace('E', 'e'));
+            Span<char> digits = stackalloc char[32];
+            value.TryFormat(digits, out int written, "R", CultureInfo.InvariantCulture);
+            foreach (char c in digits[..written])
+            {
+                text.Append(c == 'E' ? 'e' : c);
+            }
         }
     }
 }

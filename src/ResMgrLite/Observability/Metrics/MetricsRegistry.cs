@@ -35,11 +35,23 @@ internal sealed class MetricsRegistry
     /// <summary>The exposition text; <paramref name="include"/> can leave families out (the textfile omits process metrics).</summary>
     public string Render(ExpositionFormat format, Func<MetricFamily, bool>? include = null)
     {
+        var text = new StringBuilder(8192);
+        RenderInto(text, format, include);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Appends the exposition to <paramref name="text"/>: the endpoint renders into one builder it
+    /// keeps, so a scrape allocates almost nothing (the GC of a Native-AOT process collects late,
+    /// and every allocated byte first shows up as RSS).
+    /// </summary>
+    public void RenderInto(StringBuilder text, ExpositionFormat format, Func<MetricFamily, bool>? include = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
         foreach (Action refresh in _beforeRender)
         {
             refresh();
         }
-        var text = new StringBuilder(8192);
         var writer = new ExpositionWriter(text, format);
         foreach (MetricFamily family in _families)
         {
@@ -49,7 +61,6 @@ internal sealed class MetricsRegistry
             }
         }
         writer.Finish();
-        return text.ToString();
     }
 
     private static bool IsValidName(string name)
