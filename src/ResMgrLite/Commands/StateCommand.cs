@@ -108,7 +108,9 @@ internal static class StateCommand
         stdout.WriteLine($"state file:          {inspection.Store.FilePath}{FileFacts(inspection)}");
         if (inspection.OffReason is null)
         {
-            stdout.WriteLine("resource management: ON (the state matches this machine and configuration)");
+            stdout.WriteLine(inspection.State.Status == CheckpointStatus.Missing
+                ? "resource management: ON (no state file: the plugin starts with an empty state)"
+                : "resource management: ON (the state matches this machine and configuration)");
         }
         else
         {
