@@ -9,13 +9,10 @@
         and logging"): RSS after 10 scrapes, medians of 5 runs each.
 
 Run under `flock /tmp/resmgrlite-bench.lock` so that measurements do not disturb each other."""
-import os, socket, statistics, struct, subprocess, sys, tempfile, time, urllib.request
+import os, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
-def frame(conn_id, payload):
-    return struct.pack(">II", conn_id, len(payload)) + payload
-
-def ttrpc(stream, kind, data):
-    return struct.pack(">IIBB", len(data), stream, kind, 0) + data
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from startup import frame, ttrpc, read_frame, rss_kib  # the same runtime side as the start-up bench
 
 def varint(n):
     out = b""
@@ -28,27 +25,8 @@ def varint(n):
             return out + bytes([b])
 
 def field_bytes(number, value):
+    # startup.py's one-byte lengths are too short for configurations with a metrics section.
     return varint(number << 3 | 2) + varint(len(value)) + value
-
-def read_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise EOFError("plugin closed the socket")
-        buf += chunk
-    return buf
-
-def read_frame(sock):
-    conn, length = struct.unpack(">II", read_exact(sock, 8))
-    return conn, read_exact(sock, length)
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return -1
 
 def free_port():
     with socket.socket() as s:
