@@ -2,8 +2,10 @@
 # ResMgrLite build entry point.
 #   ./build.sh [publish]   fully static Native-AOT binary at out/resmgrlite
 #   ./build.sh test        every test (unit, property, protocol, static-binary, end-to-end)
-#   ./build.sh bench       BenchmarkDotNet suites (figures go to docs/benchmarks.md)
-#   ./build.sh demo        real containerd sandbox + plugin + demo pods, prints a table
+#   ./build.sh bench       side by side with the Go NRI plugin under the real NRI libraries; without
+#                          ../shared, the project's own benchmarks (figures: docs/benchmarks.md)
+#   ./build.sh demo [--containerd 2.1|1.7]
+#                          real containerd sandbox (2.1.9 by default) + plugin + demo pods, prints a table
 #   ./build.sh soak        long crash-consistency soak of the checkpoint logic
 set -euo pipefail
 
@@ -56,7 +58,7 @@ publish() {
 
 run_tests() {
   publish
-  # Real containerd 1.7.24 + runc + busybox images, and the two-NUMA cgroup v2 VM (qemu, kernel).
+  # Real containerd 2.1.9 and 1.7.24 + runc + busybox images, and the two-NUMA cgroup v2 VM (qemu, kernel).
   . "$ROOT/tests/vm/deps.sh"
   ensure_vm_deps
   say "running tests"
@@ -74,16 +76,41 @@ run_tests() {
 }
 
 bench() {
+  # ./build.sh bench [--runs N] [--quick] ...   side by side with the Go plugin (tests/bench/nri_bench.py)
+  # ./build.sh bench dotnet [BenchmarkDotNet args]   the project's own suites (tests/ResMgrLite.Benchmarks)
   publish
-  say "running benchmarks"
-  dotnet run -c Release --project tests/ResMgrLite.Benchmarks -- "$@"
+  if [ "${1:-}" = dotnet ]; then
+    shift
+    own_benchmarks "$@"
+    return
+  fi
+  if [ ! -d "$ROOT/../shared/tools/nri-harness/bin" ]; then
+    say "../shared/tools/nri-harness is absent: no comparison with the Go plugin; running the project's own benchmarks only"
+    own_benchmarks --quick
+    return
+  fi
+  say "NRI harness, ours vs the Go reference plugin (under /tmp/resmgrlite-bench.lock)"
+  flock /tmp/resmgrlite-bench.lock python3 "$ROOT/tests/bench/nri_bench.py" --binary "$BINARY" "$@"
 }
 
+# The BenchmarkDotNet suites; --quick runs each once with a short job (minutes, not an hour).
+own_benchmarks() {
+  say "running the project's own benchmarks"
+  python3 "$ROOT/tests/bench/startup.py" "$BINARY" 10
+  if [ "${1:-}" = --quick ]; then
+    shift
+    dotnet run -c Release --project tests/ResMgrLite.Benchmarks -- --filter '*' --job short "$@"
+  else
+    dotnet run -c Release --project tests/ResMgrLite.Benchmarks -- "$@"
+  fi
+}
+
+# ./build.sh demo [--containerd 2.1|1.7] [--no-plugin]: arguments go to tests/e2e/demo.sh.
 demo() {
   publish
   . "$ROOT/tests/e2e/deps.sh"
   ensure_e2e_deps
-  exec "$ROOT/tests/e2e/demo.sh"
+  exec "$ROOT/tests/e2e/demo.sh" "$@"
 }
 
 soak() {
@@ -98,7 +125,7 @@ case "$cmd" in
   publish) publish ;;
   test)    run_tests ;;
   bench)   bench "$@" ;;
-  demo)    demo ;;
+  demo)    demo "$@" ;;
   soak)    soak ;;
   *) die "unknown command '$cmd' (publish | test | bench | demo | soak)" ;;
 esac

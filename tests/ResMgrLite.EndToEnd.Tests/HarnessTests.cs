@@ -14,12 +14,13 @@ namespace ResMgrLite.EndToEnd.Tests;
 [Collection(RealContainerdCollection.Name)]
 public sealed class HarnessTests
 {
-    [RealContainerdFact]
-    public async Task Pods_run_with_the_kubelet_cgroup_values_without_nri_and_leave_nothing_behind()
+    [RealContainerdTheory]
+    [MemberData(nameof(Runtimes.Names), MemberType = typeof(Runtimes))]
+    public async Task Pods_run_with_the_kubelet_cgroup_values_without_nri_and_leave_nothing_behind(string containerd)
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
         var token = cancellation.Token;
-        var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, new SandboxOptions("harness", EnableNri: false), token);
+        var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, new SandboxOptions("harness", EnableNri: false, Runtime: ContainerdRuntime.Find(containerd)), token);
         string podCgroup;
         await using (sandbox)
         {
@@ -77,12 +78,13 @@ public sealed class HarnessTests
         LeftoverCheck.AssertNothingLeftBehind(sandbox.Directory, [podCgroup]);
     }
 
-    [RealContainerdFact]
-    public async Task All_qos_classes_run_with_nri_enabled_and_an_empty_plugin_dir()
+    [RealContainerdTheory]
+    [MemberData(nameof(Runtimes.Names), MemberType = typeof(Runtimes))]
+    public async Task All_qos_classes_run_with_nri_enabled_and_an_empty_plugin_dir(string containerd)
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
         var token = cancellation.Token;
-        var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, new SandboxOptions("nri-empty"), token);
+        var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, new SandboxOptions("nri-empty", Runtime: ContainerdRuntime.Find(containerd)), token);
         var podCgroups = new List<string>();
         await using (sandbox)
         {
@@ -119,12 +121,13 @@ public sealed class HarnessTests
         LeftoverCheck.AssertNothingLeftBehind(sandbox.Directory, podCgroups);
     }
 
-    [RealContainerdFact]
-    public async Task UpdateContainerResources_reaches_the_kernel()
+    [RealContainerdTheory]
+    [MemberData(nameof(Runtimes.Names), MemberType = typeof(Runtimes))]
+    public async Task UpdateContainerResources_reaches_the_kernel(string containerd)
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
         var token = cancellation.Token;
-        await using var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, new SandboxOptions("update"), token);
+        await using var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, new SandboxOptions("update", Runtime: ContainerdRuntime.Find(containerd)), token);
         var pod = new PodSpec("resize", [new ContainerSpec("app", new ResourceAmounts(200, ResourceAmounts.Mebibytes(64)), new ResourceAmounts(400, ResourceAmounts.Mebibytes(128)))]);
         var running = await sandbox.Pods.RunAsync(pod, token);
         var container = running.Container("app");
@@ -147,24 +150,44 @@ public sealed class HarnessTests
     }
 
     /// <summary>
-    /// Proves the harness's plugin_path and conf.d are the ones containerd scans, and documents
-    /// the trap every pre-launched plugin must avoid: containerd 1.7.24 gives up entirely when a
-    /// pre-launched plugin does not register within plugin_registration_timeout (5 s).
+    /// Proves the harness's plugin_path and conf.d are the ones containerd scans, and pins down
+    /// what each runtime does with a pre-launched plugin that never registers within
+    /// plugin_registration_timeout (5 s): containerd 1.7.24 gives up entirely (the trap every
+    /// pre-launched plugin must avoid there); containerd 2.x logs a warning, finishes booting
+    /// without the plugin and serves CRI.
     /// </summary>
-    [RealContainerdFact]
-    public async Task A_pre_launched_plugin_that_never_registers_takes_containerd_down()
+    [RealContainerdTheory]
+    [MemberData(nameof(Runtimes.Names), MemberType = typeof(Runtimes))]
+    public async Task A_pre_launched_plugin_that_never_registers_stops_containerd_1_but_not_2(string containerd)
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
+        var token = cancellation.Token;
+        var runtime = ContainerdRuntime.Find(containerd);
         var silentPlugin = Path.Combine(Path.GetTempPath(), $"resmgrlite-silent-{Guid.NewGuid():N}.sh");
-        await File.WriteAllTextAsync(silentPlugin, "#!/bin/sh\n# Never registers: holds fd 3 and waits.\nwhile :; do sleep 1; done\n", cancellation.Token);
+        await File.WriteAllTextAsync(silentPlugin, "#!/bin/sh\n# Never registers: holds fd 3 and waits.\nwhile :; do sleep 1; done\n", token);
+        var options = new SandboxOptions("silent-plugin", Plugins: [new PreLaunchedPlugin(silentPlugin, "10-silent", Config: "ignored = true\n")], Runtime: runtime);
         try
         {
-            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => ContainerdSandbox.StartAsync(
-                E2eEnvironment.Current,
-                new SandboxOptions("silent-plugin", Plugins: [new PreLaunchedPlugin(silentPlugin, "10-silent", Config: "ignored = true\n")]),
-                cancellation.Token));
-            Assert.Contains("containerd exited during start-up", failure.Message, StringComparison.Ordinal);
-            Assert.Contains("10-silent", failure.Message, StringComparison.Ordinal);
+            if (runtime.Major == 1)
+            {
+                var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => ContainerdSandbox.StartAsync(E2eEnvironment.Current, options, token));
+                Assert.Contains("containerd exited during start-up", failure.Message, StringComparison.Ordinal);
+                Assert.Contains("10-silent", failure.Message, StringComparison.Ordinal);
+                Assert.Contains("plugin registration timed out", failure.Message, StringComparison.Ordinal);
+            }
+            else
+            {
+                await using var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, options, token);
+                await LogFile.WaitForAsync(
+                    sandbox.ContainerdLogPath,
+                    log => log.Contains("failed to start pre-installed NRI plugin \\\"silent\\\": plugin registration timed out", StringComparison.Ordinal),
+                    Timeouts.PluginLog,
+                    "containerd's warning that the silent plugin did not register",
+                    token);
+                Assert.True(sandbox.IsContainerdRunning, $"{runtime} exited although 2.x only warns:\n{LogFile.Tail(sandbox.ContainerdLog, 20)}");
+                var pod = await sandbox.Pods.RunAsync(new PodSpec("without-plugin", [new ContainerSpec("app", ResourceAmounts.None, ResourceAmounts.None)]), token);
+                Assert.Equal(ContainerState.ContainerRunning, (await sandbox.Pods.StatusAsync(pod.Containers[0].Id, token)).State);
+            }
         }
         finally
         {
@@ -173,16 +196,56 @@ public sealed class HarnessTests
 
         Assert.False(
             Directory.Exists(E2eEnvironment.SandboxRoot) && Directory.EnumerateDirectories(E2eEnvironment.SandboxRoot, "silent-plugin-*").Any(),
-            "the failed sandbox was not removed");
+            "the sandbox was not removed");
     }
 
-    /// <summary>The restart the external-plugin reconnect test relies on: containerd goes, containers stay.</summary>
-    [RealContainerdFact]
-    public async Task Containers_keep_running_across_a_containerd_restart()
+    /// <summary>
+    /// The configuration sandbox.sh writes is the runtime's own format, and the runtime reads every
+    /// key of it: each plugin section names a plugin that loaded, each key = value written shows up
+    /// with that value in `containerd config dump`, and containerd warns about no unknown key
+    /// (containerd 2.x drops unknown keys with such a warning; a misspelt section would be kept
+    /// as raw text, hence the loaded-plugin check).
+    /// </summary>
+    [RealContainerdTheory]
+    [MemberData(nameof(Runtimes.Names), MemberType = typeof(Runtimes))]
+    public async Task The_runtime_reads_every_key_of_its_generated_config(string containerd)
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
         var token = cancellation.Token;
-        var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, new SandboxOptions("restart"), token);
+        var runtime = ContainerdRuntime.Find(containerd);
+        var environment = E2eEnvironment.Current;
+        await using var sandbox = await ContainerdSandbox.StartAsync(environment, new SandboxOptions("config", Runtime: runtime), token);
+        var written = TomlLines.Parse(await File.ReadAllTextAsync(sandbox.ConfigPath, token));
+        Assert.Equal(runtime.ConfigVersion.ToString(CultureInfo.InvariantCulture), written[("", "version")]);
+
+        var dumpOutput = ScriptRunner.Run(environment.ContainerdBinary(runtime), ["--config", sandbox.ConfigPath, "config", "dump"], sandbox.Directory, TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain("unknown key", dumpOutput, StringComparison.OrdinalIgnoreCase);
+        var dumped = TomlLines.Parse(dumpOutput);
+        var mismatches = written
+            .Where(entry => !dumped.TryGetValue(entry.Key, out var value) || value != entry.Value)
+            .Select(entry => $"[{entry.Key.Section}] {entry.Key.Key} = {entry.Value} (dump: {dumped.GetValueOrDefault(entry.Key) ?? "missing"})")
+            .ToList();
+        Assert.True(mismatches.Count == 0, $"{runtime} does not read these keys as written:\n{string.Join('\n', mismatches)}");
+
+        var plugins = ScriptRunner.Run(environment.CtrBinary(runtime), ["--address", Path.Combine(sandbox.Directory, "containerd.sock"), "plugins", "ls"], sandbox.Directory, TimeSpan.FromSeconds(30))
+            .Split('\n')
+            .Select(line => line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 3 && fields[^1] == "ok")
+            .Select(fields => $"{fields[0]}.{fields[1]}")
+            .ToHashSet(StringComparer.Ordinal);
+        var sections = written.Keys.Select(key => TomlLines.PluginOf(key.Section)).OfType<string>().Distinct().ToList();
+        Assert.NotEmpty(sections);
+        Assert.All(sections, plugin => Assert.True(plugins.Contains(plugin), $"{runtime}: the configured plugin {plugin} is not loaded (loaded: {string.Join(", ", plugins.Order())})"));
+    }
+
+    /// <summary>The restart the external-plugin reconnect test relies on: containerd goes, containers stay.</summary>
+    [RealContainerdTheory]
+    [MemberData(nameof(Runtimes.Names), MemberType = typeof(Runtimes))]
+    public async Task Containers_keep_running_across_a_containerd_restart(string containerd)
+    {
+        using var cancellation = new CancellationTokenSource(Timeouts.Test);
+        var token = cancellation.Token;
+        var sandbox = await ContainerdSandbox.StartAsync(E2eEnvironment.Current, new SandboxOptions("restart", Runtime: ContainerdRuntime.Find(containerd)), token);
         string podCgroup;
         await using (sandbox)
         {

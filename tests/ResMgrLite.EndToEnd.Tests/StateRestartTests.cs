@@ -31,14 +31,15 @@ public sealed class StateRestartTests
 
         """;
 
-    [RealContainerdFact]
-    public async Task Allocations_survive_plugin_and_containerd_restarts_and_new_pods_are_still_placed()
+    [RealContainerdTheory]
+    [MemberData(nameof(Runtimes.Names), MemberType = typeof(Runtimes))]
+    public async Task Allocations_survive_plugin_and_containerd_restarts_and_new_pods_are_still_placed(string containerd)
     {
         using var cancellation = new CancellationTokenSource(Timeouts.Test);
         var token = cancellation.Token;
         var plugin = new PreLaunchedPlugin(E2eEnvironment.Current.RequireBinary(), PublishedPlugin.PreLaunchedFileName, Config);
         await using var sandbox = await ContainerdSandbox.StartAsync(
-            E2eEnvironment.Current, new SandboxOptions("state-restart", Plugins: [plugin]), token);
+            E2eEnvironment.Current, new SandboxOptions("state-restart", Plugins: [plugin], Runtime: ContainerdRuntime.Find(containerd)), token);
         await PluginLog.WaitForConfiguredAsync(sandbox.PluginLogPath, token);
         string statePath = Path.Combine(sandbox.Directory, "state", "resmgrlite_state");
         string exclusiveCpu = Cpus.AllOnline.Max().ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -3,8 +3,9 @@
 # guest powers off (qemu exits 0) or fails (the guest init powers off too; a kernel panic
 # reboots, which -no-reboot turns into an exit).
 #
-#   boot.sh RUN_DIR HOST_CRI_PORT
+#   boot.sh RUN_DIR HOST_CRI_PORT [RUNTIME]
 #
+# RUNTIME: the containerd in the guest, as in tests/e2e/runtimes (default: the newest).
 # RUN_DIR/share is the 9p share (create it first; put the plugin files in RUN_DIR/share/plugin
 # to have containerd pre-launch them); RUN_DIR/console.log receives the serial console.
 # 127.0.0.1:HOST_CRI_PORT on the host reaches containerd's CRI in the guest.
@@ -20,14 +21,14 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 NODE_MEMORY_MIB=512
 # A VM whose test process died (CI timeout, kill -9) must not run forever: qemu gets at most this
-# long. Far above a whole scenario (about 2 minutes).
-MAX_SECONDS="${RESMGRLITE_VM_MAX_SECONDS:-900}"
+# long. Far above a whole scenario (about 3 minutes idle; the test gives up after 15).
+MAX_SECONDS="${RESMGRLITE_VM_MAX_SECONDS:-1200}"
 CRI_GUEST_PORT=10010   # build-initramfs.sh's CRI_PORT
 
 die() { printf 'boot.sh: %s\n' "$*" >&2; exit 2; }
 
-[ $# -eq 2 ] || die "usage: boot.sh RUN_DIR HOST_CRI_PORT"
-run_dir="$1" host_port="$2"
+[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: boot.sh RUN_DIR HOST_CRI_PORT [RUNTIME]"
+run_dir="$1" host_port="$2" runtime="${3:-}"
 [ -d "$run_dir/share" ] || die "$run_dir/share does not exist"
 case "$host_port" in ''|*[!0-9]*) die "HOST_CRI_PORT must be a number (got '$host_port')" ;; esac
 
@@ -35,8 +36,10 @@ work="$(vm_work_dir)"
 [ -f "$work/env" ] || die "$work/env is missing: run ensure_vm_deps first (tests/vm/deps.sh)"
 # shellcheck disable=SC1091
 . "$work/env"
-initramfs="$("$HERE/build-initramfs.sh")"
+initramfs="$("$HERE/build-initramfs.sh" ${runtime:+"$runtime"})"
 
+# qemu must not inherit the shared test lock's descriptor (see e2e_close_inherited_fds).
+e2e_close_inherited_fds
 exec timeout --kill-after=10 "$MAX_SECONDS" "$VM_QEMU" \
   -name resmgrlite-vm \
   -nodefaults -no-user-config -display none -no-reboot \

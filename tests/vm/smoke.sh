@@ -4,7 +4,8 @@
 # guest off and reports the times. For working on the VM itself; the real scenario is the xunit
 # test (docs/vm-e2e.md).
 #
-#   smoke.sh [RUN_DIR]        default RUN_DIR: $ROOT/.work/vm/runs/smoke
+#   smoke.sh [RUN_DIR [RUNTIME]]   default RUN_DIR: $ROOT/.work/vm/runs/smoke; RUNTIME as in
+#                                  tests/e2e/runtimes (default: the newest)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,7 +26,7 @@ share="$run_dir/share"
 # Any free loopback port will do: nothing talks to CRI here.
 port=$(( 20000 + RANDOM % 20000 ))
 start=$SECONDS
-"$HERE/boot.sh" "$run_dir" "$port" > "$run_dir/boot.out" 2>&1 &
+"$HERE/boot.sh" "$run_dir" "$port" ${2:+"$2"} > "$run_dir/boot.out" 2>&1 &
 qemu_pid=$!
 trap 'kill "$qemu_pid" 2>/dev/null || true' EXIT
 

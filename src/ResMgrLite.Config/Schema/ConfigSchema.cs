@@ -91,7 +91,7 @@ public static class ConfigSchema
         new("state:directory", T.Path, "/var/lib/resmgrlite", "rootDir", NeedsRestart,
             "Directory of the checkpoint files."),
         new("log:target", T.String, "file", null, Live,
-            "`file` (`log.file`), `stderr`, `stdout`, `journal` (systemd journal, native protocol; stderr when there is none), or an absolute path (the file target writing there). `resmgrlite run --log-file` overrides it. A pre-launched plugin's stderr is what containerd makes of it (docs/logging.md)."),
+            "`file` (`log.file`), `stderr`, `stdout`, `journal` (systemd journal, native protocol; stderr when there is none), or an absolute path (the file target writing there). `resmgrlite run --log-file` overrides it. Not `stderr`/`stdout` for a pre-launched plugin: containerd 1.7.24 and 2.1.9 start it with both on /dev/null (docs/logging.md)."),
         new("log:file", T.Path, "/var/log/resmgrlite.log", null, Live,
             "File of the `file` target; appended to, rotated at `log.maxSize`."),
         new("log:format", T.Enum, "text", null, Live,

@@ -34,14 +34,18 @@ public static class MemoryQosCalculator
     }
 
     /// <summary>
-    /// <c>memory.high</c> (§6.3): only when request ≠ limit (v1.36 guard; see
-    /// <see cref="MemoryQosOptions.BestEffortMemoryHigh"/>), with the node's allocatable memory as the
-    /// limit of an unlimited container: <c>floor((request + factor·(limit − request)) / page) · page</c>,
+    /// <c>memory.high</c> (§6.3): when request ≠ limit or the request is 0, with the node's allocatable
+    /// memory as the limit of an unlimited container: <c>floor((request + factor·(limit − request)) / page) · page</c>,
     /// in IEEE double like the kubelet, and only when the result exceeds the request.
     /// </summary>
+    /// <remarks>
+    /// The guard is the v1.37 one (kubernetes#137685): v1.27-v1.36 test only request ≠ limit, so a
+    /// container without memory request and limit (every BestEffort one) got no memory.high, contrary
+    /// to the KEP. Here it is throttled below node allocatable, as the KEP and v1.37 intend.
+    /// </remarks>
     public static long? MemoryHigh(long request, long limit, MemoryQosOptions options)
     {
-        bool applies = request != limit || (options.BestEffortMemoryHigh && request == 0);
+        bool applies = request != limit || request == 0;
         if (!applies)
         {
             return null;

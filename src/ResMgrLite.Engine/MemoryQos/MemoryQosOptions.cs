@@ -24,12 +24,6 @@ public sealed record MemoryQosOptions
     /// <summary>Node allocatable memory (capacity − kube-reserved − system-reserved − hard eviction); the memory.high limit of containers without one. 0 = unknown.</summary>
     public long NodeAllocatableMemoryBytes { get; init; }
 
-    /// <summary>
-    /// Give BestEffort containers a memory.high as the KEP intends (the v1.37 fix of the guard,
-    /// <c>request != limit || request == 0</c>). Off by default: v1.27-v1.36 kubelets do not (§6.3, §11 rule 10).
-    /// </summary>
-    public bool BestEffortMemoryHigh { get; init; }
-
     /// <summary>Configuration problems; empty when valid.</summary>
     public IReadOnlyList<string> Problems()
     {

@@ -20,7 +20,7 @@ internal static class NrtCommand
         if (inspection.Machine is null || inspection.Settings is null)
         {
             stderr.WriteLine($"resmgrlite nrt: {inspection.OffDetail}; {inspection.Advice}");
-            return 2;
+            return 1;
         }
         ResourceEngine? engine = inspection.Engine;
         if (engine is null)
@@ -33,7 +33,7 @@ internal static class NrtCommand
             catch (ArgumentException e)
             {
                 stderr.WriteLine($"resmgrlite nrt: cannot start the resource managers: {e.Message}");
-                return 2;
+                return 1;
             }
             stderr.WriteLine($"resmgrlite nrt: warning: {inspection.OffDetail}; 'available' shows no allocations. {inspection.Advice}");
         }

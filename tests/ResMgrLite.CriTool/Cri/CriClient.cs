@@ -16,9 +16,12 @@ internal sealed class CriClient : IDisposable
 
     private readonly GrpcChannel _channel;
 
-    public CriClient(string socketPath)
+    /// <param name="socketPath">containerd's CRI socket.</param>
+    /// <param name="callTimeout">Deadline of each call; <see cref="DefaultCallTimeout"/> when null.</param>
+    public CriClient(string socketPath, TimeSpan? callTimeout = null)
     {
         SocketPath = socketPath;
+        CallTimeout = callTimeout ?? DefaultCallTimeout;
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, cancellationToken) =>
@@ -48,12 +51,14 @@ internal sealed class CriClient : IDisposable
 
     public string SocketPath { get; }
 
+    public TimeSpan CallTimeout { get; }
+
     public RuntimeService.RuntimeServiceClient Runtime { get; }
 
     public ImageService.ImageServiceClient Images { get; }
 
-    public static CallOptions Call(CancellationToken cancellationToken) =>
-        new(deadline: DateTime.UtcNow + DefaultCallTimeout, cancellationToken: cancellationToken);
+    public CallOptions Call(CancellationToken cancellationToken) =>
+        new(deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken);
 
     /// <summary>
     /// Waits until the CRI plugin answers, reports RuntimeReady and knows <paramref name="image"/>

@@ -50,7 +50,7 @@ internal sealed class PodDriver
         }
 
         var sandbox = await _cri.Runtime.RunPodSandboxAsync(
-            new RunPodSandboxRequest { Config = sandboxConfig }, CriClient.Call(cancellationToken));
+            new RunPodSandboxRequest { Config = sandboxConfig }, _cri.Call(cancellationToken));
         var running = new RunningPod(pod, sandbox.PodSandboxId, sandboxConfig, []);
         try
         {
@@ -74,31 +74,31 @@ internal sealed class PodDriver
         var config = KubeletRequests.ContainerConfig(pod.Spec, container, _image, _memoryCapacityBytes);
         var created = await _cri.Runtime.CreateContainerAsync(
             new CreateContainerRequest { PodSandboxId = pod.SandboxId, Config = config, SandboxConfig = pod.SandboxConfig },
-            CriClient.Call(cancellationToken));
+            _cri.Call(cancellationToken));
         var runningContainer = new RunningContainer(created.ContainerId, container, config.Linux.Resources);
         var withContainer = pod with { Containers = [.. pod.Containers, runningContainer] };
         await _cri.Runtime.StartContainerAsync(
-            new StartContainerRequest { ContainerId = created.ContainerId }, CriClient.Call(cancellationToken));
+            new StartContainerRequest { ContainerId = created.ContainerId }, _cri.Call(cancellationToken));
         return withContainer;
     }
 
     public async Task<ContainerStatus> StatusAsync(string containerId, CancellationToken cancellationToken)
     {
         var response = await _cri.Runtime.ContainerStatusAsync(
-            new ContainerStatusRequest { ContainerId = containerId }, CriClient.Call(cancellationToken));
+            new ContainerStatusRequest { ContainerId = containerId }, _cri.Call(cancellationToken));
         return response.Status;
     }
 
     public async Task UpdateResourcesAsync(string containerId, LinuxContainerResources resources, CancellationToken cancellationToken) =>
         await _cri.Runtime.UpdateContainerResourcesAsync(
             new UpdateContainerResourcesRequest { ContainerId = containerId, Linux = resources },
-            CriClient.Call(cancellationToken));
+            _cri.Call(cancellationToken));
 
     public async Task RemoveAsync(RunningPod pod, CancellationToken cancellationToken)
     {
         var containers = await _cri.Runtime.ListContainersAsync(
             new ListContainersRequest { Filter = new ContainerFilter { PodSandboxId = pod.SandboxId } },
-            CriClient.Call(cancellationToken));
+            _cri.Call(cancellationToken));
         foreach (var container in containers.Containers)
         {
             await StopAndRemoveContainerAsync(container.Id, cancellationToken);
@@ -110,13 +110,13 @@ internal sealed class PodDriver
     /// <summary>Removes every pod and container the runtime knows (cleanup after a failed test).</summary>
     public async Task RemoveEverythingAsync(CancellationToken cancellationToken)
     {
-        var containers = await _cri.Runtime.ListContainersAsync(new ListContainersRequest(), CriClient.Call(cancellationToken));
+        var containers = await _cri.Runtime.ListContainersAsync(new ListContainersRequest(), _cri.Call(cancellationToken));
         foreach (var container in containers.Containers)
         {
             await StopAndRemoveContainerAsync(container.Id, cancellationToken);
         }
 
-        var sandboxes = await _cri.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest(), CriClient.Call(cancellationToken));
+        var sandboxes = await _cri.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest(), _cri.Call(cancellationToken));
         foreach (var sandbox in sandboxes.Items)
         {
             await RemoveSandboxAsync(sandbox.Id, cancellationToken);
@@ -127,17 +127,17 @@ internal sealed class PodDriver
     {
         await IgnoreNotFound(_cri.Runtime.StopContainerAsync(
             new StopContainerRequest { ContainerId = containerId, Timeout = StopTimeoutSeconds },
-            CriClient.Call(cancellationToken)).ResponseAsync);
+            _cri.Call(cancellationToken)).ResponseAsync);
         await IgnoreNotFound(_cri.Runtime.RemoveContainerAsync(
-            new RemoveContainerRequest { ContainerId = containerId }, CriClient.Call(cancellationToken)).ResponseAsync);
+            new RemoveContainerRequest { ContainerId = containerId }, _cri.Call(cancellationToken)).ResponseAsync);
     }
 
     private async Task RemoveSandboxAsync(string sandboxId, CancellationToken cancellationToken)
     {
         await IgnoreNotFound(_cri.Runtime.StopPodSandboxAsync(
-            new StopPodSandboxRequest { PodSandboxId = sandboxId }, CriClient.Call(cancellationToken)).ResponseAsync);
+            new StopPodSandboxRequest { PodSandboxId = sandboxId }, _cri.Call(cancellationToken)).ResponseAsync);
         await IgnoreNotFound(_cri.Runtime.RemovePodSandboxAsync(
-            new RemovePodSandboxRequest { PodSandboxId = sandboxId }, CriClient.Call(cancellationToken)).ResponseAsync);
+            new RemovePodSandboxRequest { PodSandboxId = sandboxId }, _cri.Call(cancellationToken)).ResponseAsync);
     }
 
     /// <summary>Stop and remove are idempotent in CRI, but a vanished object may still answer NotFound.</summary>

@@ -11,13 +11,13 @@ namespace ResMgrLite.CriTool.Demo;
 /// </summary>
 internal static class DemoCommand
 {
-    public static async Task<int> RunAsync(string? binary, bool withPlugin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string? binary, bool withPlugin, ContainerdRuntime runtime, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var environment = E2eEnvironment.Current;
         if (environment.NotRunnableReason is { } reason)
         {
             await stderr.WriteLineAsync($"demo: cannot run: {reason}");
-            await stderr.WriteLineAsync("demo: it starts a private containerd 1.7.24 with runc, mounts overlays and writes cgroups, which only root may do.");
+            await stderr.WriteLineAsync($"demo: it starts a private {runtime} with runc, mounts overlays and writes cgroups, which only root may do.");
             return 2;
         }
 
@@ -34,8 +34,10 @@ internal static class DemoCommand
         var plugins = withPlugin
             ? new[] { new PreLaunchedPlugin(pluginBinary, "50-resmgrlite", PluginConfig.StaticCpuManagerLoggingToSandbox()) }
             : [];
-        await stdout.WriteLineAsync(withPlugin ? "demo: starting a private containerd with resmgrlite pre-launched (50-resmgrlite, static CPU manager)" : "demo: starting a private containerd without plugin");
-        await using var sandbox = await ContainerdSandbox.StartAsync(environment, new SandboxOptions("demo", EnableNri: true, plugins), cancellationToken);
+        await stdout.WriteLineAsync(withPlugin
+            ? $"demo: starting a private {runtime} (NRI v{runtime.NriVersion}) with resmgrlite pre-launched (50-resmgrlite, static CPU manager)"
+            : $"demo: starting a private {runtime} (NRI v{runtime.NriVersion}) without plugin");
+        await using var sandbox = await ContainerdSandbox.StartAsync(environment, new SandboxOptions("demo", EnableNri: true, plugins, runtime), cancellationToken);
         var running = new List<RunningPod>();
         try
         {

@@ -6,7 +6,7 @@ using ResMgrLite.CriTool.Kube;
 namespace ResMgrLite.CriTool.Sandbox;
 
 /// <summary>
-/// One private containerd 1.7.24 (tests/e2e/sandbox.sh) with a CRI client and pod driver.
+/// One private containerd (tests/e2e/sandbox.sh; 2.1.9 or 1.7.24) with a CRI client and pod driver.
 /// Disposing removes every pod, stops containerd and its shims, unmounts and deletes the
 /// sandbox directory, whatever state the test left it in.
 /// </summary>
@@ -25,16 +25,22 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
     private readonly CriClient _cri;
     private bool _disposed;
 
-    private ContainerdSandbox(E2eEnvironment environment, string directory)
+    private ContainerdSandbox(E2eEnvironment environment, string directory, ContainerdRuntime runtime)
     {
         _environment = environment;
         Directory = directory;
+        Runtime = runtime;
         _cri = new CriClient(Path.Combine(directory, "containerd.sock"));
         Pods = new PodDriver(_cri, environment.WorkloadImage, Path.Combine(directory, "logs"), HostFacts.MemoryCapacityBytes(),
             Path.Combine(directory, "pod-cgroups"));
     }
 
     public string Directory { get; }
+
+    public ContainerdRuntime Runtime { get; }
+
+    /// <summary>The configuration sandbox.sh wrote, in the runtime's own format.</summary>
+    public string ConfigPath => Path.Combine(Directory, "config.toml");
 
     public string NriSocketPath => Path.Combine(Directory, "nri", "nri.sock");
 
@@ -65,7 +71,8 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
 
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var directory = Path.Combine(E2eEnvironment.SandboxRoot, $"{options.Name}-{suffix}");
-        var sandbox = new ContainerdSandbox(environment, directory);
+        var runtime = options.Runtime ?? ContainerdRuntime.Default;
+        var sandbox = new ContainerdSandbox(environment, directory, runtime);
         try
         {
             System.IO.Directory.CreateDirectory(sandbox.PluginDirectory);
@@ -75,7 +82,7 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
                 sandbox.Install(plugin);
             }
 
-            List<string> arguments = [Path.Combine(environment.ScriptsDirectory, "sandbox.sh"), "start", directory];
+            List<string> arguments = [Path.Combine(environment.ScriptsDirectory, "sandbox.sh"), "start", directory, "--containerd", runtime.Name];
             if (!options.EnableNri)
             {
                 arguments.Add("--no-nri");
@@ -129,7 +136,7 @@ internal sealed class ContainerdSandbox : IAsyncDisposable
     /// <summary>
     /// Waits until CRI serves. The script's readiness check sees the CRI plugin loaded, but NRI
     /// launches pre-launched plugins afterwards and containerd 1.7.24 exits when one fails to
-    /// register; that death is reported here with containerd's own words.
+    /// register (2.x only warns); that death is reported here with containerd's own words.
     /// </summary>
     private async Task WaitUntilServingAsync(CancellationToken cancellationToken)
     {

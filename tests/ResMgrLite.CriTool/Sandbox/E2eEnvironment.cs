@@ -44,6 +44,12 @@ internal sealed class E2eEnvironment
 
     public string SandboxImage => Deps["E2E_SANDBOX_IMAGE"];
 
+    /// <summary>The unpacked containerd binary of <paramref name="runtime"/>.</summary>
+    public string ContainerdBinary(ContainerdRuntime runtime) => Deps[$"E2E_CONTAINERD_{runtime.EnvKey}"];
+
+    /// <summary>The unpacked ctr of <paramref name="runtime"/>.</summary>
+    public string CtrBinary(ContainerdRuntime runtime) => Deps[$"E2E_CTR_{runtime.EnvKey}"];
+
     /// <summary>
     /// The KEY=value file written by tests/e2e/deps.sh. When it is missing (tests run without
     /// ./build.sh), ensure_e2e_deps is run once from here so a plain `dotnet test` works as root.
@@ -57,7 +63,8 @@ internal sealed class E2eEnvironment
                 if (_deps is null)
                 {
                     var envFile = Path.Combine(WorkDirectory, "env");
-                    if (!File.Exists(envFile))
+                    // An env file written before a runtime was added lacks its keys: fetch again.
+                    if (!File.Exists(envFile) || !ContainerdRuntime.All.All(runtime => File.ReadAllText(envFile).Contains($"E2E_CONTAINERD_{runtime.EnvKey}=", StringComparison.Ordinal)))
                     {
                         ScriptRunner.Run("bash", ["-c", "set -euo pipefail; . tests/e2e/deps.sh; ensure_e2e_deps"], RepoRoot, TimeSpan.FromMinutes(10));
                     }

@@ -11,7 +11,7 @@ internal static class ContainerProbe
     public static async Task<int> PidAsync(PodDriver pods, string containerId, CancellationToken cancellationToken)
     {
         var response = await pods.Cri.Runtime.ContainerStatusAsync(
-            new ContainerStatusRequest { ContainerId = containerId, Verbose = true }, CriClient.Call(cancellationToken));
+            new ContainerStatusRequest { ContainerId = containerId, Verbose = true }, pods.Cri.Call(cancellationToken));
         Assert.True(response.Info.TryGetValue("info", out var info), "verbose ContainerStatus carries no 'info'");
         using var document = JsonDocument.Parse(info);
         return document.RootElement.GetProperty("pid").GetInt32();

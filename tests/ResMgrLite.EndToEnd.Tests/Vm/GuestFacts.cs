@@ -35,6 +35,10 @@ internal sealed class GuestFacts
 
     public string? Siblings(int cpu) => this[$"cpu{cpu}.siblings"];
 
+    /// <summary>MemTotal of each NUMA node (sysfs node meminfo): their sum is what the plugin takes as the node's memory capacity.</summary>
+    public IReadOnlyList<long> NodeMemoryBytes =>
+        NumaNodes.Select(node => long.Parse(this[$"node{node}.memtotal_kb"] ?? "0", CultureInfo.InvariantCulture) * 1024).ToList();
+
     public long MemoryCapacityBytes => long.Parse(this["memtotal_kb"] ?? "0", CultureInfo.InvariantCulture) * 1024;
 
     public IReadOnlyList<string> Controllers => Words("cgroup.controllers");

@@ -8,11 +8,12 @@ using ResMgrLite.CriTool.Sandbox;
 namespace ResMgrLite.EndToEnd.Tests.Vm;
 
 /// <summary>
-/// One boot of the two-NUMA cgroup v2 test VM (tests/vm/boot.sh) with containerd 1.7.24 running
-/// in it: CRI reached from the host through qemu's port forward and <see cref="UnixSocketRelay"/>,
-/// guest files read through <see cref="GuestChannel"/>. Disposing kills qemu if the test did not
-/// power the guest off; the run directory (.work/vm/runs/NAME: console, logs, share) is kept
-/// until the next run of the same name, for diagnosis.
+/// One boot of the two-NUMA cgroup v2 test VM (tests/vm/boot.sh) with one real containerd
+/// (<see cref="Runtime"/>) running in it: CRI reached from the host through qemu's port forward and
+/// <see cref="UnixSocketRelay"/>, guest files read through <see cref="GuestChannel"/>. Disposing
+/// kills qemu if the test did not power the guest off; the run directory
+/// (.work/vm/runs/NAME-RUNTIME: console, logs, share) is kept until the next run of the same name,
+/// for diagnosis.
 /// </summary>
 internal sealed class TestVm : IAsyncDisposable
 {
@@ -21,6 +22,12 @@ internal sealed class TestVm : IAsyncDisposable
     private static readonly TimeSpan CriReadyTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan PowerOffTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan GuestScriptTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// One CRI call in the guest: about 10 s on an idle machine, but on a loaded one the guest's
+    /// vCPUs starve (soft lockups of 20 s and more were seen) and a StartContainer took over 60 s.
+    /// </summary>
+    private static readonly TimeSpan CriCallTimeout = TimeSpan.FromSeconds(180);
 
     private const string GuestLibrary = "/usr/lib/resmgrlite-vm";
 
@@ -35,15 +42,18 @@ internal sealed class TestVm : IAsyncDisposable
     private CriClient? _cri;
     private bool _disposed;
 
-    private TestVm(VmEnvironment environment, string runDirectory, Process qemu)
+    private TestVm(VmEnvironment environment, ContainerdRuntime runtime, string runDirectory, Process qemu)
     {
         Environment = environment;
+        Runtime = runtime;
         RunDirectory = runDirectory;
         _qemu = qemu;
         Channel = new GuestChannel(ShareDirectory, () => IsRunning);
     }
 
     public VmEnvironment Environment { get; }
+
+    public ContainerdRuntime Runtime { get; }
 
     public string RunDirectory { get; }
 
@@ -65,7 +75,7 @@ internal sealed class TestVm : IAsyncDisposable
     /// <summary>The guest's containerd log, as far as it reached the share.</summary>
     public string ContainerdLog => LogFile.Read(Path.Combine(GuestDirectory, "containerd.log"));
 
-    public static async Task<TestVm> StartAsync(VmEnvironment environment, string name, VmPlugin? plugin, CancellationToken cancellationToken)
+    public static async Task<TestVm> StartAsync(VmEnvironment environment, string name, ContainerdRuntime runtime, VmPlugin? plugin, CancellationToken cancellationToken)
     {
         if (environment.NotRunnableReason is { } reason)
         {
@@ -77,7 +87,7 @@ internal sealed class TestVm : IAsyncDisposable
         {
             try
             {
-                return await StartOnceAsync(environment, name, plugin, cancellationToken);
+                return await StartOnceAsync(environment, name, runtime, plugin, cancellationToken);
             }
             catch (InvalidOperationException exception) when (attempt < PortAttempts && exception.Message.Contains(HostForwardingError, StringComparison.Ordinal))
             {
@@ -86,9 +96,9 @@ internal sealed class TestVm : IAsyncDisposable
         }
     }
 
-    private static async Task<TestVm> StartOnceAsync(VmEnvironment environment, string name, VmPlugin? plugin, CancellationToken cancellationToken)
+    private static async Task<TestVm> StartOnceAsync(VmEnvironment environment, string name, ContainerdRuntime runtime, VmPlugin? plugin, CancellationToken cancellationToken)
     {
-        var runDirectory = Path.Combine(environment.WorkDirectory, "runs", name);
+        var runDirectory = Path.Combine(environment.WorkDirectory, "runs", $"{name}-{runtime.Name}");
         if (Directory.Exists(runDirectory))
         {
             Directory.Delete(runDirectory, recursive: true);
@@ -114,8 +124,9 @@ internal sealed class TestVm : IAsyncDisposable
         startInfo.ArgumentList.Add(Path.Combine(environment.ScriptsDirectory, "boot.sh"));
         startInfo.ArgumentList.Add(runDirectory);
         startInfo.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        startInfo.ArgumentList.Add(runtime.Name);
         var qemu = new Process { StartInfo = startInfo };
-        var vm = new TestVm(environment, runDirectory, qemu);
+        var vm = new TestVm(environment, runtime, runDirectory, qemu);
         qemu.OutputDataReceived += (_, e) => vm.AppendQemuOutput(e.Data);
         qemu.ErrorDataReceived += (_, e) => vm.AppendQemuOutput(e.Data);
         qemu.Start();
@@ -127,8 +138,8 @@ internal sealed class TestVm : IAsyncDisposable
             await vm.WaitForGuestReadyAsync(cancellationToken);
             vm.Facts = GuestFacts.Parse(await File.ReadAllTextAsync(Path.Combine(vm.GuestDirectory, "facts"), cancellationToken));
             vm._relay = UnixSocketRelay.Start(
-                Path.Combine(RelayDirectory, $"{name}-{System.Environment.ProcessId}.sock"), new IPEndPoint(IPAddress.Loopback, port));
-            vm._cri = new CriClient(vm._relay.SocketPath);
+                Path.Combine(RelayDirectory, $"{name}-{runtime.Name}-{System.Environment.ProcessId}.sock"), new IPEndPoint(IPAddress.Loopback, port));
+            vm._cri = new CriClient(vm._relay.SocketPath, CriCallTimeout);
             await vm._cri.WaitUntilReadyAsync(environment.SandboxImage, CriReadyTimeout, () => vm.IsRunning, cancellationToken);
             vm.Pods = new PodDriver(vm._cri, environment.WorkloadImage, "/var/log/pods", vm.Facts.MemoryCapacityBytes);
             vm.BootDuration = clock.Elapsed;
@@ -145,6 +156,29 @@ internal sealed class TestVm : IAsyncDisposable
             await vm.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Restarts containerd in the guest with <paramref name="plugin"/> as its pre-launched plugin
+    /// (none: without plugins), as a node's service restart after installing one would: the plugin
+    /// files go into the share, the guest stops containerd and starts it again
+    /// (tests/vm/guest/containerd-stop, containerd-start), and CRI is awaited once more.
+    /// </summary>
+    public async Task RestartContainerdAsync(VmPlugin? plugin, CancellationToken cancellationToken)
+    {
+        var pluginDirectory = Path.Combine(ShareDirectory, "plugin");
+        if (Directory.Exists(pluginDirectory))
+        {
+            Directory.Delete(pluginDirectory, recursive: true);
+        }
+
+        if (plugin is not null)
+        {
+            InstallPlugin(pluginDirectory, plugin);
+        }
+
+        await Channel.RunCheckedAsync($"{GuestLibrary}/containerd-stop && {GuestLibrary}/containerd-start\n", GuestScriptTimeout, cancellationToken);
+        await _cri!.WaitUntilReadyAsync(Environment.SandboxImage, CriReadyTimeout, () => IsRunning, cancellationToken);
     }
 
     /// <summary>Reads the asserted cgroup v2 files of <paramref name="cgroups"/> (paths below /sys/fs/cgroup) in one guest round trip.</summary>

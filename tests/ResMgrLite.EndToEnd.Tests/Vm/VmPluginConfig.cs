@@ -20,6 +20,8 @@ internal static class VmPluginConfig
     /// <summary>The hard eviction threshold, and therefore node 0's reserved memory (spec §4.1: the sums must match).</summary>
     public const string EvictionHard = "100Mi";
 
+    public const long EvictionHardBytes = 100L << 20;
+
     public const double MemoryThrottlingFactor = 0.9;
 
     /// <summary>Guest path of the plugin's log: on the share, so the host reads it live and after the run.</summary>

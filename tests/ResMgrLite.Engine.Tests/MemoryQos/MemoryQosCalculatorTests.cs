@@ -59,13 +59,24 @@ public sealed class MemoryQosCalculatorTests
     }
 
     [Fact]
-    public void BestEffort_gets_memory_high_only_with_the_v137_guard()
+    public void A_container_without_memory_request_and_limit_gets_memory_high_from_node_allocatable()
     {
-        // v1.36 guard request != limit: 0 == 0, so nothing (§11 rule 10).
-        Assert.Null(MemoryQosCalculator.MemoryHigh(0, 0, NoProtection));
-        var fixedGuard = NoProtection with { BestEffortMemoryHigh = true };
-        // 0.9·8Gi = 7730941132.8 → 1887436 pages → 7730937856.
-        Assert.Equal(7730937856L, MemoryQosCalculator.MemoryHigh(0, 0, fixedGuard));
+        // The v1.37 guard (kubernetes#137685): request 0 == limit 0 no longer skips; a v1.36 kubelet
+        // writes nothing here. 0.9·8Gi = 7730941132.8 → 1887436 pages → 7730937856.
+        Assert.Equal(7730937856L, MemoryQosCalculator.MemoryHigh(0, 0, NoProtection));
+        // 0.5·8Gi = 4Gi exactly.
+        Assert.Equal(4 * Gi, MemoryQosCalculator.MemoryHigh(0, 0, NoProtection with { ThrottlingFactor = 0.5 }));
+        // Node allocatable unknown: nothing to throttle against.
+        Assert.Null(MemoryQosCalculator.MemoryHigh(0, 0, new MemoryQosOptions()));
+    }
+
+    [Theory]
+    // request == limit > 0 (Guaranteed by memory) keeps no memory.high under both guards.
+    [InlineData(Gi, Gi)]
+    [InlineData(4096, 4096)]
+    public void Equal_nonzero_request_and_limit_get_no_memory_high(long request, long limit)
+    {
+        Assert.Null(MemoryQosCalculator.MemoryHigh(request, limit, NoProtection));
     }
 
     [Fact]
@@ -81,7 +92,12 @@ public sealed class MemoryQosCalculatorTests
         Assert.Equal("memory.min=0 memory.low=1073741824 memory.high=7838314496", burstableNoLimit.ToString());
 
         MemoryQosValues bestEffort = MemoryQosCalculator.ForContainer(QosClass.BestEffort, default, Tiered);
-        Assert.Equal("memory.min=0 memory.low=0", bestEffort.ToString());
+        Assert.Equal("memory.min=0 memory.low=0 memory.high=7730937856", bestEffort.ToString());
+
+        // A Burstable container with a CPU request only: no memory request or limit, so the same
+        // memory.high as BestEffort and nothing else.
+        MemoryQosValues cpuOnly = MemoryQosCalculator.ForContainer(QosClass.Burstable, new ContainerResources(500, 0, 0, 0), Tiered);
+        Assert.Equal("memory.min=0 memory.low=0 memory.high=7730937856", cpuOnly.ToString());
     }
 
     [Fact]

@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark of the published plugin and the minimal Go reference plugin under the
+real NRI runtime libraries (../shared/tools/nri-harness: v0.6.1 as in containerd 1.7.24, v0.12.2 as
+in containerd 2.3). Every scenario runs several times, interleaved (Go, then ours in every manager
+configuration), and the medians are compared. Run it under the shared lock:
+
+    flock /tmp/resmgrlite-bench.lock python3 tests/bench/nri_bench.py [--runs 3] [--quick]
+
+Scenarios (harness flags):
+  pre        pre-launched, 1000 pods x 2 containers          (-n 1000 -c 2)
+  ext        external, 1000 pods x 2, on a synthetic 64-CPU 2-NUMA machine (run --sysfs)
+  ext-sync   external, 500 pods x 2 in Synchronize, +100     (-mode external -sync 500 -n 100)
+  big        pre-launched, 200 padded pods (38 KB requests)  (-big -n 200)
+  split-sync v0.12 only: 150 padded pods in split Synchronize (-big -sync 150 -n 100)
+Manager configurations (TOML given to our plugin; the Go plugin ignores it):
+  off        every manager off (the defaults)
+  cpu        static CPU manager, CPU 0 reserved
+  cpu+mem    static CPU manager + Static memory manager
+  +qos       cpu+mem with memory QoS (only on a cgroup v2 host)
+Managers other than 'off' run the 'ext' scenario (both NRI versions) only: this 2-CPU host cannot
+hold the workload's exclusive CPUs, and only an external plugin can be pointed at another sysfs.
+
+Prints, per scenario and configuration, our median, the Go plugin's median and the ratio for:
+binary size, registration time, RSS idle / end / high-water mark, CPU, CreateContainer p50/p99 and
+the Synchronize time; --json FILE keeps every run's summary."""
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HARNESS = os.path.join(os.path.dirname(ROOT), "shared", "tools", "nri-harness", "bin")
+VERSIONS = ["v061", "v012"]
+
+
+def configs(state_dir, cgroup2):
+    """TOML per manager configuration; the state directory is on disk, as on a node."""
+    state = f'[state]\ndirectory = "{state_dir}"\n'
+    cpu = '[cpuManager]\npolicy = "static"\nreservedSystemCPUs = "0"\n'
+    mem = ('[memoryManager]\npolicy = "Static"\n\n[[memoryManager.reservedMemory]]\nnumaNode = 0\n'
+           'limits = { memory = "612Mi" }\n\n[nodeAllocatable]\nsystemReserved = { memory = "512Mi" }\n')
+    out = {"off": state, "cpu": state + cpu, "cpu+mem": state + cpu + mem}
+    if cgroup2:
+        out["+qos"] = state + cpu + mem + '\n[memoryQoS]\nenabled = true\n'
+    return out
+
+
+def synthetic_sysfs(root, sockets=2, cores=16, threads=2, node_gib=16):
+    """A sysfs tree of a 2-socket, 2-NUMA-node, 64-CPU server (what the static managers need: this
+    2-CPU host cannot hold the workload's exclusive CPUs). Our plugin reads it through run --sysfs."""
+    cpus = sockets * cores * threads
+
+    def write(path, text):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text + "\n")
+
+    def mask(ids):
+        value = sum(1 << i for i in ids)
+        words = [f"{(value >> (32 * w)) & 0xffffffff:08x}" for w in range((cpus + 31) // 32)]
+        return ",".join(reversed(words))
+
+    cpu_root = os.path.join(root, "devices", "system", "cpu")
+    write(os.path.join(cpu_root, "online"), f"0-{cpus - 1}")
+    write(os.path.join(cpu_root, "offline"), "")
+    write(os.path.join(cpu_root, "isolated"), "")
+    for cpu in range(cpus):
+        socket, core = (cpu % (sockets * cores)) // cores, cpu % cores
+        siblings = [socket * cores + core + t * sockets * cores for t in range(threads)]
+        package = [c for c in range(cpus) if (c % (sockets * cores)) // cores == socket]
+        d = os.path.join(cpu_root, f"cpu{cpu}")
+        for name, value in (("physical_package_id", socket), ("core_id", core), ("die_id", 0), ("cluster_id", core)):
+            write(os.path.join(d, "topology", name), str(value))
+        caches = [(1, "Data", "48K", siblings, socket * cores + core), (1, "Instruction", "32K", siblings, socket * cores + core),
+                  (2, "Unified", "2048K", siblings, socket * cores + core), (3, "Unified", "32768K", package, socket)]
+        for index, (level, kind, size, shared, ident) in enumerate(caches):
+            c = os.path.join(d, "cache", f"index{index}")
+            write(os.path.join(c, "level"), str(level))
+            write(os.path.join(c, "type"), kind)
+            write(os.path.join(c, "size"), size)
+            write(os.path.join(c, "id"), str(ident))
+            write(os.path.join(c, "shared_cpu_map"), mask(shared))
+    for node in range(sockets):
+        n = os.path.join(root, "devices", "system", "node", f"node{node}")
+        node_cpus = [c for c in range(cpus) if (c % (sockets * cores)) // cores == node]
+        for c in node_cpus:
+            os.makedirs(os.path.join(n, f"cpu{c}"), exist_ok=True)
+        kib = node_gib * 1024 * 1024
+        write(os.path.join(n, "meminfo"), f"Node {node} MemTotal:       {kib} kB\nNode {node} MemFree:        {kib // 2} kB")
+        write(os.path.join(n, "distance"), " ".join("10" if o == node else "21" for o in range(sockets)))
+        h = os.path.join(n, "hugepages", "hugepages-2048kB")
+        write(os.path.join(h, "nr_hugepages"), "0")
+        write(os.path.join(h, "free_hugepages"), "0")
+
+
+SCENARIOS = {
+    "pre":        dict(versions=VERSIONS, args=["-n", "1000", "-c", "2"], mode="prelaunch"),
+    "ext":        dict(versions=VERSIONS, args=["-n", "1000", "-c", "2"], mode="external"),
+    "ext-sync":   dict(versions=VERSIONS, args=["-sync", "500", "-n", "100", "-c", "2"], mode="external"),
+    "big":        dict(versions=VERSIONS, args=["-big", "-n", "200", "-c", "2"], mode="prelaunch"),
+    "split-sync": dict(versions=["v012"], args=["-big", "-sync", "150", "-n", "100", "-c", "2"], mode="prelaunch"),
+}
+
+
+SMOKE = False
+
+
+def run_once(version, scenario, plugin, binary, config_text, workdir, sysfs=None):
+    """One harness run; returns its -summary-out JSON (with 'failed' set when the harness failed)."""
+    os.makedirs(workdir, exist_ok=True)
+    harness = os.path.join(HARNESS, f"nri-runtime-harness-{version}")
+    summary = os.path.join(workdir, "summary.json")
+    conf = os.path.join(workdir, "plugin.conf")
+    with open(conf, "w") as f:
+        f.write(config_text)
+    spec = SCENARIOS[scenario]
+    args = spec["args"]
+    if SMOKE:
+        args = [("20" if prev in ("-n", "-sync") else x) for prev, x in zip([""] + args, args)]
+    cmd = [harness] + args + ["-summary-out", summary, "-adjust-out", os.path.join(workdir, "adjust.jsonl")]
+    if spec["mode"] == "external":
+        if plugin == "ours":
+            exec_cmd = f"{binary} run --socket {{socket}} --name resmgrlite --idx 90 --config {conf}"
+            if sysfs:
+                exec_cmd += f" --sysfs {sysfs}"
+        else:
+            exec_cmd = f"{binary} -socket {{socket}} -name ref -idx 90"
+        cmd += ["-mode", "external", "-exec", exec_cmd, "-exec-log", os.path.join(workdir, "plugin.log")]
+    else:
+        cmd += ["-plugin", binary, "-name", "resmgrlite" if plugin == "ours" else "ref", "-idx", "90"]
+        if plugin == "ours":
+            # The Go plugin reads key=value lines and would refuse TOML; it gets no configuration.
+            cmd += ["-plugin-config", conf]
+    with open(os.path.join(workdir, "harness.log"), "w") as log:
+        rc = subprocess.run(cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, timeout=900).returncode
+    try:
+        with open(summary) as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        data = {}
+    data["failed"] = rc != 0
+    data["command"] = " ".join(cmd)
+    return data
+
+
+def metrics(s):
+    """The figures compared, from one summary (None when absent)."""
+    api = s.get("api_us", {})
+    wire = s.get("wire_us", {})
+    sync = [v for k, v in wire.items() if k.startswith("Synchronize")]
+    return {
+        "register_ms": s.get("register_ms"),
+        "rss_idle_kb": s.get("rss_idle_kb"),
+        "rss_end_kb": s.get("rss_end_kb"),
+        "hwm_kb": s.get("hwm_kb"),
+        "cpu_ms": s.get("cpu_ms"),
+        "create_p50_us": api.get("CreateContainer", {}).get("P50"),
+        "create_p99_us": api.get("CreateContainer", {}).get("P99"),
+        "sync_ms": sum(v.get("TotalMs", 0) for v in sync) if sync else None,
+    }
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(v, digits=0):
+    if v is None:
+        return "-"
+    return f"{v:,.{digits}f}"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--binary", default=os.path.join(ROOT, "out", "resmgrlite"))
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--quick", action="store_true", help="one run of 'pre' and 'ext-sync', managers off and cpu")
+    p.add_argument("--scenarios", default=",".join(SCENARIOS))
+    p.add_argument("--configs", default="off,cpu,cpu+mem,+qos")
+    p.add_argument("--json", help="write every run's summary and the medians here")
+    p.add_argument("--keep", action="store_true", help="keep the work directories (logs, state files)")
+    p.add_argument("--smoke", action="store_true", help="tiny workloads (20 pods) to check the script itself; no figures")
+    a = p.parse_args()
+    global SMOKE
+    SMOKE = a.smoke
+
+    if not os.path.isdir(HARNESS):
+        print(f"nri_bench: {HARNESS} is absent: no side-by-side comparison with the Go plugin", file=sys.stderr)
+        return 3
+    binary = os.path.abspath(a.binary)
+    if not os.path.isfile(binary):
+        print(f"nri_bench: {binary} is missing: run ./build.sh first", file=sys.stderr)
+        return 2
+
+    cgroup2 = os.path.exists("/sys/fs/cgroup/cgroup.controllers")
+    scenarios = a.scenarios.split(",")
+    wanted = a.configs.split(",")
+    runs = a.runs
+    if a.quick:
+        scenarios, wanted, runs = ["pre", "ext", "ext-sync"], ["off", "cpu"], 1
+    if "+qos" in wanted and not cgroup2:
+        print("nri_bench: memory QoS needs cgroup v2; this host is not (the '+qos' configuration is skipped)")
+    base = tempfile.mkdtemp(prefix="resmgrlite-bench-", dir=os.path.join(ROOT, ".work") if os.path.isdir(os.path.join(ROOT, ".work")) else None)
+    state_dir = os.path.join(base, "state")
+    texts = configs(state_dir, cgroup2)
+    sysfs = os.path.join(base, "sysfs")
+    synthetic_sysfs(sysfs)
+    wanted = [c for c in wanted if c in texts]
+
+    sizes = {"ours": os.path.getsize(binary)}
+    for v in VERSIONS:
+        sizes[f"go-{v}"] = os.path.getsize(os.path.join(HARNESS, f"nri-ref-plugin-{v}"))
+    print(f"binary: ours {sizes['ours']:,} B; Go v0.6.1 stub {sizes['go-v061']:,} B (ratio {sizes['ours'] / sizes['go-v061']:.2f}); "
+          f"Go v0.12.2 stub {sizes['go-v012']:,} B (ratio {sizes['ours'] / sizes['go-v012']:.2f})")
+
+    cells = []  # (scenario, version, config)
+    for sc in scenarios:
+        for v in SCENARIOS[sc]["versions"]:
+            for c in wanted:
+                if c == "off" or sc == "ext":
+                    cells.append((sc, v, c))
+    results = {}
+    started = time.time()
+    for r in range(runs):
+        for sc in scenarios:
+            for v in SCENARIOS[sc]["versions"]:
+                go = run_once(v, sc, "go", os.path.join(HARNESS, f"nri-ref-plugin-{v}"), "", os.path.join(base, f"{sc}-{v}-go-{r}"))
+                results.setdefault((sc, v, "go"), []).append(go)
+                for (csc, cv, c) in cells:
+                    if csc != sc or cv != v:
+                        continue
+                    shutil.rmtree(state_dir, ignore_errors=True)
+                    ours = run_once(v, sc, "ours", binary, texts[c], os.path.join(base, f"{sc}-{v}-{c}-{r}"),
+                                    sysfs if SCENARIOS[sc]["mode"] == "external" else None)
+                    results.setdefault((sc, v, c), []).append(ours)
+                    status = "FAILED " if ours["failed"] or go["failed"] else ""
+                    print(f"  run {r + 1}/{runs} {sc} {v} {c}: {status}ours cpu {ours.get('cpu_ms')} ms, rss end {ours.get('rss_end_kb')} KiB; "
+                          f"go cpu {go.get('cpu_ms')} ms, rss end {go.get('rss_end_kb')} KiB", flush=True)
+
+    names = [("register_ms", "registration ms", 1), ("rss_idle_kb", "RSS idle KiB", 0), ("rss_end_kb", "RSS end KiB", 0),
+             ("hwm_kb", "VmHWM KiB", 0), ("cpu_ms", "CPU ms", 0), ("create_p50_us", "CreateContainer p50 us", 0),
+             ("create_p99_us", "CreateContainer p99 us", 0), ("sync_ms", "Synchronize ms", 1)]
+    print(f"\nmedians of {runs} run(s) each ({time.time() - started:.0f} s); each cell: ours / Go = ratio (below 1 is better)\n")
+    print("| scenario | NRI | managers | " + " | ".join(label for _, label, _ in names) + " |")
+    print("|---|---|---|" + "---|" * len(names))
+    table = []
+    for (sc, v, c) in cells:
+        ours_runs, go_runs = results[(sc, v, c)], results[(sc, v, "go")]
+        failed = sum(x["failed"] for x in ours_runs), sum(x["failed"] for x in go_runs)
+        om = {k: median([metrics(x)[k] for x in ours_runs if not x["failed"]]) for k, _, _ in names}
+        gm = {k: median([metrics(x)[k] for x in go_runs if not x["failed"]]) for k, _, _ in names}
+        row = f"| {sc} | {v} | {c} |"
+        for k, _, d in names:
+            ratio = f" = {om[k] / gm[k]:.2f}" if om[k] is not None and gm[k] else ""
+            row += f" {fmt(om[k], d)} / {fmt(gm[k], d)}{ratio} |"
+        if any(failed):
+            row += f" failed runs: ours {failed[0]}, Go {failed[1]}"
+        print(row)
+        table.append({"scenario": sc, "nri": v, "managers": c, "ours": om, "go": gm, "failed": failed,
+                      "command": ours_runs[0]["command"]})
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"sizes": sizes, "runs": runs, "table": table,
+                       "all": {"|".join(k): v for k, v in results.items()}}, f, indent=1)
+    if not a.keep:
+        shutil.rmtree(base, ignore_errors=True)
+    else:
+        print(f"work directories kept in {base}")
+    return 1 if any(t["failed"][0] for t in table) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
