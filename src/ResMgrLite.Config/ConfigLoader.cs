@@ -46,13 +46,13 @@ public static class ConfigLoader
         return new ConfigLoadResult(ordered.Count == 0 ? settings : null, options, ordered);
     }
 
-    /// <summary>The usual stack: an optional file (TOML, or JSON by extension), then RESMGRLITE__* environment overrides.</summary>
-    public static ConfigLoadResult LoadFile(string? path, System.Collections.IDictionary environment, MachineFacts? machine)
+    /// <summary>The usual stack: an optional file (read by the caller), then RESMGRLITE__* environment overrides.</summary>
+    public static ConfigLoadResult LoadWithEnvironment(ConfigDocument? file, System.Collections.IDictionary environment, MachineFacts? machine)
     {
         var documents = new List<ConfigDocument>(2);
-        if (path is not null)
+        if (file is not null)
         {
-            documents.Add(ConfigDocument.FromFile(path));
+            documents.Add(file);
         }
 
         documents.Add(ConfigDocument.FromEnvironment(environment));

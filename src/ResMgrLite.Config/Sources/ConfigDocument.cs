@@ -16,6 +16,9 @@ public sealed class ConfigDocument
     /// <summary>Environment variables with this prefix override file settings; "__" separates levels.</summary>
     public const string EnvironmentPrefix = "RESMGRLITE__";
 
+    /// <summary>The largest configuration accepted, from a file or from the runtime (a real one is a few KiB).</summary>
+    public const int MaxBytes = 1 << 20;
+
     private ConfigDocument(string sourceName, IReadOnlyList<ConfigEntry> entries, IReadOnlyList<ConfigProblem> problems)
     {
         SourceName = sourceName;
@@ -30,28 +33,30 @@ public sealed class ConfigDocument
     /// <summary>Read or syntax errors; when present, <see cref="Entries"/> is empty.</summary>
     public IReadOnlyList<ConfigProblem> Problems { get; }
 
-    /// <summary>Reads a file: <c>.json</c> as JSON, anything else (the NRI drop-in <c>.conf</c>, <c>.toml</c>) as TOML.</summary>
-    public static ConfigDocument FromFile(string path)
+    /// <summary>
+    /// A file's content (the executable reads it through the host layer, bounded): <c>.json</c> as
+    /// JSON, anything else (the NRI drop-in <c>.conf</c>, <c>.toml</c>) as TOML.
+    /// </summary>
+    public static ConfigDocument FromFileContent(ReadOnlySpan<byte> content, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            return Failed(path, new ConfigProblem(new ConfigLocation(path, 0, 0), $"cannot read the configuration file: {exception.Message}"));
-        }
-
-        return path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? FromJson(bytes, path) : FromToml(bytes, path);
+        return path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? FromJson(content, path) : FromToml(content, path);
     }
+
+    /// <summary>A file that could not be read: no entries, one problem saying why.</summary>
+    public static ConfigDocument Unreadable(string path, string reason) =>
+        Failed(path, new ConfigProblem(new ConfigLocation(path, 0, 0), $"cannot read the configuration file: {reason}"));
 
     /// <summary>TOML text, e.g. the drop-in file content NRI passes in ConfigureRequest.config.</summary>
     public static ConfigDocument FromToml(string text, string sourceName) => FromToml(Encoding.UTF8.GetBytes(text ?? ""), sourceName);
 
     public static ConfigDocument FromToml(ReadOnlySpan<byte> utf8, string sourceName)
     {
+        if (utf8.Length > MaxBytes)
+        {
+            return TooLarge(sourceName, utf8.Length);
+        }
+
         TomlTable root;
         try
         {
@@ -69,6 +74,11 @@ public sealed class ConfigDocument
 
     public static ConfigDocument FromJson(ReadOnlySpan<byte> utf8, string sourceName)
     {
+        if (utf8.Length > MaxBytes)
+        {
+            return TooLarge(sourceName, utf8.Length);
+        }
+
         var entries = new List<ConfigEntry>();
         var problems = new List<ConfigProblem>();
         try
@@ -78,7 +88,7 @@ public sealed class ConfigDocument
         catch (JsonException exception)
         {
             var location = new ConfigLocation(sourceName, (int)(exception.LineNumber ?? 0) + 1, (int)(exception.BytePositionInLine ?? 0) + 1);
-            return Failed(sourceName, new ConfigProblem(location, $"invalid JSON: {exception.Message}"));
+            return Failed(sourceName, new ConfigProblem(location, $"invalid JSON: {JsonErrorText.Reason(exception)}"));
         }
 
         return problems.Count > 0 ? Failed(sourceName, [.. problems]) : new ConfigDocument(sourceName, entries, []);
@@ -109,6 +119,10 @@ public sealed class ConfigDocument
     }
 
     private static ConfigDocument Failed(string sourceName, params ConfigProblem[] problems) => new(sourceName, [], problems);
+
+    private static ConfigDocument TooLarge(string sourceName, int length) =>
+        Failed(sourceName, new ConfigProblem(new ConfigLocation(sourceName, 0, 0),
+            $"the configuration is {length} bytes, larger than {MaxBytes >> 20} MiB, the limit (a ResMgrLite configuration is a few KiB): check that this is the right file"));
 
     private static void FlattenToml(TomlNode node, string path, string sourceName, List<ConfigEntry> entries)
     {

@@ -8,9 +8,6 @@ namespace ResMgrLite.Config.Sources;
 /// </summary>
 public static class TomlConfigurationExtensions
 {
-    public static IConfigurationBuilder AddTomlFile(this IConfigurationBuilder builder, string path) =>
-        builder.AddConfigDocument(ConfigDocument.FromFile(path));
-
     public static IConfigurationBuilder AddTomlString(this IConfigurationBuilder builder, string toml, string sourceName) =>
         builder.AddConfigDocument(ConfigDocument.FromToml(toml, sourceName));
 

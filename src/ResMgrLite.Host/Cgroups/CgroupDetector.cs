@@ -1,3 +1,5 @@
+using ResMgrLite.Host.Files;
+
 namespace ResMgrLite.Host.Cgroups;
 
 /// <summary>
@@ -29,11 +31,15 @@ public static class CgroupDetector
         List<MountInfoEntry> mounts;
         try
         {
-            mounts = MountInfoParser.Parse(File.ReadAllText(mountInfoPath), mountInfoPath);
+            mounts = MountInfoParser.Parse(HostFile.ReadText(mountInfoPath, HostFileKind.MountTable), mountInfoPath);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        catch (IOException e)
         {
-            return new CgroupSituation { Mode = CgroupMode.Unknown, Problem = $"{mountInfoPath}: {e.Message}" };
+            return new CgroupSituation { Mode = CgroupMode.Unknown, Problem = $"{mountInfoPath}: {ErrorText.Of(e)}" };
+        }
+        catch (FormatException e)
+        {
+            return new CgroupSituation { Mode = CgroupMode.Unknown, Problem = e.Message };
         }
 
         var unifiedMounts = new List<string>();
@@ -70,11 +76,11 @@ public static class CgroupDetector
             string controllersPath = Path.Combine(MapToRoots(unified, sysfsRoot), "cgroup.controllers");
             try
             {
-                controllersV2 = File.ReadAllText(controllersPath).Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                controllersV2 = HostFile.ReadText(controllersPath, HostFileKind.KernelAttribute).Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (IOException e)
             {
-                problem = $"{controllersPath}: {e.Message}";
+                problem = $"{controllersPath}: {ErrorText.Of(e)}";
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using ResMgrLite.Engine.State;
+using ResMgrLite.Host.Files;
 
 namespace ResMgrLite.Host.State;
 
@@ -36,19 +37,16 @@ public sealed class CheckpointStore
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(FilePath);
+            // Bounded, non-blocking, never through a link: a FIFO or /dev/zero here must not stall Configure.
+            bytes = HostFile.ReadBytes(FilePath, HostFileKind.State);
         }
         catch (FileNotFoundException)
         {
             return new CheckpointLoadResult(CheckpointStatus.Missing, null, null);
         }
-        catch (DirectoryNotFoundException)
+        catch (IOException e)
         {
-            return new CheckpointLoadResult(CheckpointStatus.Missing, null, null);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new CheckpointLoadResult(CheckpointStatus.Invalid, null, $"{FilePath}: cannot be read: {e.Message}");
+            return new CheckpointLoadResult(CheckpointStatus.Invalid, null, $"{FilePath}: cannot be read: {ErrorText.Of(e, FilePath)}");
         }
         return CheckpointFormat.Read(FilePath, bytes);
     }

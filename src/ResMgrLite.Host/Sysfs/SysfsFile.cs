@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using ResMgrLite.Engine;
+using ResMgrLite.Host.Files;
 
 namespace ResMgrLite.Host.Sysfs;
 
@@ -15,19 +16,11 @@ internal static class SysfsFile
     {
         try
         {
-            return File.ReadAllText(path).TrimEnd('\n', '\r', ' ', '\t');
+            return HostFile.TryReadText(path, HostFileKind.KernelAttribute)?.TrimEnd('\n', '\r', ' ', '\t');
         }
-        catch (FileNotFoundException)
+        catch (IOException e)
         {
-            return null;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Throw(path, $"cannot be read ({e.Message})", e);
+            Throw(path, ErrorText.Of(e, path), e);
             return null;
         }
     }
@@ -78,28 +71,8 @@ internal static class SysfsFile
         return value;
     }
 
-    /// <summary>Makes file content printable in an error message (Garnet style <c>\xNN</c> escapes).</summary>
-    public static string Escape(string text)
-    {
-        const int MaxShown = 64;
-        var builder = new System.Text.StringBuilder();
-        foreach (char c in text.Length > MaxShown ? text[..MaxShown] : text)
-        {
-            if (c is >= ' ' and < (char)0x7f)
-            {
-                builder.Append(c);
-            }
-            else
-            {
-                builder.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
-            }
-        }
-        if (text.Length > MaxShown)
-        {
-            builder.Append("...");
-        }
-        return builder.ToString();
-    }
+    /// <summary>Makes file content printable in an error message (<c>\xNN</c> escapes, at most 64 characters).</summary>
+    public static string Escape(string text) => ErrorText.Quote(text);
 
     [DoesNotReturn]
     public static void Throw(string path, string problem, Exception? inner = null) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ResMgrLite.Engine;
+using ResMgrLite.Host.Files;
 using ResMgrLite.Engine.Topology;
 
 namespace ResMgrLite.Host.Sysfs;
@@ -112,7 +113,7 @@ public static class SysfsTopologyDiscovery
             }
             long total = SysfsFile.ReadLong(Path.Combine(poolDir, "nr_hugepages"));
             string freePath = Path.Combine(poolDir, "free_hugepages");
-            long free = File.Exists(freePath) ? SysfsFile.ReadLong(freePath) : 0;
+            long free = SysfsFile.TryReadText(freePath) is null ? 0 : SysfsFile.ReadLong(freePath);
             pools.Add(new HugePagePool(pageSizeKiB, total, free));
         }
         return pools;
@@ -208,7 +209,7 @@ public static class SysfsTopologyDiscovery
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            SysfsFile.Throw(directory, $"cannot be listed ({e.Message})", e);
+            SysfsFile.Throw(directory, $"cannot be listed: {ErrorText.Of(e, directory)}", e);
         }
         return ids;
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using ResMgrLite.Config.Sources;
 using ResMgrLite.Engine;
 using ResMgrLite.Engine.Cpu;
 using ResMgrLite.Engine.Topology;
@@ -114,7 +115,7 @@ internal static class ConformanceCpuCommand
                 writer.WriteNull("id");
             }
             writer.WriteNull("result");
-            writer.WriteString("error", $"line {lineNumber}: {ex.Message}");
+            writer.WriteString("error", $"line {lineNumber}: {(ex is JsonException json ? JsonErrorText.Reason(json) : ex.Message)}");
         }
         finally
         {

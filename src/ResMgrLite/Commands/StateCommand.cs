@@ -33,7 +33,7 @@ internal static class StateCommand
         {
             Text(inspection, rows, stdout);
         }
-        return inspection.OffReason is null ? 0 : 1;
+        return inspection.WouldBeActive ? 0 : 1;
     }
 
     /// <summary>One container's holdings as the user asks for them.</summary>
@@ -106,7 +106,7 @@ internal static class StateCommand
     private static void Text(NodeInspection inspection, IReadOnlyList<ContainerRow> rows, TextWriter stdout)
     {
         stdout.WriteLine($"state file:          {inspection.Store.FilePath}{FileFacts(inspection)}");
-        if (inspection.OffReason is null)
+        if (inspection.WouldBeActive)
         {
             stdout.WriteLine(inspection.State.Status == CheckpointStatus.Missing
                 ? "resource management: ON (no state file: the plugin starts with an empty state)"
@@ -173,10 +173,10 @@ internal static class StateCommand
 
     private static string ReasonName(NodeInspection inspection) => inspection.OffReason switch
     {
-        Observability.InactiveReason.UntrustedState => "the state file cannot be trusted",
-        Observability.InactiveReason.InvalidConfiguration => "the configuration is invalid",
-        Observability.InactiveReason.UnreadableMachine => "the machine topology cannot be read",
-        Observability.InactiveReason.StartFailed => "the resource managers refuse this configuration",
+        Plugin.PassiveReason.UntrustedState => "the state file cannot be trusted",
+        Plugin.PassiveReason.InvalidConfiguration => "the configuration is invalid",
+        Plugin.PassiveReason.MachineUnreadable => "the machine topology cannot be read",
+        Plugin.PassiveReason.StartFailed => "the resource managers refuse this configuration",
         _ => "not started",
     };
 
@@ -254,10 +254,10 @@ internal static class StateCommand
                 CheckpointStatus.Missing => "missing",
                 _ => "untrusted",
             });
-            json.WriteBoolean("resourceManagementActive", inspection.OffReason is null);
-            if (inspection.OffReason is not null)
+            json.WriteBoolean("resourceManagementActive", inspection.WouldBeActive);
+            if (!inspection.WouldBeActive)
             {
-                json.WriteString("reason", Observability.PluginMetrics.ReasonName(inspection.OffReason.Value));
+                json.WriteString("reason", Plugin.ResourceManagementStatus.Label(inspection.OffReason));
                 json.WriteString("detail", inspection.OffDetail);
                 json.WriteString("advice", inspection.Advice);
             }

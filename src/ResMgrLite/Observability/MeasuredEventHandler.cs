@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ResMgrLite.Nri;
 using ResMgrLite.Nri.Api;
 using ResMgrLite.Observability.Logging;
+using ResMgrLite.Plugin;
 
 namespace ResMgrLite.Observability;
 
@@ -16,14 +17,14 @@ internal sealed class MeasuredEventHandler : INriEventHandler
 {
     private readonly INriEventHandler _inner;
     private readonly PluginMetrics _metrics;
-    private readonly Func<bool> _resourceManagementActive;
+    private readonly Func<PassiveReason> _passiveReason;
 
-    /// <param name="resourceManagementActive">Asked after each Configure: did the engine start?</param>
-    public MeasuredEventHandler(INriEventHandler inner, PluginMetrics metrics, Func<bool> resourceManagementActive)
+    /// <param name="passiveReason">Asked after each Configure: is resource management on (None), or why not?</param>
+    public MeasuredEventHandler(INriEventHandler inner, PluginMetrics metrics, Func<PassiveReason> passiveReason)
     {
         _inner = inner;
         _metrics = metrics;
-        _resourceManagementActive = resourceManagementActive;
+        _passiveReason = passiveReason;
     }
 
     public async ValueTask<NriEventMask> ConfigureAsync(NriConfigureContext context, CancellationToken cancellationToken)
@@ -39,15 +40,7 @@ internal sealed class MeasuredEventHandler : INriEventHandler
         {
             Observe(NriRequestKind.Configure, start);
             _metrics.SetRuntime($"{context.Runtime.Name} {context.Runtime.Version}".Trim(), NriLevelName(context.Runtime.Level));
-            if (_resourceManagementActive())
-            {
-                _metrics.OnResourceManagementActive();
-            }
-            else if (_metrics.ResourceManagementActive || _metrics.OffReason == InactiveReason.NotConfigured)
-            {
-                // The wiring names the precise reason where it knows it; until then: the engine did not start.
-                _metrics.OnResourceManagementInactive(InactiveReason.NotStarted);
-            }
+            _metrics.OnResourceManagement(_passiveReason());
         }
     }
 

@@ -27,28 +27,6 @@ internal enum AssignmentType
     PodShared,
 }
 
-/// <summary>Why resource management is off (<c>resmgrlite_resource_management_active{reason}</c>).</summary>
-internal enum InactiveReason
-{
-    /// <summary>No Configure has arrived yet.</summary>
-    NotConfigured,
-
-    /// <summary>The configuration has errors (logged with file:line:column).</summary>
-    InvalidConfiguration,
-
-    /// <summary>The state file is damaged, newer, or does not match this machine or configuration (docs/state.md).</summary>
-    UntrustedState,
-
-    /// <summary>The machine's topology could not be read from sysfs.</summary>
-    UnreadableMachine,
-
-    /// <summary>The resource managers refused the configuration at start (e.g. too many NUMA nodes).</summary>
-    StartFailed,
-
-    /// <summary>The engine is not running for a reason the wiring did not name; the log says which.</summary>
-    NotStarted,
-}
-
 /// <summary>Outcome of container updates sent to the runtime (<c>resmgrlite_container_updates_total{result}</c>).</summary>
 internal enum ContainerUpdateResult
 {

@@ -14,25 +14,22 @@ internal sealed class MetricsTextfile : IDisposable
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(15);
 
-    private readonly string _path;
+    private readonly ReplacedFile _file;
     private readonly MetricsRegistry _registry;
     private readonly HashSet<MetricFamily> _excluded;
-    private readonly Action<string> _log;
     private readonly Timer _timer;
     private readonly Lock _lock = new();
-    private bool _failing;
     private bool _disposed;
 
     public MetricsTextfile(string path, MetricsRegistry registry, IEnumerable<MetricFamily> excluded, Action<string> log, TimeSpan? period = null)
     {
-        _path = path;
+        _file = new ReplacedFile(path, "metrics textfile", log);
         _registry = registry;
         _excluded = [.. excluded];
-        _log = log;
         _timer = new Timer(_ => Write(), null, TimeSpan.Zero, period ?? Period);
     }
 
-    public string Path => _path;
+    public string Path => _file.Path;
 
     /// <summary>Writes the file now; a failure is logged once until a write succeeds again.</summary>
     public void Write()
@@ -43,26 +40,8 @@ internal sealed class MetricsTextfile : IDisposable
             {
                 return;
             }
-            string temp = _path + ".tmp";
-            try
-            {
-                string text = _registry.Render(ExpositionFormat.Prometheus, family => !_excluded.Contains(family));
-                File.WriteAllText(temp, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-                File.Move(temp, _path, overwrite: true);
-                if (_failing)
-                {
-                    _failing = false;
-                    _log($"metrics textfile {_path}: written again");
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                if (!_failing)
-                {
-                    _failing = true;
-                    _log($"metrics textfile {_path}: cannot be written: {e.Message} (retrying every {Period.TotalSeconds:0} s)");
-                }
-            }
+            string text = _registry.Render(ExpositionFormat.Prometheus, family => !_excluded.Contains(family));
+            _file.Replace(Encoding.UTF8.GetBytes(text), $" (retrying every {(int)Period.TotalSeconds} s)");
         }
     }
 

@@ -1,4 +1,5 @@
 using ResMgrLite.Observability.Metrics;
+using ResMgrLite.Plugin;
 
 namespace ResMgrLite.Observability;
 
@@ -23,7 +24,6 @@ internal sealed class PluginMetrics
     private static readonly string[] ResourceNames = ["cpu", "memory"];
     private static readonly string[] SourceNames = ["pod", "node"];
     private static readonly string[] AssignmentTypeNames = ["node_exclusive", "pod_exclusive", "pod_shared"];
-    private static readonly string[] InactiveReasonNames = ["not_configured", "invalid_configuration", "untrusted_state", "unreadable_machine", "start_failed", "not_started"];
     private static readonly string[] UpdateResultNames = ["applied", "retried", "failed"];
     private static readonly string[] ResizeOutcomeNames = ["accepted", "deferred", "infeasible"];
     private static readonly string[] HookResultNames = ["success", "failure", "timeout"];
@@ -97,7 +97,7 @@ internal sealed class PluginMetrics
             NriRequestBuckets, "seconds", ["event"], [NriRequestNames]));
         _active = r.Add(new ConditionFamily("resmgrlite_resource_management_active",
             "1 while the resource managers decide container placement; 0 with the reason while the plugin answers every event without changes.",
-            "reason", InactiveReasonNames, (int)InactiveReason.NotConfigured));
+            "reason", PassiveReasonLabels(), (int)PassiveReason.NotConfigured));
         _stateSaves = r.Add(new CounterFamily("resmgrlite_state_saves_total",
             "Writes of the state file (docs/state.md), by result; a failed write refuses the container that caused it.",
             ["result"], [SaveResultNames]));
@@ -179,17 +179,29 @@ internal sealed class PluginMetrics
     /// <summary>One NRI request answered after <paramref name="seconds"/>.</summary>
     public void OnNriRequest(NriRequestKind kind, double seconds) => _nriRequestDuration[(int)kind].Observe(seconds);
 
-    /// <summary>The <c>reason</c> label value of an <see cref="Observability.InactiveReason"/>.</summary>
-    public static string ReasonName(InactiveReason reason) => InactiveReasonNames[(int)reason];
+    /// <summary>Resource management is on (<see cref="PassiveReason.None"/>) or off for <paramref name="reason"/>.</summary>
+    public void OnResourceManagement(PassiveReason reason)
+    {
+        if (reason == PassiveReason.None)
+        {
+            _active.SetTrue();
+        }
+        else
+        {
+            _active.SetFalse((int)reason);
+        }
+    }
 
-    public void OnResourceManagementActive() => _active.SetTrue();
-
-    public void OnResourceManagementInactive(InactiveReason reason) => _active.SetFalse((int)reason);
-
-    public bool ResourceManagementActive => _active.IsTrue;
-
-    /// <summary>Why resource management is off; null while it is active.</summary>
-    public InactiveReason? OffReason => _active.IsTrue ? null : (InactiveReason)_active.Reason;
+    /// <summary>The <c>reason</c> labels indexed by <see cref="PassiveReason"/> (the one for None is never shown).</summary>
+    private static string[] PassiveReasonLabels()
+    {
+        var labels = new string[(int)PassiveReason.UntrustedState + 1];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = ResourceManagementStatus.Label((PassiveReason)i);
+        }
+        return labels;
+    }
 
     public void OnStateSave(double seconds, bool succeeded)
     {

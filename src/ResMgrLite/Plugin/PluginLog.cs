@@ -70,6 +70,18 @@ internal sealed class PluginLog : IProtocolLog, IDisposable
         }
     }
 
+    /// <summary>True when lines go to stderr (configured, or after the target failed).</summary>
+    public bool WritesToStandardError
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _destination.Kind == LogDestinationKind.StandardError;
+            }
+        }
+    }
+
     /// <summary>Where lines go now, in words (for "log continues in ..." lines and tests).</summary>
     public string Describe()
     {

@@ -41,7 +41,8 @@ internal static class PluginMain
 #pragma warning restore CA1031
         {
             using PluginLog log = PluginLog.ForPreLaunched();
-            log.Write(ProtocolLogLevel.Error, $"pre-launched plugin failed: {ex}");
+            // The type and message, never a stack trace: the log is read by operators.
+            log.Write(ProtocolLogLevel.Error, $"pre-launched plugin stopped on an unexpected error ({ex.GetType().Name}: {ex.Message}); containerd starts it again when it restarts");
             exitCode = 1;
         }
 
@@ -119,7 +120,7 @@ internal static class PluginMain
 
     /// <summary>The handler as the NRI host sees it: every request timed into the metrics.</summary>
     private static MeasuredEventHandler Measured(ResourcePolicyHandler handler, PluginObservability observability) =>
-        new(handler, observability.Metrics, () => handler.Engine is not null);
+        new(handler, observability.Metrics, () => handler.Status.Now.Reason);
 
     private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
     {

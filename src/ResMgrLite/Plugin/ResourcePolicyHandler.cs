@@ -12,6 +12,7 @@ using ResMgrLite.Host.State;
 using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.MemoryQos;
 using ResMgrLite.Host.Cgroups;
+using ResMgrLite.Host.Files;
 using ResMgrLite.Host.Sysfs;
 using ResMgrLite.Nri;
 using ResMgrLite.Nri.Api;
@@ -49,6 +50,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
 
     private readonly PluginLog _log;
     private readonly HandlerOptions _options;
+    private readonly ResourceManagementStatus _status;
     private readonly Lock _lock = new();
 
     private ResMgrSettings? _settings;
@@ -72,8 +74,6 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     private QosCgroupLayout? _layout;
     private readonly HashSet<string> _podsWithoutQuota = new(StringComparer.Ordinal);
 
-    // Where pod cgroups live on this host (the cpu hierarchy or the unified mount), for the stale-state check.
-    private string? _podCgroupRoot;
     private Timer? _reconcileTimer;
 
     // MemTotal of the machine: the kubelet's memory capacity in the oom_score_adj formula (§8).
@@ -103,7 +103,11 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     {
         _log = log;
         _options = options;
+        _status = new ResourceManagementStatus(log);
     }
+
+    /// <summary>Whether resource management is on, and if not why (for metrics and commands).</summary>
+    public ResourceManagementStatus Status => _status;
 
     /// <summary>The engine, once Configure built it (tests read it).</summary>
     public ResourceEngine? Engine => _engine;
@@ -135,7 +139,10 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         }
         catch (TopologyDiscoveryException e)
         {
-            _log.Write(ProtocolLogLevel.Error, $"cannot read the machine topology, resource management is off: {e.Message}");
+            if (_engine is null)
+            {
+                _status.Passive(PassiveReason.MachineUnreadable, $"cannot read the machine topology, resource management is off: {e.Message}");
+            }
             return;
         }
 
@@ -146,7 +153,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         }
         else if (_options.ConfigFile is { } file)
         {
-            documents.Add(ConfigDocument.FromFile(file));
+            documents.Add(ConfigFileReader.Read(file));
         }
         documents.Add(ConfigDocument.FromEnvironment(_options.Environment));
         ConfigLoadResult result = ConfigLoader.Load(documents, MachineModel.ToFacts(machine));
@@ -156,9 +163,15 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             {
                 _log.Write(ProtocolLogLevel.Error, $"configuration: {problem}");
             }
-            _log.Write(ProtocolLogLevel.Error, _engine is null
-                ? "configuration is invalid: resource management stays off until it is fixed"
-                : "configuration is invalid: keeping the running configuration");
+            if (_engine is null)
+            {
+                _status.Passive(PassiveReason.InvalidConfiguration,
+                    $"configuration is invalid: resource management stays off until it is fixed ({result.Problems.Count} problem(s), the first: {result.Problems.FirstOrDefault()}); after fixing it, {ConfigValidationReport.Recovery}");
+            }
+            else
+            {
+                _log.Write(ProtocolLogLevel.Error, "configuration is invalid: keeping the running configuration");
+            }
             return;
         }
 
@@ -197,6 +210,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             _options.Observability?.OnAllocationChanged(engine);
             _checkpoint = store;
             _settings = proposed;
+            _status.Activate();
             StartStaleStateReconcile(proposed.CpuManagerReconcilePeriod);
             _log.Write(ProtocolLogLevel.Info,
                 $"resource management on: topology manager {TopologyManagerOptions.PolicyName(_engine.TopologyManager.Policy)}/{_engine.TopologyManager.Scope}, " +
@@ -207,7 +221,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         }
         catch (ArgumentException e)
         {
-            _log.Write(ProtocolLogLevel.Error, $"cannot start the resource managers: {e.Message}");
+            _status.Passive(PassiveReason.StartFailed, $"cannot start the resource managers, resource management is off: {e.Message}");
         }
     }
 
@@ -220,13 +234,11 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         void Log(string message) => _log.Write(ProtocolLogLevel.Warning, message);
         if (cgroups.Mode == CgroupMode.Unified && cgroups.UnifiedMountPoint is { } unified)
         {
-            _podCgroupRoot = CgroupDetector.MapToRoots(unified, _options.SysfsRoot);
-            (_cpuQuotaWriter, _cpuQuotaFile, _cpuQuotaOff) = (new CgroupWriter(_podCgroupRoot, Log), "cpu.max", "max");
+            (_cpuQuotaWriter, _cpuQuotaFile, _cpuQuotaOff) = (new CgroupWriter(CgroupDetector.MapToRoots(unified, _options.SysfsRoot), _layout!.Root, Log), "cpu.max", "max");
         }
         else if (cgroups.V1Hierarchies.FirstOrDefault(h => h.Controllers.Contains("cpu", StringComparer.Ordinal)) is { } cpu)
         {
-            _podCgroupRoot = CgroupDetector.MapToRoots(cpu.MountPoint, _options.SysfsRoot);
-            (_cpuQuotaWriter, _cpuQuotaFile, _cpuQuotaOff) = (new CgroupWriter(_podCgroupRoot, Log), "cpu.cfs_quota_us", "-1");
+            (_cpuQuotaWriter, _cpuQuotaFile, _cpuQuotaOff) = (new CgroupWriter(CgroupDetector.MapToRoots(cpu.MountPoint, _options.SysfsRoot), _layout!.Root, Log), "cpu.cfs_quota_us", "-1");
         }
         else
         {
@@ -242,7 +254,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             return;
         }
         string cgroup = PodCgroupPath(pod.Sandbox) ?? _layout.PodCgroup(pod.Spec.Qos, pod.Spec.Uid);
-        CgroupWriterResult result = _cpuQuotaWriter.Apply([new CgroupWrite(cgroup, _cpuQuotaFile, _cpuQuotaOff)]);
+        CgroupWriterResult result = _cpuQuotaWriter.Apply([new CgroupWrite(cgroup, _cpuQuotaFile, _cpuQuotaOff)], $"pod {pod.Spec}");
         if (!result.Succeeded)
         {
             _podsWithoutQuota.Remove(pod.Spec.Uid);
@@ -280,16 +292,13 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
                         $"state: restored {restored.Containers.Count} container(s), {restored.Pods.Count} pod budget(s) from {store.FilePath}; shared pool {restored.DefaultCpus}");
                     return true;
                 }
-                _log.Write(ProtocolLogLevel.Error, $"{store.FilePath}: state does not match this machine or configuration: {string.Join("; ", problems)}. {OperatorAdvice(store)}");
+                _status.Passive(PassiveReason.UntrustedState, ResourceManagementStatus.UntrustedState($"{store.FilePath}: state does not match this machine or configuration: {string.Join("; ", problems)}", store.FilePath));
                 return false;
             default:
-                _log.Write(ProtocolLogLevel.Error, $"{loaded.Error}. {OperatorAdvice(store)}");
+                _status.Passive(PassiveReason.UntrustedState, ResourceManagementStatus.UntrustedState(loaded.Error ?? store.FilePath, store.FilePath));
                 return false;
         }
     }
-
-    private static string OperatorAdvice(CheckpointStore store) =>
-        $"Resource management is OFF (containers start without CPU pinning) until an operator drains the node's pods, deletes {store.FilePath} and restarts the plugin (docs/state.md)";
 
     /// <summary>Writes the checkpoint; false (logged) when the disk refused.</summary>
     private bool TrySave()
@@ -308,7 +317,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _options.Observability?.OnStateSaved(System.Diagnostics.Stopwatch.GetElapsedTime(start), succeeded: false, _engine);
-            _log.Write(ProtocolLogLevel.Error, $"state: cannot write {_checkpoint.FilePath}: {e.Message}");
+            _log.Write(ProtocolLogLevel.Error, $"state: cannot write {_checkpoint.FilePath}: {ErrorText.Of(e, _checkpoint.FilePath)}");
             return false;
         }
     }
@@ -342,8 +351,8 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     {
         lock (_lock)
         {
-            if (_engine?.Cpu is not { } cpu || _layout is null || _podCgroupRoot is null ||
-                !Directory.Exists(Path.Combine(_podCgroupRoot, _layout.Root)))
+            if (_engine?.Cpu is not { } cpu || _layout is null || _cpuQuotaWriter is null ||
+                _cpuQuotaWriter.Probe(_layout.Root) != CgroupPresence.Present)
             {
                 // Without the kubepods hierarchy nothing can be judged: keeping an entry only leaks, releasing a live one would share CPUs.
                 return [];
@@ -378,7 +387,8 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
     {
         foreach (QosClass qos in (ReadOnlySpan<QosClass>)[QosClass.Guaranteed, QosClass.Burstable, QosClass.BestEffort])
         {
-            if (Directory.Exists(Path.Combine(_podCgroupRoot!, _layout!.PodCgroup(qos, podUid))))
+            // A path that cannot be judged (refused, unreadable) counts as present: releasing a live pod would share its CPUs.
+            if (_cpuQuotaWriter!.Probe(_layout!.PodCgroup(qos, podUid), $"pod {podUid}") != CgroupPresence.Gone)
             {
                 return true;
             }
@@ -408,19 +418,23 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
             NodeAllocatableMemoryBytes = Math.Max(0, _memoryCapacityBytes - settings.NodeReservedMemoryBytes),
         };
         _qosAccounting = new MemoryQosAccounting(options, layout);
-        _cgroupWriter = new CgroupWriter(settings.CgroupMountPath, message => _log.Write(ProtocolLogLevel.Warning, message));
+        _cgroupWriter = new CgroupWriter(settings.CgroupMountPath, layout.Root, message => _log.Write(ProtocolLogLevel.Warning, message));
         return options;
     }
 
     /// <summary>memory.high throttling misbehaves before Linux 5.9 (KEP-2570): the kubelet warns, so do we.</summary>
     private void WarnOnOldKernel()
     {
-        string? release = null;
+        string? release;
         try
         {
-            release = File.ReadAllText(Path.Combine(_options.ProcRoot, "sys/kernel/osrelease")).Trim();
+            release = HostFile.TryReadText(Path.Combine(_options.ProcRoot, "sys/kernel/osrelease"), HostFileKind.KernelAttribute)?.Trim();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException)
+        {
+            return;
+        }
+        if (release is null)
         {
             return;
         }
@@ -489,7 +503,7 @@ internal sealed class ResourcePolicyHandler : INriEventHandler
         {
             return true;
         }
-        CgroupWriterResult result = _cgroupWriter.Apply(plan);
+        CgroupWriterResult result = _cgroupWriter.Apply(plan, $"memory QoS {what}");
         if (!result.Succeeded)
         {
             _log.Write(ProtocolLogLevel.Error, $"memory QoS {what}: {result.Error}");

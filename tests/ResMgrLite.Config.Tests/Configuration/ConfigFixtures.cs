@@ -18,5 +18,8 @@ internal static class ConfigFixtures
         return ConfigLoader.Load([ConfigDocument.FromToml(toml, "test.conf"), ConfigDocument.FromEnvironment(variables)], machine);
     }
 
+    /// <summary>A file as the executable hands it over (it reads through the host layer; tests read directly).</summary>
+    public static ConfigDocument FromFile(string path) => ConfigDocument.FromFileContent(File.ReadAllBytes(path), path);
+
     public static string Messages(ConfigLoadResult result) => string.Join(Environment.NewLine, result.Problems);
 }

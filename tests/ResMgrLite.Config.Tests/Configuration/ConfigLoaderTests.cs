@@ -12,7 +12,7 @@ public sealed class ConfigLoaderTests
     {
         foreach (var machine in new[] { Machines.TwoNodes, Machines.Small })
         {
-            var result = ConfigLoader.Load([ConfigDocument.FromFile(SamplePath)], machine);
+            var result = ConfigLoader.Load([ConfigFixtures.FromFile(SamplePath)], machine);
 
             Assert.True(result.IsValid, Messages(result));
             var settings = result.Settings!;
@@ -289,7 +289,7 @@ public sealed class ConfigLoaderTests
             """);
         try
         {
-            var result = ConfigLoader.Load([ConfigDocument.FromFile(path)], Machines.TwoNodes);
+            var result = ConfigLoader.Load([ConfigFixtures.FromFile(path)], Machines.TwoNodes);
 
             var problem = Assert.Single(result.Problems);
             Assert.Equal($"{path}:4:50: unknown key 'memoryQoS.enabeld' in [memoryQoS]; did you mean 'enabled'?", problem.ToString());
@@ -303,11 +303,32 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
-    public void A_missing_file_is_one_problem()
+    public void An_unreadable_file_is_one_problem()
     {
-        var result = ConfigLoader.Load([ConfigDocument.FromFile("/nonexistent/resmgrlite.conf")], null);
+        var result = ConfigLoader.Load([ConfigDocument.Unreadable("/nonexistent/resmgrlite.conf", "does not exist")], null);
 
-        Assert.StartsWith("/nonexistent/resmgrlite.conf: cannot read the configuration file", Assert.Single(result.Problems).ToString(), StringComparison.Ordinal);
+        Assert.Equal("/nonexistent/resmgrlite.conf: cannot read the configuration file: does not exist", Assert.Single(result.Problems).ToString());
+    }
+
+    [Fact]
+    public void A_configuration_over_one_mebibyte_is_refused_before_parsing()
+    {
+        string huge = string.Concat(Enumerable.Repeat("k = 1\n", (ConfigDocument.MaxBytes / 6) + 1));
+        var result = ConfigLoader.Load([ConfigDocument.FromToml(huge, "nri:Configure")], null);
+
+        Assert.StartsWith("nri:Configure: the configuration is ", Assert.Single(result.Problems).ToString(), StringComparison.Ordinal);
+        Assert.Contains("larger than 1 MiB", result.Problems[0].ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Json_syntax_errors_carry_our_position_not_the_readers()
+    {
+        var result = ConfigLoader.Load([ConfigDocument.FromJson("{x"u8, "c.json")], null);
+
+        string problem = Assert.Single(result.Problems).ToString();
+        Assert.StartsWith("c.json:1:2: invalid JSON: ", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("BytePositionInLine", problem, StringComparison.Ordinal);
     }
 
     [Fact]

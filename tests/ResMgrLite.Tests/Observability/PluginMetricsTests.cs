@@ -1,5 +1,6 @@
 using ResMgrLite.Observability;
 using ResMgrLite.Observability.Metrics;
+using ResMgrLite.Plugin;
 
 namespace ResMgrLite.Tests.Observability;
 
@@ -31,7 +32,7 @@ public sealed class PluginMetricsTests
         metrics.OnHookRun("50-notify", HookResult.Success);
         metrics.OnHookRun("50-notify", HookResult.Timeout);
         metrics.SetRuntime("containerd 1.7.24", "v0.6");
-        metrics.OnResourceManagementInactive(InactiveReason.UntrustedState);
+        metrics.OnResourceManagement(PassiveReason.UntrustedState);
         return metrics;
     }
 
@@ -106,7 +107,7 @@ public sealed class PluginMetricsTests
     public void Active_drops_the_reason_label_and_label_values_are_escaped()
     {
         PluginMetrics metrics = Sequence();
-        metrics.OnResourceManagementActive();
+        metrics.OnResourceManagement(PassiveReason.None);
         metrics.OnHookRun("we\"ird\\name\nx", HookResult.Failure);
         foreach (bool openMetrics in new[] { false, true })
         {
@@ -133,7 +134,7 @@ public sealed class PluginMetricsTests
             metrics.OnStateSave(0.001, succeeded: true);
             metrics.OnContainerUpdates(ContainerUpdateResult.Retried, 2);
             metrics.OnHookRun("h", HookResult.Success);
-            metrics.OnResourceManagementActive();
+            metrics.OnResourceManagement(PassiveReason.None);
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }

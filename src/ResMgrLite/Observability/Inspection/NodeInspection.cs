@@ -35,8 +35,10 @@ internal sealed class NodeInspection
     /// <summary>The engine with the state restored; null when it could not be built or the state was refused.</summary>
     public ResourceEngine? Engine { get; private set; }
 
-    /// <summary>Null when resource management would be active.</summary>
-    public InactiveReason? OffReason { get; private set; }
+    /// <summary>Why resource management would be off; <see cref="PassiveReason.None"/> when it would be active.</summary>
+    public PassiveReason OffReason { get; private set; }
+
+    public bool WouldBeActive => OffReason == PassiveReason.None;
 
     /// <summary>Why resource management would be off, in words (the plugin's own messages).</summary>
     public string OffDetail { get; private set; } = "";
@@ -58,7 +60,7 @@ internal sealed class NodeInspection
         {
             machineError = e.Message;
         }
-        ConfigLoadResult config = ConfigLoader.LoadFile(configPath, environment, machine is null ? null : MachineModel.ToFacts(machine));
+        ConfigLoadResult config = ConfigLoader.LoadWithEnvironment(configPath is null ? null : ConfigFileReader.Read(configPath), environment, machine is null ? null : MachineModel.ToFacts(machine));
         var inspection = new NodeInspection(stateDirectory ?? config.Options.State.Directory)
         {
             Machine = machine,
@@ -75,17 +77,17 @@ internal sealed class NodeInspection
         const string Restart = "fix it and restart the plugin (for a pre-launched plugin: restart containerd)";
         if (State.Status == CheckpointStatus.Invalid)
         {
-            Off(InactiveReason.UntrustedState, State.Error!, UntrustedAdvice);
+            Off(PassiveReason.UntrustedState, State.Error!, UntrustedAdvice);
             return;
         }
         if (Machine is null)
         {
-            Off(InactiveReason.UnreadableMachine, $"cannot read the machine topology: {machineError}", Restart);
+            Off(PassiveReason.MachineUnreadable, $"cannot read the machine topology: {machineError}", Restart);
             return;
         }
         if (Settings is null)
         {
-            Off(InactiveReason.InvalidConfiguration, string.Join("; ", ConfigProblems), "run resmgrlite validate --config FILE, " + Restart);
+            Off(PassiveReason.InvalidConfiguration, string.Join("; ", ConfigProblems), "run resmgrlite validate --config FILE, " + Restart);
             return;
         }
         ResourceEngine engine;
@@ -95,7 +97,7 @@ internal sealed class NodeInspection
         }
         catch (ArgumentException e)
         {
-            Off(InactiveReason.StartFailed, $"cannot start the resource managers: {e.Message}", Restart);
+            Off(PassiveReason.StartFailed, $"cannot start the resource managers: {e.Message}", Restart);
             return;
         }
         if (State.Status == CheckpointStatus.Loaded)
@@ -103,7 +105,7 @@ internal sealed class NodeInspection
             IReadOnlyList<string> problems = engine.Restore(State.Snapshot!);
             if (problems.Count > 0)
             {
-                Off(InactiveReason.UntrustedState, $"{Store.FilePath}: state does not match this machine or configuration: {string.Join("; ", problems)}", UntrustedAdvice);
+                Off(PassiveReason.UntrustedState, $"{Store.FilePath}: state does not match this machine or configuration: {string.Join("; ", problems)}", UntrustedAdvice);
                 return;
             }
         }
@@ -113,7 +115,7 @@ internal sealed class NodeInspection
     private string UntrustedAdvice =>
         $"if a configuration change caused it, revert the change and restart the plugin; otherwise drain the node (kubectl drain), delete {Store.FilePath}, restart the plugin (for a pre-launched plugin: restart containerd) and uncordon (docs/state.md)";
 
-    private void Off(InactiveReason reason, string detail, string advice)
+    private void Off(PassiveReason reason, string detail, string advice)
     {
         OffReason = reason;
         OffDetail = detail;

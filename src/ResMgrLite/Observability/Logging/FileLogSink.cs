@@ -46,7 +46,7 @@ internal sealed class FileLogSink : ILogSink
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            error = $"cannot write the log file {Path}: {e.Message}";
+            error = $"cannot write the log file {Path}: {Host.Files.ErrorText.Of(e, Path)}";
             Close();
             return false;
         }
@@ -54,7 +54,8 @@ internal sealed class FileLogSink : ILogSink
 
     private void Open()
     {
-        _stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        // Never blocks (a FIFO as the target is refused) and never opens a directory.
+        _stream = Host.Files.HostFile.OpenForWriting(Path, Host.Files.WriteTarget.OperatorFile);
         _size = _stream.Length;
     }
 

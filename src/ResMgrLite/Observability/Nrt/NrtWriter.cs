@@ -9,19 +9,17 @@ namespace ResMgrLite.Observability.Nrt;
 /// </summary>
 internal sealed class NrtWriter
 {
-    private readonly Action<string> _log;
+    private readonly ReplacedFile _file;
     private readonly Lock _lock = new();
     private byte[]? _pending;
     private bool _writing;
-    private bool _failing;
 
     public NrtWriter(string path, Action<string> log)
     {
-        Path = path;
-        _log = log;
+        _file = new ReplacedFile(path, "NodeResourceTopology file", log);
     }
 
-    public string Path { get; }
+    public string Path => _file.Path;
 
     /// <summary>Queues <paramref name="document"/> for writing and returns at once.</summary>
     public void Write(byte[] document)
@@ -42,25 +40,7 @@ internal sealed class NrtWriter
     public void WriteNow(byte[] document)
     {
         ArgumentNullException.ThrowIfNull(document);
-        string temp = Path + ".tmp";
-        try
-        {
-            File.WriteAllBytes(temp, document);
-            File.Move(temp, Path, overwrite: true);
-            if (_failing)
-            {
-                _failing = false;
-                _log($"NodeResourceTopology file {Path}: written again");
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            if (!_failing)
-            {
-                _failing = true;
-                _log($"NodeResourceTopology file {Path}: cannot be written: {e.Message}");
-            }
-        }
+        _file.Replace(document);
     }
 
     /// <summary>Waits until every queued document is on disk (tests, and stop).</summary>

@@ -1,9 +1,10 @@
 using ResMgrLite.Engine.MemoryQos;
 using ResMgrLite.Engine.Model;
 using ResMgrLite.Host.Cgroups;
+using ResMgrLite.Host.Files;
 using ResMgrLite.TestSupport.Cgroups;
 
-namespace ResMgrLite.Host.Tests;
+namespace ResMgrLite.Host.Tests.Cgroups;
 
 /// <summary>The cgroup v2 writer on a fake cgroupfs tree: order, vanished cgroups, kernel refusals, rollback.</summary>
 public sealed class CgroupWriterTests : IDisposable
@@ -21,23 +22,31 @@ public sealed class CgroupWriterTests : IDisposable
     public void Dispose() => _tree.Dispose();
 
     /// <summary>Real file access on the fake tree, plus the kernel's refusals and a record of every write.</summary>
-    private sealed class KernelLikeFiles(Func<string, string, bool> rejects) : ICgroupFileAccess
+    private sealed class KernelLikeFiles(string root, Func<string, string, bool> rejects) : ICgroupFileAccess
     {
+        private readonly CgroupFileAccess _real = new(root);
+
         public List<string> Writes { get; } = [];
 
-        public bool DirectoryExists(string path) => CgroupWriterFileAccess.Instance.DirectoryExists(path);
+        public bool DirectoryExists(string cgroup) => _real.DirectoryExists(cgroup);
 
-        public string Read(string path) => CgroupWriterFileAccess.Instance.Read(path);
+        public string Read(string cgroup, string file) => _real.Read(cgroup, file);
 
-        public void Write(string path, string value)
+        public void Write(string cgroup, string file, string value)
         {
-            Writes.Add($"{Path.GetFileName(Path.GetDirectoryName(path))}/{Path.GetFileName(path)}={value}");
-            if (rejects(path, value))
+            Writes.Add($"{Path.GetFileName(cgroup)}/{file}={value}");
+            if (rejects($"{cgroup}/{file}", value))
             {
-                throw new IOException($"Invalid argument : '{path}'", 22);
+                throw new HostFileException(Path.Join(root, cgroup, file), HostFileProblem.SystemError, "invalid argument", 22);
             }
-            CgroupWriterFileAccess.Instance.Write(path, value);
+            _real.Write(cgroup, file, value);
         }
+    }
+
+    private CgroupWriter Writer(Func<string, string, bool> rejects, out KernelLikeFiles files)
+    {
+        files = new KernelLikeFiles(_tree.Root, rejects);
+        return new CgroupWriter(_tree.Root, "kubepods", files, _log.Add);
     }
 
     private static readonly CgroupWrite[] Plan =
@@ -51,8 +60,7 @@ public sealed class CgroupWriterTests : IDisposable
     [Fact]
     public void A_plan_is_written_in_order()
     {
-        var files = new KernelLikeFiles((_, _) => false);
-        CgroupWriterResult result = new CgroupWriter(_tree.Root, files, _log.Add).Apply(Plan);
+        CgroupWriterResult result = Writer((_, _) => false, out KernelLikeFiles files).Apply(Plan);
         Assert.True(result.Succeeded, result.Error);
         Assert.Equal(4, result.Written);
         Assert.Equal(["kubepods/memory.min=300", "burstable/memory.low=200", "podA/memory.low=100", "podA/memory.high=4096"], files.Writes);
@@ -65,7 +73,7 @@ public sealed class CgroupWriterTests : IDisposable
     [Fact]
     public void The_public_writer_writes_real_files()
     {
-        CgroupWriterResult result = new CgroupWriter(_tree.Root).Apply([new CgroupWrite("/kubepods/burstable/podA", "memory.max", "1048576")]);
+        CgroupWriterResult result = new CgroupWriter(_tree.Root, "kubepods").Apply([new CgroupWrite("/kubepods/burstable/podA", "memory.max", "1048576")]);
         Assert.True(result.Succeeded, result.Error);
         Assert.Equal("1048576", _tree.Read("kubepods/burstable/podA", "memory.max"));
     }
@@ -74,7 +82,7 @@ public sealed class CgroupWriterTests : IDisposable
     public void A_vanished_cgroup_is_logged_and_skipped()
     {
         _tree.RemoveCgroup("kubepods/burstable/podA");
-        CgroupWriterResult result = new CgroupWriter(_tree.Root, new KernelLikeFiles((_, _) => false), _log.Add).Apply(Plan);
+        CgroupWriterResult result = Writer((_, _) => false, out _).Apply(Plan);
         Assert.True(result.Succeeded, result.Error);
         Assert.Equal(2, result.Written);
         Assert.Equal(2, result.Skipped);
@@ -88,10 +96,9 @@ public sealed class CgroupWriterTests : IDisposable
     public void Einval_is_reported_with_file_and_value_and_everything_written_is_rolled_back_in_reverse()
     {
         _tree.Set("kubepods/burstable", "memory.low", "50");
-        var files = new KernelLikeFiles((path, value) => path.EndsWith("memory.high", StringComparison.Ordinal) && value == "4096");
-        CgroupWriterResult result = new CgroupWriter(_tree.Root, files, _log.Add).Apply(Plan);
+        CgroupWriterResult result = Writer((path, value) => path.EndsWith("memory.high", StringComparison.Ordinal) && value == "4096", out KernelLikeFiles files).Apply(Plan);
         Assert.False(result.Succeeded);
-        string podHigh = Path.Combine(_tree.Root, "kubepods/burstable/podA", "memory.high");
+        string podHigh = Path.Join(_tree.Root, "kubepods/burstable/podA", "memory.high");
         Assert.Equal($"the kernel rejected \"4096\" for {podHigh} (EINVAL: invalid argument)", result.Error);
         Assert.Equal(
             ["kubepods/memory.min=300", "burstable/memory.low=200", "podA/memory.low=100", "podA/memory.high=4096",
@@ -108,7 +115,7 @@ public sealed class CgroupWriterTests : IDisposable
     public void A_missing_knob_fails_the_plan_and_is_never_created()
     {
         File.Delete(Path.Combine(_tree.Root, "kubepods/burstable/podA/memory.low"));
-        CgroupWriterResult result = new CgroupWriter(_tree.Root, new KernelLikeFiles((_, _) => false), _log.Add).Apply(Plan);
+        CgroupWriterResult result = Writer((_, _) => false, out _).Apply(Plan);
         Assert.False(result.Succeeded);
         Assert.Contains("memory.low: the file does not exist", result.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_tree.Root, "kubepods/burstable/podA/memory.low")));
@@ -120,10 +127,9 @@ public sealed class CgroupWriterTests : IDisposable
     public void A_value_that_cannot_be_restored_is_reported()
     {
         // The kernel refuses the new value for the pod and, later, the old value for the parent.
-        var files = new KernelLikeFiles((path, value) =>
+        CgroupWriterResult result = Writer((path, value) =>
             (path.EndsWith("podA/memory.low", StringComparison.Ordinal) && value == "100") ||
-            (path.EndsWith("burstable/memory.low", StringComparison.Ordinal) && value == "0"));
-        CgroupWriterResult result = new CgroupWriter(_tree.Root, files, _log.Add).Apply(Plan);
+            (path.EndsWith("burstable/memory.low", StringComparison.Ordinal) && value == "0"), out _).Apply(Plan);
         Assert.False(result.Succeeded);
         string problem = Assert.Single(result.RollbackProblems);
         Assert.StartsWith("rollback: the kernel rejected \"0\" for ", problem, StringComparison.Ordinal);
@@ -135,7 +141,7 @@ public sealed class CgroupWriterTests : IDisposable
     public void A_memory_qos_plan_lands_on_the_tree()
     {
         var accounting = new MemoryQosAccounting(new MemoryQosOptions { ReservationPolicy = MemoryReservationPolicy.TieredReservation }, new QosCgroupLayout(CgroupDriver.Cgroupfs));
-        var writer = new CgroupWriter(_tree.Root, _log.Add);
+        var writer = new CgroupWriter(_tree.Root, "kubepods", _log.Add);
         IReadOnlyList<CgroupWrite> plan = accounting.PlanUpsertPod("A", QosClass.Burstable, 1 << 20);
         Assert.True(writer.Apply(plan).Succeeded);
         accounting.UpsertPod("A", QosClass.Burstable, 1 << 20);
