@@ -4,6 +4,7 @@ using ResMgrLite.Nri;
 using ResMgrLite.Nri.Api;
 using ResMgrLite.Observability;
 using ResMgrLite.Observability.Inspection;
+using ResMgrLite.Observability.Metrics;
 using ResMgrLite.Observability.Nrt;
 using ResMgrLite.Plugin;
 using ResMgrLite.Tests.Plugin;
@@ -192,6 +193,31 @@ public sealed class NodeViewTests : IDisposable
         Assert.Equal("untrusted_state", document.RootElement.GetProperty("reason").GetString());
         Assert.Contains("does not match this machine or configuration", document.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("revert the change", document.RootElement.GetProperty("advice").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_active_gauge_gives_the_plugins_own_reason_like_the_state_command()
+    {
+        await AdmitTwoGuaranteedPodsAsync();
+        await File.WriteAllTextAsync(ConfigFile, (await File.ReadAllTextAsync(ConfigFile)).Replace("reservedSystemCPUs = \"0\"", "reservedSystemCPUs = \"0,8\"", StringComparison.Ordinal));
+        var metrics = new PluginMetrics("1.2.3", new ProcessMetrics());
+        var restarted = new ResourcePolicyHandler(new PluginLog(Path.Combine(_directory, "restarted.log"), ProtocolLogLevel.Debug),
+            new HandlerOptions(_machine.SysfsRoot, "test.conf", ConfigFile, new System.Collections.Hashtable(), _machine.ProcRoot));
+        var measured = new MeasuredEventHandler(restarted, metrics, () => restarted.Status.Now.Reason);
+        var info = new NriRuntimeInfo("containerd", "2.1.9", "", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), NriApiLevel.V0_6);
+
+        string before = metrics.Registry.Render(ExpositionFormat.Prometheus);
+        await measured.ConfigureAsync(new NriConfigureContext("", info, new NoRuntime()), CancellationToken.None);
+        string after = metrics.Registry.Render(ExpositionFormat.Prometheus);
+
+        Assert.Equal(0, StrictExpositionParser.Parse(before, openMetrics: false)["resmgrlite_resource_management_active{reason=\"not_configured\"}"]);
+        var parsed = StrictExpositionParser.Parse(after, openMetrics: false);
+        Assert.Equal(0, parsed["resmgrlite_resource_management_active{reason=\"untrusted_state\"}"]);
+        Assert.DoesNotContain("resmgrlite_resource_management_active{}", parsed.Samples.Keys);
+        var json = new StringWriter();
+        StateCommand.Run(NodeInspection.Load(ConfigFile, null, _machine.SysfsRoot, new System.Collections.Hashtable()), json: true, json);
+        using JsonDocument document = JsonDocument.Parse(json.ToString());
+        Assert.Equal("untrusted_state", document.RootElement.GetProperty("reason").GetString());
     }
 
     [Fact]
