@@ -37,36 +37,89 @@ internal static class StateCommand
     }
 
     /// <summary>One container's holdings as the user asks for them.</summary>
-    internal sealed record ContainerRow(
-        string PodUid, string Container, string ContainerId, string Role, string Isolation, string CpuKind,
-        CpuSet Cpus, string NumaNodes, MemoryAmounts MemoryBlocks, string MemoryNodes);
+    internal sealed class ContainerRow(
+        string podUid, string container, string containerId, string role, string isolation, string cpuKind,
+        CpuSet cpus, string numaNodes, MemoryAmounts memoryBlocks, string memoryNodes)
+    {
+        public string PodUid { get; } = podUid;
 
+        public string Container { get; } = container;
+
+        public string ContainerId { get; } = containerId;
+
+        public string Role { get; } = role;
+
+        public string Isolation { get; } = isolation;
+
+        public string CpuKind { get; } = cpuKind;
+
+        public CpuSet Cpus { get; } = cpus;
+
+        public string NumaNodes { get; } = numaNodes;
+
+        public MemoryAmounts MemoryBlocks { get; } = memoryBlocks;
+
+        public string MemoryNodes { get; } = memoryNodes;
+    }
+
+    /// <summary>Rows in pod UID, container name order; containers with pinned memory but unmanaged CPUs last.</summary>
     internal static IReadOnlyList<ContainerRow> Rows(EngineSnapshot snapshot, NodeInspection inspection)
     {
-        var memory = (snapshot.Memory?.Containers ?? []).ToDictionary(m => (m.PodUid, m.ContainerName));
-        var pods = snapshot.Pods.ToDictionary(p => p.PodUid, StringComparer.Ordinal);
-        var rows = new List<ContainerRow>();
-        var seen = new HashSet<(string, string)>();
-        foreach (ContainerCpuSnapshot c in snapshot.Containers.OrderBy(c => c.PodUid, StringComparer.Ordinal).ThenBy(c => c.ContainerName, StringComparer.Ordinal))
+        IReadOnlyList<ContainerMemorySnapshot> memoryEntries = snapshot.Memory?.Containers ?? [];
+        var memory = new Dictionary<string, ContainerMemorySnapshot>(memoryEntries.Count, StringComparer.Ordinal);
+        foreach (ContainerMemorySnapshot m in memoryEntries)
         {
-            seen.Add((c.PodUid, c.ContainerName));
+            memory[Key(m.PodUid, m.ContainerName)] = m;
+        }
+        var pods = new Dictionary<string, PodCpuSnapshot>(snapshot.Pods.Count, StringComparer.Ordinal);
+        foreach (PodCpuSnapshot pod in snapshot.Pods)
+        {
+            pods[pod.PodUid] = pod;
+        }
+        var containers = new List<ContainerCpuSnapshot>(snapshot.Containers);
+        containers.Sort(static (x, y) =>
+        {
+            int byPod = string.CompareOrdinal(x.PodUid, y.PodUid);
+            return byPod != 0 ? byPod : string.CompareOrdinal(x.ContainerName, y.ContainerName);
+        });
+        var rows = new List<ContainerRow>(containers.Count);
+        foreach (ContainerCpuSnapshot c in containers)
+        {
             CpuSet cpus = c.Kind switch
             {
                 CpuAssignmentKind.NodeShared => snapshot.DefaultCpus,
                 CpuAssignmentKind.PodShared => pods.TryGetValue(c.PodUid, out PodCpuSnapshot? pod) ? pod.SharedPool : c.Cpus,
                 _ => c.Cpus,
             };
-            memory.TryGetValue((c.PodUid, c.ContainerName), out ContainerMemorySnapshot? blocks);
+            memory.Remove(Key(c.PodUid, c.ContainerName), out ContainerMemorySnapshot? blocks);
             rows.Add(new ContainerRow(c.PodUid, c.ContainerName, c.ContainerId, RoleName(c.Role), Isolation(c.Kind, c.Eligible), KindName(c.Kind),
                 cpus, NumaOf(cpus, inspection), blocks?.Blocks ?? default, blocks is null ? "" : NodeList(blocks.NumaMask)));
         }
-        foreach (ContainerMemorySnapshot m in (snapshot.Memory?.Containers ?? []).Where(m => !seen.Contains((m.PodUid, m.ContainerName))))
+        foreach (ContainerMemorySnapshot m in memoryEntries)
         {
-            // Memory pinned, CPUs not managed by the CPU manager (policy none): the node's CPUs.
-            rows.Add(new ContainerRow(m.PodUid, m.ContainerName, m.ContainerId, RoleName(m.Role), "host", "unmanaged",
-                default, "", m.Blocks, NodeList(m.NumaMask)));
+            if (memory.ContainsKey(Key(m.PodUid, m.ContainerName)))
+            {
+                // Memory pinned, CPUs not managed by the CPU manager (policy none): the node's CPUs.
+                rows.Add(new ContainerRow(m.PodUid, m.ContainerName, m.ContainerId, RoleName(m.Role), "host", "unmanaged",
+                    default, "", m.Blocks, NodeList(m.NumaMask)));
+            }
         }
         return rows;
+    }
+
+    /// <summary>A pod UID and container name as one dictionary key (NUL never occurs in either).</summary>
+    private static string Key(string podUid, string container) => string.Concat(podUid, "\0", container);
+
+    private static PodMemorySnapshot? PodMemory(EngineSnapshot snapshot, string podUid)
+    {
+        foreach (PodMemorySnapshot pod in snapshot.Memory?.Pods ?? [])
+        {
+            if (pod.PodUid == podUid)
+            {
+                return pod;
+            }
+        }
+        return null;
     }
 
     /// <summary>The KEP-5526 isolation level (spec §5.7): exclusive CPUs are <c>container</c>, a pod budget's pools <c>pod</c>, the node pool <c>host</c>.</summary>
@@ -83,7 +136,7 @@ internal static class StateCommand
         CpuAssignmentKind.Exclusive => "exclusive",
         CpuAssignmentKind.PodInitPool => "pod init pool",
         CpuAssignmentKind.PodShared => "pod shared pool",
-        _ => kind.ToString(),
+        _ => "unknown",
     };
 
     private static string RoleName(Engine.Model.ContainerRole role) => role switch
@@ -133,26 +186,31 @@ internal static class StateCommand
         {
             stdout.WriteLine();
             stdout.WriteLine("pod budgets (KEP-5526):");
-            Table(stdout, ["POD UID", "BUDGET", "SIDECAR CPUS", "POD SHARED POOL", "CONTAINERS", "MEMORY NUMA", "MEMORY"],
-                snapshot.Pods.Select(p =>
-                {
-                    PodMemorySnapshot? memory = snapshot.Memory?.Pods.FirstOrDefault(m => m.PodUid == p.PodUid);
-                    return new[]
-                    {
-                        p.PodUid, CpuList(p.Bubble), CpuList(p.SidecarCpus), CpuList(p.SharedPool), p.Containers.ToString(CultureInfo.InvariantCulture),
-                        memory is null ? "-" : NodeList(memory.NumaMask), memory is null ? "-" : Amounts(memory.Totals),
-                    };
-                }));
+            var budgets = new List<string[]>(snapshot.Pods.Count);
+            foreach (PodCpuSnapshot p in snapshot.Pods)
+            {
+                PodMemorySnapshot? memory = PodMemory(snapshot, p.PodUid);
+                budgets.Add(
+                [
+                    p.PodUid, CpuList(p.Bubble), CpuList(p.SidecarCpus), CpuList(p.SharedPool), p.Containers.ToString(CultureInfo.InvariantCulture),
+                    memory is null ? "-" : NodeList(memory.NumaMask), memory is null ? "-" : Amounts(memory.Totals),
+                ]);
+            }
+            Table(stdout, ["POD UID", "BUDGET", "SIDECAR CPUS", "POD SHARED POOL", "CONTAINERS", "MEMORY NUMA", "MEMORY"], budgets);
         }
         stdout.WriteLine();
         stdout.WriteLine(rows.Count == 0 ? "containers: none with an entry" : "containers:");
         if (rows.Count > 0)
         {
-            Table(stdout, ["POD UID", "CONTAINER", "ROLE", "ISOLATION", "CPUS", "CPU NUMA", "MEMORY NUMA", "MEMORY BLOCKS"],
-                rows.Select(r => new[]
-                {
+            var lines = new List<string[]>(rows.Count);
+            foreach (ContainerRow r in rows)
+            {
+                lines.Add(
+                [
                     r.PodUid, r.Container, r.Role, r.Isolation, r.Cpus.IsEmpty ? "-" : $"{r.Cpus} ({r.CpuKind})", Dash(r.NumaNodes), Dash(r.MemoryNodes), r.MemoryBlocks.IsZero ? "-" : Amounts(r.MemoryBlocks),
-                }));
+                ]);
+            }
+            Table(stdout, ["POD UID", "CONTAINER", "ROLE", "ISOLATION", "CPUS", "CPU NUMA", "MEMORY NUMA", "MEMORY BLOCKS"], lines);
         }
     }
 
@@ -219,9 +277,10 @@ internal static class StateCommand
     private static string Bytes(long bytes) =>
         bytes % (1L << 30) == 0 ? $"{bytes >> 30}Gi" : bytes % (1L << 20) == 0 ? $"{bytes >> 20}Mi" : bytes.ToString(CultureInfo.InvariantCulture);
 
-    private static void Table(TextWriter stdout, string[] header, IEnumerable<string[]> body)
+    private static void Table(TextWriter stdout, string[] header, List<string[]> body)
     {
-        List<string[]> lines = [header, .. body];
+        body.Insert(0, header);
+        List<string[]> lines = body;
         int[] widths = new int[header.Length];
         foreach (string[] line in lines)
         {
@@ -275,7 +334,7 @@ internal static class StateCommand
                     json.WriteString("sidecarCpus", pod.SidecarCpus.ToString());
                     json.WriteString("sharedPool", pod.SharedPool.ToString());
                     json.WriteNumber("containers", pod.Containers);
-                    if (snapshot.Memory?.Pods.FirstOrDefault(m => m.PodUid == pod.PodUid) is { } memory)
+                    if (PodMemory(snapshot, pod.PodUid) is { } memory)
                     {
                         json.WriteString("memoryNumaNodes", NodeList(memory.NumaMask));
                         WriteAmounts(json, "memory", memory.Totals);

@@ -44,104 +44,189 @@ internal sealed class MeasuredEventHandler : INriEventHandler
         }
     }
 
-    public async ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
+    // The other requests are not async methods: the handler answers them synchronously, so one shared
+    // slow path per result shape replaces a state machine per method (smaller binary, no box).
+
+    public ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
         LogContext.Enter("Synchronize", "", "");
         try
         {
-            return await _inner.SynchronizeAsync(pods, containers, cancellationToken).ConfigureAwait(false);
+            return Timed(_inner.SynchronizeAsync(pods, containers, cancellationToken), NriRequestKind.Synchronize, start);
+        }
+        catch
+        {
+            Observe(NriRequestKind.Synchronize, start);
+            throw;
         }
         finally
         {
-            Observe(NriRequestKind.Synchronize, start);
+            LogContext.Leave();
         }
     }
 
-    public async ValueTask<CreateContainerResult> CreateContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
+    public ValueTask<CreateContainerResult> CreateContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
         Enter("CreateContainer", pod, container);
         try
         {
-            return await _inner.CreateContainerAsync(pod, container, cancellationToken).ConfigureAwait(false);
+            return Timed(_inner.CreateContainerAsync(pod, container, cancellationToken), NriRequestKind.CreateContainer, start);
+        }
+        catch
+        {
+            Observe(NriRequestKind.CreateContainer, start);
+            throw;
         }
         finally
         {
-            Observe(NriRequestKind.CreateContainer, start);
+            LogContext.Leave();
         }
     }
 
-    public async ValueTask<IReadOnlyList<ContainerUpdate>> UpdateContainerAsync(PodSandbox pod, Container container, LinuxResources? requested, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<ContainerUpdate>> UpdateContainerAsync(PodSandbox pod, Container container, LinuxResources? requested, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
         Enter("UpdateContainer", pod, container);
         try
         {
-            return await _inner.UpdateContainerAsync(pod, container, requested, cancellationToken).ConfigureAwait(false);
+            return Timed(_inner.UpdateContainerAsync(pod, container, requested, cancellationToken), NriRequestKind.UpdateContainer, start);
+        }
+        catch
+        {
+            Observe(NriRequestKind.UpdateContainer, start);
+            throw;
         }
         finally
         {
-            Observe(NriRequestKind.UpdateContainer, start);
+            LogContext.Leave();
         }
     }
 
-    public async ValueTask<IReadOnlyList<ContainerUpdate>> StopContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<ContainerUpdate>> StopContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
         Enter("StopContainer", pod, container);
         try
         {
-            return await _inner.StopContainerAsync(pod, container, cancellationToken).ConfigureAwait(false);
+            return Timed(_inner.StopContainerAsync(pod, container, cancellationToken), NriRequestKind.StopContainer, start);
         }
-        finally
+        catch
         {
             Observe(NriRequestKind.StopContainer, start);
-        }
-    }
-
-    public async ValueTask StateChangeAsync(Event kind, PodSandbox pod, Container? container, CancellationToken cancellationToken)
-    {
-        long start = Stopwatch.GetTimestamp();
-        Enter(KindOf(kind) is { } named ? PluginMetrics.NriRequestNames[(int)named] : kind.ToString(), pod, container);
-        try
-        {
-            await _inner.StateChangeAsync(kind, pod, container, cancellationToken).ConfigureAwait(false);
+            throw;
         }
         finally
         {
-            if (KindOf(kind) is { } request)
-            {
-                Observe(request, start);
-            }
+            LogContext.Leave();
         }
     }
 
-    public async ValueTask UpdatePodSandboxAsync(PodSandbox pod, LinuxResources? overhead, LinuxResources? resources, CancellationToken cancellationToken)
+    public ValueTask StateChangeAsync(Event kind, PodSandbox pod, Container? container, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        NriRequestKind? request = KindOf(kind);
+        Enter(request is { } named ? PluginMetrics.NriRequestNames[(int)named] : "StateChange", pod, container);
+        try
+        {
+            ValueTask pending = _inner.StateChangeAsync(kind, pod, container, cancellationToken);
+            return request is { } timed ? Timed(pending, timed, start) : pending;
+        }
+        catch
+        {
+            if (request is { } failed)
+            {
+                Observe(failed, start);
+            }
+            throw;
+        }
+        finally
+        {
+            LogContext.Leave();
+        }
+    }
+
+    public ValueTask UpdatePodSandboxAsync(PodSandbox pod, LinuxResources? overhead, LinuxResources? resources, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
         Enter("UpdatePodSandbox", pod, null);
         try
         {
-            await _inner.UpdatePodSandboxAsync(pod, overhead, resources, cancellationToken).ConfigureAwait(false);
+            return Timed(_inner.UpdatePodSandboxAsync(pod, overhead, resources, cancellationToken), NriRequestKind.UpdatePodSandbox, start);
+        }
+        catch
+        {
+            Observe(NriRequestKind.UpdatePodSandbox, start);
+            throw;
         }
         finally
         {
-            Observe(NriRequestKind.UpdatePodSandbox, start);
+            LogContext.Leave();
         }
     }
 
-    public async ValueTask ShutdownAsync(CancellationToken cancellationToken)
+    public ValueTask ShutdownAsync(CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
         LogContext.Enter("Shutdown", "", "");
         try
         {
-            await _inner.ShutdownAsync(cancellationToken).ConfigureAwait(false);
+            return Timed(_inner.ShutdownAsync(cancellationToken), NriRequestKind.Shutdown, start);
+        }
+        catch
+        {
+            Observe(NriRequestKind.Shutdown, start);
+            throw;
         }
         finally
         {
-            Observe(NriRequestKind.Shutdown, start);
+            LogContext.Leave();
+        }
+    }
+
+    /// <summary>Observes a request that answered at once; an answer still pending is observed when it comes.</summary>
+    private ValueTask<T> Timed<T>(ValueTask<T> pending, NriRequestKind kind, long start)
+    {
+        if (pending.IsCompleted)
+        {
+            Observe(kind, start);
+            return pending;
+        }
+        return ObservedWhenDone(pending, kind, start);
+    }
+
+    private ValueTask Timed(ValueTask pending, NriRequestKind kind, long start)
+    {
+        if (pending.IsCompleted)
+        {
+            Observe(kind, start);
+            return pending;
+        }
+        return ObservedWhenDone(pending, kind, start);
+    }
+
+    private async ValueTask<T> ObservedWhenDone<T>(ValueTask<T> pending, NriRequestKind kind, long start)
+    {
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        finally
+        {
+            Observe(kind, start);
+        }
+    }
+
+    private async ValueTask ObservedWhenDone(ValueTask pending, NriRequestKind kind, long start)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        finally
+        {
+            Observe(kind, start);
         }
     }
 

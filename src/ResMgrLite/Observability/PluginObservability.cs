@@ -66,7 +66,14 @@ internal sealed class PluginObservability : IAsyncDisposable
         }
         if (settings.MetricsTextfile.Length > 0)
         {
-            var process = new HashSet<MetricFamily>(Metrics.Registry.Families.Where(f => f.Name.StartsWith("process_", StringComparison.Ordinal)));
+            var process = new HashSet<MetricFamily>();
+            foreach (MetricFamily family in Metrics.Registry.Families)
+            {
+                if (family.Name.StartsWith("process_", StringComparison.Ordinal))
+                {
+                    process.Add(family);
+                }
+            }
             _textfile = new MetricsTextfile(settings.MetricsTextfile, Metrics.Registry, process, Warn);
             _log.Write(ProtocolLogLevel.Info, $"metrics: written to {settings.MetricsTextfile} every {MetricsTextfile.Period.TotalSeconds:0} s for node_exporter's textfile collector");
         }

@@ -74,34 +74,47 @@ internal sealed class ProcessMetrics
             _threads.Set(double.NaN);
             return;
         }
-        string[] fields = stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        // fields[0] is field 3 (state): utime is field 14, stime 15, num_threads 20, starttime 22.
-        _cpuSeconds.Set((Field(fields, 14) + Field(fields, 15)) / UserHz);
-        _threads.Set(Field(fields, 20));
+        ReadOnlySpan<char> fields = stat.AsSpan(close + 1);
+        // The first field after the name is field 3 (state): utime is field 14, stime 15, num_threads 20, starttime 22.
+        _cpuSeconds.Set((Number(fields, 14 - 3) + Number(fields, 15 - 3)) / UserHz);
+        _threads.Set(Number(fields, 20 - 3));
         if (double.IsNaN(_bootTime))
         {
             _bootTime = ReadBootTime();
         }
         double bootTime = _bootTime;
-        double startTicks = Field(fields, 22);
+        double startTicks = Number(fields, 22 - 3);
         _startTime.Set(bootTime + (startTicks / UserHz));
     }
 
-    private static double Field(string[] fieldsFromState, int number)
+    /// <summary>The space-separated field at <paramref name="index"/> (from 0) as a number; NaN when absent or not a number.</summary>
+    private static double Number(ReadOnlySpan<char> fields, int index) =>
+        long.TryParse(Field(fields, index), NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value : double.NaN;
+
+    /// <summary>The space-separated field at <paramref name="index"/> (from 0); empty when there are fewer.</summary>
+    private static ReadOnlySpan<char> Field(ReadOnlySpan<char> fields, int index)
     {
-        int index = number - 3;
-        return index < fieldsFromState.Length && long.TryParse(fieldsFromState[index], NumberStyles.None, CultureInfo.InvariantCulture, out long value)
-            ? value
-            : double.NaN;
+        while (true)
+        {
+            fields = fields.TrimStart(' ');
+            int end = fields.IndexOf(' ');
+            ReadOnlySpan<char> field = end < 0 ? fields : fields[..end];
+            if (index == 0 || field.IsEmpty)
+            {
+                return field;
+            }
+            fields = fields[field.Length..];
+            index--;
+        }
     }
 
     private void ReadStatm()
     {
         string? statm = ReadSmallFile(Path.Combine(_procSelf, "statm"));
-        string[] pages = statm?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        ReadOnlySpan<char> pages = statm.AsSpan().TrimEnd('\n');
         long pageSize = Environment.SystemPageSize;
-        _virtualMemory.Set(pages.Length > 0 && long.TryParse(pages[0], NumberStyles.None, CultureInfo.InvariantCulture, out long size) ? size * pageSize : double.NaN);
-        _residentMemory.Set(pages.Length > 1 && long.TryParse(pages[1], NumberStyles.None, CultureInfo.InvariantCulture, out long resident) ? resident * pageSize : double.NaN);
+        _virtualMemory.Set(Number(pages, 0) * pageSize);
+        _residentMemory.Set(Number(pages, 1) * pageSize);
     }
 
     private double CountOpenFds()
@@ -125,19 +138,14 @@ internal sealed class ProcessMetrics
     {
         // "Max open files            1024                 524288               files"
         string? limits = ReadSmallFile(Path.Combine(_procSelf, "limits"));
-        foreach (string line in (limits ?? "").Split('\n'))
+        const string Name = "Max open files";
+        int at = limits?.IndexOf("\n" + Name, StringComparison.Ordinal) ?? -1;
+        if (at < 0)
         {
-            if (line.StartsWith("Max open files", StringComparison.Ordinal))
-            {
-                string[] parts = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length > 0 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long soft))
-                {
-                    return soft;
-                }
-                return parts.Length > 0 && parts[0] == "unlimited" ? double.PositiveInfinity : double.NaN;
-            }
+            return double.NaN;
         }
-        return double.NaN;
+        ReadOnlySpan<char> soft = Field(limits.AsSpan(at + 1 + Name.Length), 0);
+        return soft is "unlimited" ? double.PositiveInfinity : Number(soft, 0);
     }
 
     /// <summary>The boot time from /proc/stat, read once: the file grows with the CPU count, btime never changes.</summary>

@@ -11,7 +11,7 @@ namespace ResMgrLite.Observability.Endpoint;
 /// answers the exposition (OpenMetrics when the Accept header asks for it), <c>GET /healthz</c>
 /// answers <c>ok</c>; any other path is 404, any other method 405, anything unparsable 400.
 /// One thread of its own multiplexes the listener and at most <see cref="MaxConnections"/>
-/// connections with <c>poll</c> (no thread-pool threads, no async state machines: the first
+/// connections with poll(2) (no thread-pool threads, no async state machines: the first
 /// version, on async sockets, cost 5 MiB of RSS after ten scrapes). Bounded so that no client can
 /// take memory or time from the NRI path: more connections are closed at once with 503, a request
 /// head may have at most <see cref="MaxRequestBytes"/> bytes (431 beyond) and must arrive within
@@ -26,7 +26,7 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
     public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(2);
 
     // How often the loop looks at the stop flag and the read deadlines when nothing arrives.
-    private const int PollMicroseconds = 200_000;
+    private const int PollMilliseconds = 200;
 
     private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
 
@@ -143,39 +143,38 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
 
     private void Serve()
     {
-        var readable = new List<Socket>(MaxConnections + 1);
+        var poll = new SocketPoll(MaxConnections + 1);
+        var ready = new List<Connection>(MaxConnections);
         while (!_stopping)
         {
-            readable.Clear();
-            readable.Add(_listener);
+            poll.Clear();
+            poll.Add(_listener);
             foreach (Connection connection in _connections)
             {
-                readable.Add(connection.Socket);
+                poll.Add(connection.Socket);
             }
-            try
+            if (!poll.Wait(PollMilliseconds, out int errno))
             {
-                Socket.Select(readable, null, null, PollMicroseconds);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                if (_stopping)
-                {
-                    break;
-                }
-                _log($"metrics endpoint: poll failed: {e.Message}");
+                _log($"metrics endpoint: poll failed: {Host.Files.ErrorText.OfErrno(errno)}");
                 Thread.Sleep(100);
                 continue;
             }
-            foreach (Socket socket in readable)
+            // Reading may close connections: collect the ready ones first.
+            ready.Clear();
+            for (int i = 0; i < _connections.Count; i++)
             {
-                if (socket == _listener)
+                if (poll.IsReadable(i + 1))
                 {
-                    AcceptOne();
+                    ready.Add(_connections[i]);
                 }
-                else
-                {
-                    ReadFrom(_connections.Find(c => c.Socket == socket)!);
-                }
+            }
+            foreach (Connection connection in ready)
+            {
+                ReadFrom(connection);
+            }
+            if (poll.IsReadable(0))
+            {
+                AcceptOne();
             }
             ExpireSlowRequests();
         }
@@ -296,45 +295,53 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
     /// <summary>Writes the response to a complete request head (request line and headers, without the blank line) into <see cref="_response"/>.</summary>
     internal bool Answer(ReadOnlySpan<byte> head)
     {
-        string text = Encoding.Latin1.GetString(head);
-        string[] lines = text.Split("\r\n");
-        string[] requestLine = lines[0].Split(' ');
-        if (requestLine.Length != 3 || !requestLine[2].StartsWith("HTTP/1.", StringComparison.Ordinal) || requestLine[0].Length == 0 || !requestLine[1].StartsWith('/'))
+        int lineEnd = head.IndexOf("\r\n"u8);
+        ReadOnlySpan<byte> requestLine = lineEnd < 0 ? head : head[..lineEnd];
+        ReadOnlySpan<byte> headers = lineEnd < 0 ? [] : head[(lineEnd + 2)..];
+        int firstSpace = requestLine.IndexOf((byte)' ');
+        int lastSpace = requestLine.LastIndexOf((byte)' ');
+        if (firstSpace <= 0 || lastSpace == firstSpace || !requestLine[(lastSpace + 1)..].StartsWith("HTTP/1."u8))
         {
             return Response(400, "Bad Request", "malformed request line\n"u8);
         }
-        string accept = "";
-        for (int i = 1; i < lines.Length; i++)
+        ReadOnlySpan<byte> method = requestLine[..firstSpace];
+        ReadOnlySpan<byte> target = requestLine[(firstSpace + 1)..lastSpace];
+        if (target.IsEmpty || target[0] != (byte)'/' || target.Contains((byte)' '))
         {
-            int colon = lines[i].IndexOf(':');
+            return Response(400, "Bad Request", "malformed request line\n"u8);
+        }
+        ReadOnlySpan<byte> accept = [];
+        while (!headers.IsEmpty)
+        {
+            int end = headers.IndexOf("\r\n"u8);
+            ReadOnlySpan<byte> line = end < 0 ? headers : headers[..end];
+            headers = end < 0 ? [] : headers[(end + 2)..];
+            int colon = line.IndexOf((byte)':');
             if (colon <= 0)
             {
                 return Response(400, "Bad Request", "malformed header line\n"u8);
             }
-            if (lines[i].AsSpan(0, colon).Trim().Equals("Accept", StringComparison.OrdinalIgnoreCase))
+            if (Ascii.EqualsIgnoreCase(line[..colon].Trim((byte)' '), "Accept"u8))
             {
-                accept = lines[i][(colon + 1)..];
+                accept = line[(colon + 1)..];
             }
         }
-        string path = requestLine[1];
-        int query = path.IndexOf('?');
-        if (query >= 0)
-        {
-            path = path[..query];
-        }
-        if (path is not ("/metrics" or "/healthz"))
+        int query = target.IndexOf((byte)'?');
+        ReadOnlySpan<byte> path = query >= 0 ? target[..query] : target;
+        bool metrics = path.SequenceEqual("/metrics"u8);
+        if (!metrics && !path.SequenceEqual("/healthz"u8))
         {
             return Response(404, "Not Found", "only /metrics and /healthz are served\n"u8);
         }
-        if (requestLine[0] != "GET")
+        if (!method.SequenceEqual("GET"u8))
         {
             return Response(405, "Method Not Allowed", "only GET is allowed\n"u8, "Allow: GET\r\n");
         }
-        if (path == "/healthz")
+        if (!metrics)
         {
             return Response(200, "OK", "ok\n"u8);
         }
-        ExpositionFormat format = ExpositionFormats.FromAccept(accept);
+        ExpositionFormat format = ExpositionFormats.FromAccept(Encoding.Latin1.GetString(accept));
         _text.Clear();
         _render(format, _text);
         int length = 0;

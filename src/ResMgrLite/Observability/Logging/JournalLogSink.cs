@@ -44,7 +44,14 @@ internal sealed class JournalLogSink : ILogSink
         catch (SocketException e)
         {
             socket.Dispose();
-            error = $"the systemd journal socket {socketPath} is not there ({e.SocketErrorCode})";
+            error = $"the systemd journal socket {socketPath} " + e.SocketErrorCode switch
+            {
+                // ENOENT comes back as AddressNotAvailable for a unix socket path.
+                SocketError.AddressNotAvailable => "is not there",
+                SocketError.ConnectionRefused => "refuses connections (journald is not running)",
+                SocketError.AccessDenied => "cannot be used: permission denied",
+                _ => $"cannot be used: {e.Message}",
+            };
             return null;
         }
     }
@@ -59,7 +66,7 @@ internal sealed class JournalLogSink : ILogSink
         }
         catch (SocketException e)
         {
-            error = $"the systemd journal refused an entry ({e.SocketErrorCode})";
+            error = $"the systemd journal refused an entry: {e.Message}";
             return false;
         }
     }

@@ -13,6 +13,19 @@ internal static class LogContext
     public static LogScope? Current => Scope.Value;
 
     public static void Enter(string eventName, string pod, string container) => Scope.Value = new LogScope(eventName, pod, container);
+
+    /// <summary>
+    /// Ends the scope in the caller's flow once a request's handler has returned (a continuation that
+    /// is still pending keeps the scope it captured).
+    /// </summary>
+    public static void Leave() => Scope.Value = null;
 }
 
-internal sealed record LogScope(string Event, string Pod, string Container);
+internal sealed class LogScope(string eventName, string pod, string container)
+{
+    public string Event { get; } = eventName;
+
+    public string Pod { get; } = pod;
+
+    public string Container { get; } = container;
+}

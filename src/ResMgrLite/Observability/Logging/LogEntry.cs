@@ -7,4 +7,17 @@ namespace ResMgrLite.Observability.Logging;
 /// structured fields an operator filters on (JSON keys, journal fields); empty when the entry is
 /// not about one event, pod or container.
 /// </summary>
-internal readonly record struct LogEntry(DateTime Time, ProtocolLogLevel Level, string Event, string Pod, string Container, string Message);
+internal readonly struct LogEntry(DateTime time, ProtocolLogLevel level, string eventName, string pod, string container, string message)
+{
+    public DateTime Time { get; } = time;
+
+    public ProtocolLogLevel Level { get; } = level;
+
+    public string Event { get; } = eventName;
+
+    public string Pod { get; } = pod;
+
+    public string Container { get; } = container;
+
+    public string Message { get; } = message;
+}

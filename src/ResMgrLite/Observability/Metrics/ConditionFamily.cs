@@ -15,7 +15,11 @@ internal sealed class ConditionFamily : MetricFamily
         : base(name, help, MetricType.Gauge, null)
     {
         _labelName = [labelName];
-        _reasons = [.. reasons.Select(reason => new[] { reason })];
+        _reasons = new string[reasons.Length][];
+        for (int i = 0; i < reasons.Length; i++)
+        {
+            _reasons[i] = [reasons[i]];
+        }
         _reason = initialReason;
     }
 

@@ -26,41 +26,32 @@ internal static class ExpositionFormats
     /// </summary>
     public static ExpositionFormat FromAccept(ReadOnlySpan<char> accept)
     {
-        foreach (Range range in accept.Split(','))
+        while (!accept.IsEmpty)
         {
-            ReadOnlySpan<char> mediaRange = accept[range];
-            ReadOnlySpan<char> type = mediaRange;
-            int semicolon = mediaRange.IndexOf(';');
-            if (semicolon >= 0)
-            {
-                type = mediaRange[..semicolon];
-            }
+            ReadOnlySpan<char> mediaRange = NextPart(ref accept, ',');
+            ReadOnlySpan<char> type = NextPart(ref mediaRange, ';');
             if (!type.Trim().Equals(OpenMetricsMediaType, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
             bool acceptable = true;
-            if (semicolon >= 0)
+            while (!mediaRange.IsEmpty)
             {
-                ReadOnlySpan<char> parameters = mediaRange[(semicolon + 1)..];
-                foreach (Range p in parameters.Split(';'))
+                ReadOnlySpan<char> parameter = NextPart(ref mediaRange, ';');
+                int equals = parameter.IndexOf('=');
+                if (equals < 0)
                 {
-                    ReadOnlySpan<char> parameter = parameters[p].Trim();
-                    int equals = parameter.IndexOf('=');
-                    if (equals < 0)
-                    {
-                        continue;
-                    }
-                    ReadOnlySpan<char> name = parameter[..equals].Trim();
-                    ReadOnlySpan<char> value = parameter[(equals + 1)..].Trim().Trim('"');
-                    if (name.Equals("version", StringComparison.OrdinalIgnoreCase))
-                    {
-                        acceptable &= value is "1.0.0" or "0.0.1";
-                    }
-                    else if (name.Equals("q", StringComparison.OrdinalIgnoreCase))
-                    {
-                        acceptable &= double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double q) && q > 0;
-                    }
+                    continue;
+                }
+                ReadOnlySpan<char> name = parameter[..equals].Trim();
+                ReadOnlySpan<char> value = parameter[(equals + 1)..].Trim().Trim('"');
+                if (name.Equals("version", StringComparison.OrdinalIgnoreCase))
+                {
+                    acceptable &= value is "1.0.0" or "0.0.1";
+                }
+                else if (name.Equals("q", StringComparison.OrdinalIgnoreCase))
+                {
+                    acceptable &= double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double q) && q > 0;
                 }
             }
             if (acceptable)
@@ -69,5 +60,14 @@ internal static class ExpositionFormats
             }
         }
         return ExpositionFormat.Prometheus;
+    }
+
+    /// <summary>The text up to <paramref name="separator"/> (or all of it); <paramref name="rest"/> keeps what follows.</summary>
+    private static ReadOnlySpan<char> NextPart(ref ReadOnlySpan<char> rest, char separator)
+    {
+        int at = rest.IndexOf(separator);
+        ReadOnlySpan<char> part = at < 0 ? rest : rest[..at];
+        rest = at < 0 ? [] : rest[(at + 1)..];
+        return part;
     }
 }

@@ -67,10 +67,16 @@ internal static class NrtDocument
     public static IReadOnlyList<ReservedMemoryNode> ReservedMemory(Config.Settings.ResMgrSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return [.. settings.ReservedMemory.Select(r => new ReservedMemoryNode(r.NumaNode, new MemoryAmounts(
-            r.LimitsBytes.GetValueOrDefault(MemoryResources.NameOf(MemoryResource.Memory)),
-            r.LimitsBytes.GetValueOrDefault(MemoryResources.NameOf(MemoryResource.Hugepages2Mi)),
-            r.LimitsBytes.GetValueOrDefault(MemoryResources.NameOf(MemoryResource.Hugepages1Gi)))))];
+        var nodes = new ReservedMemoryNode[settings.ReservedMemory.Count];
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            Config.Settings.ReservedMemoryNode r = settings.ReservedMemory[i];
+            nodes[i] = new ReservedMemoryNode(r.NumaNode, new MemoryAmounts(
+                r.LimitsBytes.GetValueOrDefault(MemoryResources.NameOf(MemoryResource.Memory)),
+                r.LimitsBytes.GetValueOrDefault(MemoryResources.NameOf(MemoryResource.Hugepages2Mi)),
+                r.LimitsBytes.GetValueOrDefault(MemoryResources.NameOf(MemoryResource.Hugepages1Gi))));
+        }
+        return nodes;
     }
 
     /// <summary>The zone name the scheduler plugin maps back to a NUMA id.</summary>
@@ -99,7 +105,15 @@ internal static class NrtDocument
         int allocatable = engine.Cpu is { } cpu ? zoneCpus.Intersect(cpu.Allocatable).Count : capacity;
         int available = engine.Cpu is { } policy ? zoneCpus.Intersect(policy.AvailableForExclusive).Count : capacity;
         Resource(json, "cpu", capacity, allocatable, available);
-        NumaMemoryInfo? memory = memoryNodes.FirstOrDefault(m => m.NodeId == node);
+        NumaMemoryInfo? memory = null;
+        foreach (NumaMemoryInfo candidate in memoryNodes)
+        {
+            if (candidate.NodeId == node)
+            {
+                memory = candidate;
+                break;
+            }
+        }
         foreach (MemoryResource resource in (ReadOnlySpan<MemoryResource>)[MemoryResource.Memory, MemoryResource.Hugepages2Mi, MemoryResource.Hugepages1Gi])
         {
             long total = memory is null ? 0 : resource switch
@@ -118,7 +132,14 @@ internal static class NrtDocument
             }
             else if (total > 0 || resource == MemoryResource.Memory)
             {
-                long reserved = reservedMemory.Where(r => r.NumaNode == node).Sum(r => r.Limits[resource]);
+                long reserved = 0;
+                foreach (ReservedMemoryNode r in reservedMemory)
+                {
+                    if (r.NumaNode == node)
+                    {
+                        reserved += r.Limits[resource];
+                    }
+                }
                 long usable = Math.Max(0, total - reserved);
                 Resource(json, MemoryResources.NameOf(resource), total, usable, usable);
             }
