@@ -36,7 +36,7 @@ public class AdmissionBenchmarks
             "512/8NUMA" => KubeletFixtures.Synthetic(2, 4, 32, 2),
             _ => KubeletFixtures.Synthetic(8, 1, 256, 2),
         };
-        _engine = new ResourceEngine(topology, new TopologyManagerOptions { Policy = Policy }, new CpuManagerOptions { ReservedCpuCount = 2 });
+        _engine = TestEngine.Create(topology, new TopologyManagerOptions { Policy = Policy }, new CpuManagerOptions { ReservedCpuCount = 2 });
 
         // Background load: a quarter of the machine in exclusive pods, plus shared pods.
         int background = Math.Max(0, topology.NumCpus / 4 / 2 - 1);
@@ -45,12 +45,12 @@ public class AdmissionBenchmarks
             var pod = new PodSpec($"bg{i}", $"bg{i}", "ns", QosClass.Guaranteed);
             var c = new ContainerSpec("c", ContainerRole.App, new ContainerResources(2000, 2000, Gi, Gi));
             pod.Containers.Add(c);
-            _engine.TryAdmitContainer(pod, c, $"bg{i}", true, out _, out _);
+            _engine.TryAdmitContainer(pod, c, $"bg{i}", out _, out _);
         }
         var shared = new PodSpec("shared", "shared", "ns", QosClass.Burstable);
         var sc = new ContainerSpec("c", ContainerRole.App, new ContainerResources(500, 1000, Gi, 2 * Gi));
         shared.Containers.Add(sc);
-        _engine.TryAdmitContainer(shared, sc, "shared", true, out _, out _);
+        _engine.TryAdmitContainer(shared, sc, "shared", out _, out _);
 
         _pod = new PodSpec("bench", "bench", "ns", QosClass.Guaranteed);
         _container = new ContainerSpec("app", ContainerRole.App, new ContainerResources(2000, 2000, Gi, Gi));
@@ -60,8 +60,8 @@ public class AdmissionBenchmarks
     [Benchmark(Description = "admit + release, Guaranteed 2 CPUs")]
     public bool AdmitAndRelease()
     {
-        bool ok = _engine.TryAdmitContainer(_pod, _container, "bench-1", true, out _, out _);
-        _engine.ReleaseContainer(_pod.Uid, _container.Name, "bench-1");
+        bool ok = _engine.TryAdmitContainer(_pod, _container, "bench-1", out _, out _);
+        _engine.ReleaseContainer(new ContainerKey(_pod.Uid, _container.Name), "bench-1");
         return ok;
     }
 }

@@ -56,7 +56,7 @@ public sealed class EngineInvariantTests
             StrictCpuReservation = random.Next(4) == 0,
             FullPcpusOnly = threads > 1 && random.Next(4) == 0,
         };
-        var engine = new ResourceEngine(topology, tm, cpu);
+        var engine = TestEngine.Create(topology, tm, cpu);
 
         var steps = new List<Step>();
         var live = new List<(PodSpec Pod, ContainerSpec Container, string Id)>();
@@ -114,7 +114,7 @@ public sealed class EngineInvariantTests
                 {
                     step.Pod.Containers.Add(step.Container);
                 }
-                bool ok = engine.TryAdmitContainer(step.Pod, step.Container, step.ContainerId, policy.NodeSharedContainerCount > 0, out ContainerDecision d, out string? error);
+                bool ok = engine.TryAdmitContainer(step.Pod, step.Container, step.ContainerId, out ContainerDecision d, out string? error);
                 log.Add(ok ? $"+{key} {d.Cpu.Cpus} {d.Cpu.Level}" : $"!{key} {error}");
                 if (ok)
                 {
@@ -124,7 +124,7 @@ public sealed class EngineInvariantTests
             }
             else if (admitted.Remove(key))
             {
-                log.Add($"-{key} {engine.ReleaseContainer(key.PodUid, key.Name, step.ContainerId)}");
+                log.Add($"-{key} {engine.ReleaseContainer(new ContainerKey(key.PodUid, key.Name), step.ContainerId)}");
             }
             CheckInvariants(policy, admitted.Keys, seed);
         }

@@ -1,6 +1,7 @@
 using ResMgrLite.Engine;
 using ResMgrLite.Engine.Cpu;
 using ResMgrLite.Engine.Model;
+using ResMgrLite.Engine.PodLevel;
 using ResMgrLite.Engine.TopologyManagement;
 using ResMgrLite.TestSupport;
 
@@ -13,7 +14,7 @@ public sealed class PodLevelCpuTests
     private static readonly TopologyHint Numa0 = new(0b01, true);
 
     private static StaticCpuPolicy NewPolicy() =>
-        new(KubeletFixtures.DualSocketHT, new CpuManagerOptions { ReservedCpus = CpuSet.Of(0) });
+        StaticCpuPolicy.TryCreate(KubeletFixtures.DualSocketHT, new CpuManagerOptions { ReservedCpus = CpuSet.Of(0) }, singleNumaNodePolicy: false, []) ?? throw new InvalidOperationException("invalid CPU manager options");
 
     private static ContainerSpec Gu(string name, int cpus, ContainerRole role = ContainerRole.App) =>
         new(name, role, new ContainerResources(cpus * 1000, cpus * 1000, Gi, Gi));
@@ -30,7 +31,7 @@ public sealed class PodLevelCpuTests
         foreach (ContainerSpec c in containers)
         {
             pod.Containers.Add(c);
-            Assert.True(policy.TryAdmit(pod, c, "id-" + c.Name, Numa0, podScope: true, nodeSharedInUse: false, out _, out string? error), error);
+            Assert.True(policy.TryAdmit(pod, c, "id-" + c.Name, Numa0, podScope: true, out _, out string? error), error);
         }
         return containers.ToDictionary(c => c.Name, c => policy.EffectiveCpus(new ContainerKey(pod.Uid, c.Name)).ToString());
     }
@@ -112,7 +113,7 @@ public sealed class PodLevelCpuTests
         ContainerSpec ngu = Ngu("ngu");
         pod.Containers.Add(ngu);
         CpuSet before = policy.DefaultSet;
-        Assert.False(policy.TryAdmit(pod, ngu, "id-ngu", Numa0, true, false, out _, out string? error));
+        Assert.False(policy.TryAdmit(pod, ngu, "id-ngu", Numa0, podScope: true, out _, out string? error));
         Assert.Equal("EmptyPodSharedPoolError: pod rejected, sum of exclusive container cpu requests equals pod budget, leaving no cpus for shared containers", error);
         Assert.Equal(before, policy.DefaultSet);
         Assert.False(policy.Containers.ContainsKey(new ContainerKey(pod.Uid, "ngu")));
@@ -149,11 +150,11 @@ public sealed class PodLevelCpuTests
         PodSpec pod = Pod(3);
         ContainerSpec gu = Gu("gu1", 1), ngu = Ngu("ngu");
         pod.Containers.Add(gu);
-        Assert.True(policy.TryAdmit(pod, gu, "a", Numa0, true, false, out CpuDecision d1, out _));
+        Assert.True(policy.TryAdmit(pod, gu, "a", Numa0, podScope: true, out CpuDecision d1, out _));
         pod.Containers.Add(ngu);
-        Assert.True(policy.TryAdmit(pod, ngu, "b", Numa0, true, false, out CpuDecision d2, out _));
-        Assert.Equal(CpuIsolationLevel.Container, d1.Level);
-        Assert.Equal(CpuIsolationLevel.Pod, d2.Level);
+        Assert.True(policy.TryAdmit(pod, ngu, "b", Numa0, podScope: true, out CpuDecision d2, out _));
+        Assert.Equal(ResourceIsolationLevel.Container, d1.Level);
+        Assert.Equal(ResourceIsolationLevel.Pod, d2.Level);
         Assert.True(d2.PodHasExclusive);
     }
 
@@ -163,7 +164,7 @@ public sealed class PodLevelCpuTests
         var policy = NewPolicy();
         PodSpec pod = Pod(2);
         Run(policy, pod, Gu("c1", 1));
-        Assert.True(policy.TryAdmit(pod, pod.Containers[0], "id-c1-restarted", Numa0, true, false, out CpuDecision again, out _));
+        Assert.True(policy.TryAdmit(pod, pod.Containers[0], "id-c1-restarted", Numa0, podScope: true, out CpuDecision again, out _));
         Assert.Equal("2", again.Cpus.ToString());
         Assert.False(policy.Release(new ContainerKey(pod.Uid, "c1"), "id-c1"));
         Assert.True(policy.Containers.ContainsKey(new ContainerKey(pod.Uid, "c1")));

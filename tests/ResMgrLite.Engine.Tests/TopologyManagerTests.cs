@@ -20,7 +20,7 @@ public sealed class TopologyManagerTests
     }
 
     private static HintMerger Merger(TopologyPolicy policy, bool closest = false) =>
-        new(new TopologyManagerOptions { Policy = policy, PreferClosestNumaNodes = closest }, KubeletFixtures.DualSocketNoHT);
+        new(new TopologyManagerOptions { Policy = policy, PreferClosestNumaNodes = closest }, KubeletFixtures.DualSocketNoHT.NumaDistances);
 
     [Fact]
     public void Worked_example_one_prefers_node_0()
@@ -76,11 +76,11 @@ public sealed class TopologyManagerTests
     public void Prefer_closest_picks_the_nearer_pair()
     {
         var topology = KubeletFixtures.DualSocketMultiNumaPerSocketHT; // 10 self, 11 same socket, 21 across
-        var merger = new HintMerger(new TopologyManagerOptions { Policy = TopologyPolicy.BestEffort, PreferClosestNumaNodes = true }, topology);
+        var merger = new HintMerger(new TopologyManagerOptions { Policy = TopologyPolicy.BestEffort, PreferClosestNumaNodes = true }, topology.NumaDistances);
         var cpu = List("cpu", ("0101", true), ("0011", true));
         Assert.True(merger.TryAdmit([cpu], out TopologyHint best));
         Assert.Equal(0b0011UL, best.Mask);
-        var narrow = new HintMerger(new TopologyManagerOptions { Policy = TopologyPolicy.BestEffort }, topology);
+        var narrow = new HintMerger(new TopologyManagerOptions { Policy = TopologyPolicy.BestEffort }, topology.NumaDistances);
         Assert.True(narrow.TryAdmit([cpu], out best));
         Assert.Equal(0b0011UL, best.Mask); // narrowest by value also picks 0011 here
         var reversed = List("cpu", ("0101", true), ("1001", true), ("1100", true));
@@ -104,7 +104,7 @@ public sealed class TopologyManagerTests
     [InlineData(8, "11:T")]
     public void Cpu_hints_match_spec_9_6(int request, string expected)
     {
-        var policy = new StaticCpuPolicy(KubeletFixtures.DualSocketHT, new CpuManagerOptions { ReservedCpus = CpuSet.Of(0) });
+        StaticCpuPolicy policy = StaticCpuPolicy.TryCreate(KubeletFixtures.DualSocketHT, new CpuManagerOptions { ReservedCpus = CpuSet.Of(0) }, singleNumaNodePolicy: false, [])!;
         var pod = new PodSpec("u", "p", "ns", QosClass.Guaranteed);
         var container = new ContainerSpec("c", ContainerRole.App, new ContainerResources(request * 1000, request * 1000, 1 << 30, 1 << 30));
         pod.Containers.Add(container);

@@ -37,7 +37,7 @@ public static class Quantity
         }
 
         decimal multiplier;
-        if (suffix.Length > 1 && suffix[0] is 'e' or 'E')
+        if (suffix.Length > 1 && suffix[0] is 'e' or 'E' && suffix != "Ei")
         {
             if (!int.TryParse(suffix.AsSpan(1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int exponent) || exponent is < -18 or > 18)
             {
@@ -79,6 +79,33 @@ public static class Quantity
             return false;
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// A non-negative amount of bytes, rounded up to a whole byte like <c>Quantity.Value()</c>; false
+    /// with the reason in words for anything else.
+    /// </summary>
+    public static bool TryParseBytes(string text, out long bytes, out string? error)
+    {
+        bytes = 0;
+        error = null;
+        string trimmed = text.Trim();
+        if (!TryParse(trimmed, out decimal value))
+        {
+            error = $"\"{trimmed}\" is not a Kubernetes quantity (e.g. 256Mi, 1Gi, 500M, 1073741824)";
+            return false;
+        }
+        if (value < 0)
+        {
+            error = $"\"{trimmed}\" is negative";
+            return false;
+        }
+        if (!TryToInt64Ceiling(value, out bytes))
+        {
+            error = $"\"{trimmed}\" is too large";
+            return false;
+        }
         return true;
     }
 

@@ -1,17 +1,6 @@
+using ResMgrLite.Engine.PodLevel;
+
 namespace ResMgrLite.Engine.Cpu;
-
-/// <summary>The §5.7 ResourceIsolationLevel of a container.</summary>
-public enum CpuIsolationLevel
-{
-    /// <summary>No CPU assignment: runs on the node shared pool with normal quota.</summary>
-    Host,
-
-    /// <summary>Member of a pod-level budget's shared pool: keeps its own quota.</summary>
-    Pod,
-
-    /// <summary>Exclusive CPUs: CFS quota off for the container and its pod cgroup.</summary>
-    Container,
-}
 
 /// <summary>What a container's CPU entry holds.</summary>
 public enum CpuAssignmentKind : byte
@@ -29,15 +18,12 @@ public enum CpuAssignmentKind : byte
     PodShared,
 }
 
-/// <summary>Identifies a container by pod UID and container name, as the kubelet's state does.</summary>
-public readonly record struct ContainerKey(string PodUid, string Name);
-
 /// <summary>One container's CPU entry.</summary>
 public struct ContainerCpuEntry
 {
     public CpuAssignmentKind Kind;
 
-    /// <summary>Eligible for exclusive CPUs (decides the §5.7 level).</summary>
+    /// <summary>Eligible for exclusive CPUs (it holds them exactly when its kind is <see cref="CpuAssignmentKind.Exclusive"/>).</summary>
     public bool Eligible;
 
     /// <summary>Init-container role, for init reuse (§3.9).</summary>
@@ -64,15 +50,15 @@ public struct PodCpuEntry
     public int Containers;
 }
 
-/// <summary>The result of a CPU admission, for the adjustment builder.</summary>
+/// <summary>How the CPU manager decided one admission (the container's cpuset is in the engine's <see cref="ContainerSettings"/>).</summary>
 public struct CpuDecision
 {
     /// <summary>The container's cpuset (never empty on success).</summary>
     public CpuSet Cpus;
 
-    public CpuIsolationLevel Level;
+    public ResourceIsolationLevel Level;
 
-    /// <summary>The pod cgroup's quota must be off: some container of the pod is exclusive (§5.7).</summary>
+    /// <summary>Some container of the pod holds exclusive CPUs: the pod cgroup's quota goes (<see cref="CpuQuotaRule"/>).</summary>
     public bool PodHasExclusive;
 
     /// <summary>The node shared pool changed: every NodeShared container needs the new set.</summary>
@@ -86,4 +72,35 @@ public struct CpuDecision
 
     /// <summary>The NUMA affinity the Topology Manager chose (0 = any).</summary>
     public ulong NumaAffinity;
+}
+
+/// <summary>What <see cref="StaticCpuPolicy.TryPlan"/> decided.</summary>
+public enum CpuPlanKind : byte
+{
+    /// <summary>The container already holds an entry (a retried or restarted container keeps it, §3.3 step 4).</summary>
+    Existing,
+
+    /// <summary>No exclusive CPUs: the node shared pool.</summary>
+    NodeShared,
+
+    /// <summary>Exclusive CPUs from the node pool (§3.3).</summary>
+    Exclusive,
+
+    /// <summary>A share of the pod's budget (§5.3); a new budget is taken from the node pool first.</summary>
+    PodBudget,
+}
+
+/// <summary>A planned CPU admission: apply it with <see cref="StaticCpuPolicy.Commit"/>, with no other change in between.</summary>
+public struct CpuPlan
+{
+    public CpuPlanKind Kind;
+
+    /// <summary>Exclusive: the CPUs taken; pod budget: the slice or the init pool.</summary>
+    public CpuSet Cpus;
+
+    /// <summary>Pod budget: the new budget taken from the node pool (empty when the pod has one).</summary>
+    public CpuSet NewBudget;
+
+    /// <summary>Pod budget: which part of the budget the container draws from.</summary>
+    public PodBudgetShare Share;
 }

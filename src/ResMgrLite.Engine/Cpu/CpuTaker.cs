@@ -378,25 +378,7 @@ public sealed class CpuTaker
     }
 
     /// <summary>Advances a lexicographic k-combination of 0..n-1; false after the last one.</summary>
-    internal static bool NextCombination(Span<int> combo, int n)
-    {
-        int k = combo.Length;
-        int i = k - 1;
-        while (i >= 0 && combo[i] == n - k + i)
-        {
-            i--;
-        }
-        if (i < 0)
-        {
-            return false;
-        }
-        combo[i]++;
-        for (int j = i + 1; j < k; j++)
-        {
-            combo[j] = combo[j - 1] + 1;
-        }
-        return true;
-    }
+    internal static bool NextCombination(Span<int> combo, int n) => Combinations.Next(combo, n);
 
     /// <summary>Population mean rounded to 3 decimals, half away from zero like Go's math.Round (§3.7).</summary>
     private static double Mean(ReadOnlySpan<int> values)

@@ -1,4 +1,5 @@
 using ResMgrLite.Engine.Topology;
+using ResMgrLite.Engine.TopologyManagement;
 
 namespace ResMgrLite.Engine.Cpu;
 
@@ -203,6 +204,11 @@ public sealed class CpuTopology
     }
 
     public bool HasDistances => _distances.Length > 0;
+
+    /// <summary>The NUMA facts the Topology Manager's hint merge needs.</summary>
+    public NumaDistances NumaDistances => _numaDistances ??= new NumaDistances(NumaNodeIds, _distances);
+
+    private NumaDistances? _numaDistances;
 
     /// <summary>Every thread of every core that has a CPU in <paramref name="cpus"/>.</summary>
     public CpuSet WholeCoresOf(in CpuSet cpus)

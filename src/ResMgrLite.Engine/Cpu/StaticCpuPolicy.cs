@@ -27,32 +27,16 @@ public sealed class StaticCpuPolicy
     private string? _reusePod;
     private CpuSet _reusable;
 
-    public StaticCpuPolicy(CpuTopology topology, CpuManagerOptions options, bool singleNumaNodePolicy = false)
+    // Containers on the node shared pool: while there are any, it must never become empty.
+    private int _nodeSharedCount;
+
+    private StaticCpuPolicy(CpuTopology topology, CpuManagerOptions options, CpuTaker taker, in CpuSet reserved)
     {
         _topology = topology;
         _options = options;
-        string[] problems = options.Problems(topology, singleNumaNodePolicy).ToArray();
-        if (problems.Length > 0)
-        {
-            throw new ArgumentException("invalid CPU manager configuration: " + string.Join("; ", problems));
-        }
-        _taker = new CpuTaker(topology);
+        _taker = taker;
         _takeOptions = options.TakeOptions(topology);
-
-        if (!options.ReservedCpus.IsEmpty)
-        {
-            Reserved = options.ReservedCpus;
-        }
-        else
-        {
-            // §3.1: a reserved count is chosen by the same take-by-topology as containers.
-            if (!_taker.TryTake(topology.AllCpus, options.ReservedCpuCount, _takeOptions, out CpuSet reserved, out string? error) ||
-                reserved.Count != options.ReservedCpuCount)
-            {
-                throw new ArgumentException($"unable to reserve the required amount of CPUs (size of {reserved} did not equal {options.ReservedCpuCount}): {error}");
-            }
-            Reserved = reserved;
-        }
+        Reserved = reserved;
         ReservedPhysical = topology.WholeCoresOf(Reserved);
         DefaultSet = options.StrictCpuReservation ? topology.AllCpus.Except(Reserved) : topology.AllCpus;
 
@@ -72,6 +56,33 @@ public sealed class StaticCpuPolicy
         {
             _numaTotal[i] = topology.NumaNodes.SizeOf(i);
         }
+    }
+
+    /// <summary>
+    /// The policy for <paramref name="options"/> on this machine, or null with the configuration's
+    /// problems added to <paramref name="problems"/> (conflicting options, reserved CPUs that cannot be chosen).
+    /// </summary>
+    public static StaticCpuPolicy? TryCreate(CpuTopology topology, CpuManagerOptions options, bool singleNumaNodePolicy, List<string> problems)
+    {
+        int before = problems.Count;
+        problems.AddRange(options.Problems(topology, singleNumaNodePolicy));
+        if (problems.Count > before)
+        {
+            return null;
+        }
+        var taker = new CpuTaker(topology);
+        CpuSet reserved = options.ReservedCpus;
+        if (reserved.IsEmpty)
+        {
+            // §3.1: a reserved count is chosen by the same take-by-topology as containers.
+            if (!taker.TryTake(topology.AllCpus, options.ReservedCpuCount, options.TakeOptions(topology), out reserved, out string? error) ||
+                reserved.Count != options.ReservedCpuCount)
+            {
+                problems.Add($"unable to reserve the required amount of CPUs (size of {reserved} did not equal {options.ReservedCpuCount}): {error}");
+                return null;
+            }
+        }
+        return new StaticCpuPolicy(topology, options, taker, reserved);
     }
 
     public CpuTopology Topology => _topology;
@@ -95,6 +106,18 @@ public sealed class StaticCpuPolicy
     public IReadOnlyDictionary<ContainerKey, ContainerCpuEntry> Containers => _containers;
 
     public IReadOnlyDictionary<string, PodCpuEntry> Pods => _pods;
+
+    /// <summary>Bumped on every change of the state (entries, owners, pools, budgets, init reuse).</summary>
+    public long Version { get; private set; }
+
+    /// <summary>Bumped when exclusive CPUs, a pod budget, its slices or the init reuse change hands (a subset of <see cref="Version"/>).</summary>
+    public long ExclusiveVersion { get; private set; }
+
+    /// <summary>The pod whose regular init containers' CPUs can be reused now, and those CPUs (§3.9).</summary>
+    public (string? PodUid, CpuSet Cpus) InitReuse => (_reusePod, _reusable);
+
+    /// <summary>Number of containers running on the node shared pool.</summary>
+    public int NodeSharedContainerCount => _nodeSharedCount;
 
     private bool PodLevelActive(PodSpec pod) => _options.PodLevelResourceManagers && pod.HasPodLevelResources;
 
@@ -130,28 +153,17 @@ public sealed class StaticCpuPolicy
             }
             return (int)Math.Min(int.MaxValue, podLevel.CpuRequestMilli / 1000);
         }
-        int sidecarSum = 0, initMax = 0, apps = 0;
-        foreach (ContainerSpec c in pod.Containers)
-        {
-            if (c.Resources.CpuRequestMilli <= 0)
-            {
-                continue;
-            }
-            int n = GuaranteedCpus(pod, c);
-            switch (c.Role)
-            {
-                case ContainerRole.Sidecar:
-                    sidecarSum += n;
-                    break;
-                case ContainerRole.Init:
-                    initMax = Math.Max(initMax, sidecarSum + n);
-                    break;
-                default:
-                    apps += n;
-                    break;
-            }
-        }
-        return Math.Max(initMax, apps + sidecarSum);
+        return PodRequestFold.Fold<int, GuaranteedCpuRule>(pod, new GuaranteedCpuRule(this, pod));
+    }
+
+    /// <summary>Exclusive CPU counts for <see cref="PodRequestFold"/>.</summary>
+    private readonly struct GuaranteedCpuRule(StaticCpuPolicy policy, PodSpec pod) : IPodRequestRule<int>
+    {
+        public int RequestOf(ContainerSpec container) => policy.GuaranteedCpus(pod, container);
+
+        public int Add(int a, int b) => a + b;
+
+        public int Max(int a, int b) => Math.Max(a, b);
     }
 
     // ---- hints (§3.8) -----------------------------------------------------------------------------
@@ -286,38 +298,41 @@ public sealed class StaticCpuPolicy
 
     // ---- admission --------------------------------------------------------------------------------
 
-    /// <summary>
-    /// Admits one container with the Topology Manager's hint. Returns false with a kubelet-style
-    /// reason when the container must be refused; the state is unchanged then.
-    /// </summary>
-    /// <param name="podScope">The Topology Manager runs in pod scope (decides whether a pod budget becomes a bubble, §5.2).</param>
-    /// <param name="nodeSharedInUse">Whether any container runs on the node shared pool (fail closed: never empty it under them).</param>
-    public bool TryAdmit(PodSpec pod, ContainerSpec container, string containerId, TopologyHint hint, bool podScope, bool nodeSharedInUse, out CpuDecision decision, out string? error)
+    /// <summary>Plans and commits in one step (see <see cref="TryPlan"/>).</summary>
+    public bool TryAdmit(PodSpec pod, ContainerSpec container, string containerId, TopologyHint hint, bool podScope, out CpuDecision decision, out string? error)
     {
-        decision = default;
-        error = null;
-        var key = new ContainerKey(pod.Uid, container.Name);
-        ref ContainerCpuEntry existing = ref CollectionsMarshal.GetValueRefOrNullRef(_containers, key);
-        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref existing))
+        if (!TryPlan(pod, container, hint, podScope, out CpuPlan plan, out error))
         {
-            // Idempotent: a restarted or retried container keeps its entry (§3.3 step 4).
-            existing.ContainerId = containerId;
-            Describe(pod, key, existing, ref decision);
-            decision.NumaAffinity = hint.Mask;
-            return true;
+            decision = default;
+            return false;
         }
-
-        bool admitted = podScope && PodLevelActive(pod) && PodGuaranteedCpus(pod) > 0
-            ? TryAdmitIntoPodBudget(pod, container, containerId, hint, nodeSharedInUse, ref decision, out error)
-            : TryAdmitClassic(pod, container, containerId, hint, nodeSharedInUse, ref decision, out error);
+        decision = Commit(plan, pod, container, containerId);
         decision.NumaAffinity = hint.Mask;
-        return admitted;
+        return true;
     }
 
-    private bool TryAdmitClassic(PodSpec pod, ContainerSpec container, string containerId, TopologyHint hint, bool nodeSharedInUse, ref CpuDecision decision, out string? error)
+    /// <summary>
+    /// Decides the container's CPUs with the Topology Manager's hint without changing any state.
+    /// Returns false with a kubelet-style reason when the container must be refused.
+    /// </summary>
+    /// <param name="podScope">The Topology Manager runs in pod scope (decides whether a pod budget becomes a bubble, §5.2).</param>
+    public bool TryPlan(PodSpec pod, ContainerSpec container, TopologyHint hint, bool podScope, out CpuPlan plan, out string? error)
+    {
+        plan = default;
+        error = null;
+        if (_containers.ContainsKey(new ContainerKey(pod.Uid, container.Name)))
+        {
+            plan.Kind = CpuPlanKind.Existing;
+            return true;
+        }
+        return podScope && PodLevelActive(pod) && PodGuaranteedCpus(pod) > 0
+            ? TryPlanPodBudget(pod, container, hint, ref plan, out error)
+            : TryPlanClassic(pod, container, hint, ref plan, out error);
+    }
+
+    private bool TryPlanClassic(PodSpec pod, ContainerSpec container, TopologyHint hint, ref CpuPlan plan, out string? error)
     {
         error = null;
-        var key = new ContainerKey(pod.Uid, container.Name);
         int n = GuaranteedCpus(pod, container);
         if (n == 0 || (pod.HasPodLevelResources && !_options.PodLevelResourceManagers))
         {
@@ -326,28 +341,155 @@ public sealed class StaticCpuPolicy
                 error = "the node shared CPU pool is empty: every CPU is exclusively assigned, so a shared container cannot run (refused instead of running it on no CPU)";
                 return false;
             }
-            _containers[key] = new ContainerCpuEntry { Kind = CpuAssignmentKind.NodeShared, Role = container.Role, ContainerId = containerId };
-            decision.Cpus = DefaultSet;
-            decision.Level = CpuIsolationLevel.Host;
-            decision.PodHasExclusive = PodHasExclusive(pod.Uid);
+            plan.Kind = CpuPlanKind.NodeShared;
             return true;
         }
-        if (!CheckSmtAlignment(n, out error))
+        if (!CheckSmtAlignment(n, out error) || !TryChoose(n, hint.Mask, ReusableFor(pod.Uid), out plan.Cpus, out error))
         {
             return false;
         }
-        CpuSet reusable = ReusableFor(pod.Uid);
-        if (!TryAllocate(n, hint.Mask, reusable, nodeSharedInUse, out CpuSet cpus, out error))
-        {
-            return false;
-        }
-        _containers[key] = new ContainerCpuEntry { Kind = CpuAssignmentKind.Exclusive, Eligible = true, Role = container.Role, ContainerId = containerId, Cpus = cpus };
-        UpdateReuse(pod.Uid, container.Role, cpus);
-        decision.Cpus = cpus;
-        decision.Level = CpuIsolationLevel.Container;
-        decision.PodHasExclusive = true;
-        decision.NodeSharedPoolChanged = true;
+        plan.Kind = CpuPlanKind.Exclusive;
         return true;
+    }
+
+    /// <summary>KEP-5526 <c>AllocatePod</c> (§5.3), incrementally: the bubble at the first container, then one share per container.</summary>
+    private bool TryPlanPodBudget(PodSpec pod, ContainerSpec container, TopologyHint hint, ref CpuPlan plan, out string? error)
+    {
+        error = ValidatePodScope(pod);
+        if (error is not null)
+        {
+            error = "EmptyPodSharedPoolError: " + error;
+            return false;
+        }
+        CpuSet bubble, sidecarCpus, sharedPool;
+        if (_pods.TryGetValue(pod.Uid, out PodCpuEntry podEntry))
+        {
+            (bubble, sidecarCpus, sharedPool) = (podEntry.Bubble, podEntry.SidecarCpus, podEntry.SharedPool);
+        }
+        else
+        {
+            int total = PodGuaranteedCpus(pod);
+            if (!CheckSmtAlignment(total, out error) || !TryChoose(total, hint.Mask, default, out plan.NewBudget, out error))
+            {
+                return false;
+            }
+            (bubble, sidecarCpus, sharedPool) = (plan.NewBudget, default, plan.NewBudget);
+        }
+
+        int n = GuaranteedCpus(pod, container);
+        plan.Kind = CpuPlanKind.PodBudget;
+        plan.Share = PodBudgetShares.Of(container.Role, n > 0);
+        switch (plan.Share)
+        {
+            case PodBudgetShare.AppSlice:
+                return _taker.TryTake(sharedPool, n, _takeOptions, out plan.Cpus, out error);
+            case PodBudgetShare.SidecarSlice:
+            case PodBudgetShare.InitSlice:
+                return _taker.TryTake(bubble.Except(sidecarCpus), n, _takeOptions, out plan.Cpus, out error);
+            case PodBudgetShare.InitPool:
+                plan.Cpus = bubble.Except(sidecarCpus);
+                error = plan.Cpus.IsEmpty ? "EmptyPodSharedPoolError: pod rejected, pod has shared init containers but no cpus available for them" : null;
+                return error is null;
+            default:
+                error = sharedPool.IsEmpty ? "EmptyPodSharedPoolError: pod rejected, the pod shared cpu pool is empty, leaving no cpus for shared containers" : null;
+                return error is null;
+        }
+    }
+
+    /// <summary>Applies a plan from <see cref="TryPlan"/> made for the same pod and container with no state change in between.</summary>
+    public CpuDecision Commit(in CpuPlan plan, PodSpec pod, ContainerSpec container, string containerId)
+    {
+        var key = new ContainerKey(pod.Uid, container.Name);
+        var decision = default(CpuDecision);
+        switch (plan.Kind)
+        {
+            case CpuPlanKind.Existing:
+            {
+                ref ContainerCpuEntry existing = ref CollectionsMarshal.GetValueRefOrNullRef(_containers, key);
+                if (!string.Equals(existing.ContainerId, containerId, StringComparison.Ordinal))
+                {
+                    existing.ContainerId = containerId;
+                    Version++;
+                }
+                Describe(pod.Uid, existing, ref decision);
+                return decision;
+            }
+            case CpuPlanKind.NodeShared:
+            {
+                var entry = new ContainerCpuEntry { Kind = CpuAssignmentKind.NodeShared, Role = container.Role, ContainerId = containerId };
+                _containers[key] = entry;
+                _nodeSharedCount++;
+                Version++;
+                Describe(pod.Uid, entry, ref decision);
+                return decision;
+            }
+            case CpuPlanKind.Exclusive:
+            {
+                var entry = new ContainerCpuEntry { Kind = CpuAssignmentKind.Exclusive, Eligible = true, Role = container.Role, ContainerId = containerId, Cpus = plan.Cpus };
+                _containers[key] = entry;
+                decision.NodeSharedPoolChanged = TakeFromNodePool(plan.Cpus);
+                UpdateReuse(pod.Uid, container.Role, plan.Cpus);
+                Version++;
+                ExclusiveVersion++;
+                Describe(pod.Uid, entry, ref decision);
+                return decision;
+            }
+            default:
+                return CommitPodBudget(plan, pod, container, containerId, key);
+        }
+    }
+
+    /// <summary>Removes exclusive CPUs from the node shared pool; true when it changed (reused init CPUs are already out of it).</summary>
+    private bool TakeFromNodePool(in CpuSet cpus)
+    {
+        CpuSet before = DefaultSet;
+        DefaultSet = DefaultSet.Except(cpus);
+        return DefaultSet != before;
+    }
+
+    private CpuDecision CommitPodBudget(in CpuPlan plan, PodSpec pod, ContainerSpec container, string containerId, ContainerKey key)
+    {
+        var decision = default(CpuDecision);
+        if (!plan.NewBudget.IsEmpty)
+        {
+            decision.NodeSharedPoolChanged = TakeFromNodePool(plan.NewBudget);
+            _pods[pod.Uid] = new PodCpuEntry { Bubble = plan.NewBudget, SharedPool = plan.NewBudget };
+        }
+        ref PodCpuEntry podEntry = ref CollectionsMarshal.GetValueRefOrNullRef(_pods, pod.Uid);
+        var entry = new ContainerCpuEntry { Role = container.Role, ContainerId = containerId, Eligible = PodBudgetShares.IsSlice(plan.Share) };
+        switch (plan.Share)
+        {
+            case PodBudgetShare.AppSlice:
+                (entry.Kind, entry.Cpus) = (CpuAssignmentKind.Exclusive, plan.Cpus);
+                podEntry.SharedPool = podEntry.SharedPool.Except(plan.Cpus);
+                decision.PodSharedPoolChanged = true;
+                break;
+            case PodBudgetShare.SidecarSlice:
+                (entry.Kind, entry.Cpus) = (CpuAssignmentKind.Exclusive, plan.Cpus);
+                podEntry.SidecarCpus = podEntry.SidecarCpus.Union(plan.Cpus);
+                podEntry.SharedPool = podEntry.SharedPool.Except(plan.Cpus);
+                decision.PodSharedPoolChanged = true;
+                break;
+            case PodBudgetShare.InitSlice:
+                (entry.Kind, entry.Cpus) = (CpuAssignmentKind.Exclusive, plan.Cpus);
+                break;
+            case PodBudgetShare.InitPool:
+                (entry.Kind, entry.Cpus) = (CpuAssignmentKind.PodInitPool, plan.Cpus);
+                break;
+            default:
+                entry.Kind = CpuAssignmentKind.PodShared;
+                break;
+        }
+        podEntry.Containers++;
+        _containers[key] = entry;
+        Version++;
+        if (entry.Kind != CpuAssignmentKind.PodShared || !plan.NewBudget.IsEmpty)
+        {
+            ExclusiveVersion++;
+        }
+        Describe(pod.Uid, entry, ref decision);
+        decision.UnusedPodBudgetCpus = HasPodSharedMember(pod.Uid) ? 0 : podEntry.SharedPool.Count;
+        return decision;
     }
 
     /// <summary>§3.3 step 3 (<c>full-pcpus-only</c>); for pod budgets it applies to the pod total (§5.3 step 3).</summary>
@@ -373,8 +515,11 @@ public sealed class StaticCpuPolicy
         return true;
     }
 
-    /// <summary><c>allocateCPUs(n, mask, reusable)</c> (§3.3): aligned CPUs first, then spill; removes the result from the default pool.</summary>
-    private bool TryAllocate(int n, ulong mask, in CpuSet reusable, bool nodeSharedInUse, out CpuSet result, out string? error)
+    /// <summary>
+    /// <c>allocateCPUs(n, mask, reusable)</c> (§3.3) without taking them: aligned CPUs first, then
+    /// spill. Fails closed when the node shared pool would become empty under running containers.
+    /// </summary>
+    private bool TryChoose(int n, ulong mask, in CpuSet reusable, out CpuSet result, out string? error)
     {
         result = default;
         CpuSet pool = AvailableForExclusive.Union(reusable);
@@ -393,14 +538,12 @@ public sealed class StaticCpuPolicy
             return false;
         }
         result = result.Union(rest);
-        CpuSet newDefault = DefaultSet.Except(result);
-        if (newDefault.IsEmpty && nodeSharedInUse)
+        if (_nodeSharedCount > 0 && DefaultSet.Except(result).IsEmpty)
         {
             error = $"taking CPUs {result} would leave the node shared CPU pool empty while containers run on it (refused instead of emptying their cpuset)";
             result = default;
             return false;
         }
-        DefaultSet = newDefault;
         return true;
     }
 
@@ -420,104 +563,6 @@ public sealed class StaticCpuPolicy
         PodScopeValidation.Check(pod, PodGuaranteedCpus(pod), "cpu", "cpus", (Policy: this, Pod: pod),
             static (state, c) => state.Policy.GuaranteedCpus(state.Pod, c));
 
-    /// <summary>KEP-5526 <c>AllocatePod</c> (§5.3), incrementally: the bubble at the first container, then one slice per container.</summary>
-    private bool TryAdmitIntoPodBudget(PodSpec pod, ContainerSpec container, string containerId, TopologyHint hint, bool nodeSharedInUse, ref CpuDecision decision, out string? error)
-    {
-        error = ValidatePodScope(pod);
-        if (error is not null)
-        {
-            error = "EmptyPodSharedPoolError: " + error;
-            return false;
-        }
-        ref PodCpuEntry podEntry = ref CollectionsMarshal.GetValueRefOrNullRef(_pods, pod.Uid);
-        bool newBubble = System.Runtime.CompilerServices.Unsafe.IsNullRef(ref podEntry);
-        CpuSet bubble;
-        if (newBubble)
-        {
-            int total = PodGuaranteedCpus(pod);
-            if (!CheckSmtAlignment(total, out error))
-            {
-                return false;
-            }
-            if (!TryAllocate(total, hint.Mask, default, nodeSharedInUse, out bubble, out error))
-            {
-                return false;
-            }
-            decision.NodeSharedPoolChanged = true;
-        }
-        else
-        {
-            bubble = podEntry.Bubble;
-        }
-        CpuSet sidecarCpus = newBubble ? default : podEntry.SidecarCpus;
-        CpuSet sharedPool = newBubble ? bubble : podEntry.SharedPool;
-
-        int n = GuaranteedCpus(pod, container);
-        var entry = new ContainerCpuEntry { Role = container.Role, ContainerId = containerId, Eligible = n > 0 };
-        bool ok = true;
-        if (n > 0)
-        {
-            CpuSet source = container.Role == ContainerRole.App ? sharedPool : bubble.Except(sidecarCpus);
-            ok = _taker.TryTake(source, n, _takeOptions, out CpuSet slice, out error);
-            if (ok)
-            {
-                entry.Kind = CpuAssignmentKind.Exclusive;
-                entry.Cpus = slice;
-                if (container.Role == ContainerRole.Sidecar)
-                {
-                    sidecarCpus = sidecarCpus.Union(slice);
-                    sharedPool = sharedPool.Except(slice);
-                    decision.PodSharedPoolChanged = true;
-                }
-                else if (container.Role == ContainerRole.App)
-                {
-                    sharedPool = sharedPool.Except(slice);
-                    decision.PodSharedPoolChanged = true;
-                }
-            }
-        }
-        else if (container.Role == ContainerRole.Init)
-        {
-            entry.Kind = CpuAssignmentKind.PodInitPool;
-            entry.Cpus = bubble.Except(sidecarCpus);
-            ok = !entry.Cpus.IsEmpty;
-            error = ok ? null : "EmptyPodSharedPoolError: pod rejected, pod has shared init containers but no cpus available for them";
-        }
-        else
-        {
-            entry.Kind = CpuAssignmentKind.PodShared;
-            ok = !sharedPool.IsEmpty;
-            error = ok ? null : "EmptyPodSharedPoolError: pod rejected, the pod shared cpu pool is empty, leaving no cpus for shared containers";
-        }
-
-        if (!ok)
-        {
-            if (newBubble)
-            {
-                // Nothing half-done: give the bubble back.
-                DefaultSet = DefaultSet.Union(bubble);
-            }
-            return false;
-        }
-
-        if (newBubble)
-        {
-            _pods[pod.Uid] = new PodCpuEntry { Bubble = bubble, SidecarCpus = sidecarCpus, SharedPool = sharedPool, Containers = 1 };
-        }
-        else
-        {
-            podEntry.SidecarCpus = sidecarCpus;
-            podEntry.SharedPool = sharedPool;
-            podEntry.Containers++;
-        }
-        var key = new ContainerKey(pod.Uid, container.Name);
-        _containers[key] = entry;
-        Describe(pod, key, entry, ref decision);
-        PodCpuEntry current = _pods[pod.Uid];
-        decision.UnusedPodBudgetCpus = HasPodSharedMember(pod.Uid) ? 0 : current.SharedPool.Count;
-        return true;
-    }
-
     private bool HasPodSharedMember(string podUid)
     {
         foreach (KeyValuePair<ContainerKey, ContainerCpuEntry> pair in _containers)
@@ -530,11 +575,12 @@ public sealed class StaticCpuPolicy
         return false;
     }
 
-    private bool PodHasExclusive(string podUid)
+    /// <summary>True when a container of the pod holds exclusive CPUs (level <see cref="ResourceIsolationLevel.Container"/>).</summary>
+    public bool PodHasExclusive(string podUid)
     {
         foreach (KeyValuePair<ContainerKey, ContainerCpuEntry> pair in _containers)
         {
-            if (pair.Value.Kind == CpuAssignmentKind.Exclusive && pair.Value.Eligible && string.Equals(pair.Key.PodUid, podUid, StringComparison.Ordinal))
+            if (pair.Value.Kind == CpuAssignmentKind.Exclusive && string.Equals(pair.Key.PodUid, podUid, StringComparison.Ordinal))
             {
                 return true;
             }
@@ -542,39 +588,58 @@ public sealed class StaticCpuPolicy
         return false;
     }
 
-    private void Describe(PodSpec pod, ContainerKey key, in ContainerCpuEntry entry, ref CpuDecision decision)
+    private void Describe(string podUid, in ContainerCpuEntry entry, ref CpuDecision decision)
     {
-        decision.Cpus = EffectiveCpus(key, entry);
-        decision.Level = LevelOf(pod, entry);
-        decision.PodHasExclusive = PodHasExclusive(pod.Uid);
+        decision.Cpus = EffectiveCpus(podUid, entry);
+        decision.Level = LevelOf(entry.Kind);
+        decision.PodHasExclusive = PodHasExclusive(podUid);
     }
 
-    /// <summary>§5.7: host without an entry of its own; pod for non-eligible pod-budget members; container otherwise.</summary>
-    private CpuIsolationLevel LevelOf(PodSpec pod, in ContainerCpuEntry entry)
+    /// <summary>
+    /// §5.7: host without an entry of its own; pod for non-eligible members of a pod budget; container
+    /// for exclusive CPUs (only eligible containers ever hold them).
+    /// </summary>
+    public static ResourceIsolationLevel LevelOf(CpuAssignmentKind kind) => kind switch
     {
-        if (entry.Kind == CpuAssignmentKind.NodeShared)
-        {
-            return CpuIsolationLevel.Host;
-        }
-        if (PodLevelActive(pod) && !entry.Eligible)
-        {
-            return CpuIsolationLevel.Pod;
-        }
-        return CpuIsolationLevel.Container;
-    }
+        CpuAssignmentKind.NodeShared => ResourceIsolationLevel.Host,
+        CpuAssignmentKind.Exclusive => ResourceIsolationLevel.Container,
+        _ => ResourceIsolationLevel.Pod,
+    };
 
     /// <summary>The cpuset a container must have right now.</summary>
     public CpuSet EffectiveCpus(ContainerKey key)
     {
-        return _containers.TryGetValue(key, out ContainerCpuEntry entry) ? EffectiveCpus(key, entry) : DefaultSet;
+        return _containers.TryGetValue(key, out ContainerCpuEntry entry) ? EffectiveCpus(key.PodUid, entry) : DefaultSet;
     }
 
-    private CpuSet EffectiveCpus(ContainerKey key, in ContainerCpuEntry entry) => entry.Kind switch
+    private CpuSet EffectiveCpus(string podUid, in ContainerCpuEntry entry) => entry.Kind switch
     {
         CpuAssignmentKind.Exclusive or CpuAssignmentKind.PodInitPool => entry.Cpus,
-        CpuAssignmentKind.PodShared => _pods.TryGetValue(key.PodUid, out PodCpuEntry pod) ? pod.SharedPool : DefaultSet,
+        CpuAssignmentKind.PodShared => _pods.TryGetValue(podUid, out PodCpuEntry pod) ? pod.SharedPool : DefaultSet,
         _ => DefaultSet,
     };
+
+    /// <summary>
+    /// The running containers whose cpuset followed a pool that just changed: every container on the
+    /// node shared pool, and the shared members of <paramref name="podPoolUid"/>'s budget; never
+    /// <paramref name="except"/> (the container being admitted gets its own settings).
+    /// </summary>
+    internal void CollectPoolMembers(bool nodePoolChanged, string? podPoolUid, in ContainerKey except, List<CpusetChange> into)
+    {
+        foreach (KeyValuePair<ContainerKey, ContainerCpuEntry> pair in _containers)
+        {
+            ContainerCpuEntry entry = pair.Value;
+            if (entry.ContainerId is not { Length: > 0 } || pair.Key == except)
+            {
+                continue;
+            }
+            if ((nodePoolChanged && entry.Kind == CpuAssignmentKind.NodeShared) ||
+                (podPoolUid is not null && entry.Kind == CpuAssignmentKind.PodShared && string.Equals(pair.Key.PodUid, podPoolUid, StringComparison.Ordinal)))
+            {
+                into.Add(new CpusetChange(pair.Key, entry.ContainerId, entry.Kind == CpuAssignmentKind.NodeShared ? CpuPool.Node : CpuPool.Pod));
+            }
+        }
+    }
 
     // ---- release (§3.9, §5.6) ---------------------------------------------------------------------
 
@@ -597,6 +662,15 @@ public sealed class StaticCpuPolicy
         }
         ContainerCpuEntry removed = entry;
         _containers.Remove(key);
+        Version++;
+        if (removed.Kind == CpuAssignmentKind.NodeShared)
+        {
+            _nodeSharedCount--;
+        }
+        else
+        {
+            ExclusiveVersion++;
+        }
 
         ref PodCpuEntry pod = ref CollectionsMarshal.GetValueRefOrNullRef(_pods, key.PodUid);
         if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref pod))
@@ -607,6 +681,7 @@ public sealed class StaticCpuPolicy
             }
             DefaultSet = DefaultSet.Union(pod.Bubble);
             _pods.Remove(key.PodUid);
+            ExclusiveVersion++;
             return true;
         }
         if (removed.Kind != CpuAssignmentKind.Exclusive)
@@ -634,44 +709,52 @@ public sealed class StaticCpuPolicy
         return true;
     }
 
+    /// <summary>Releases every entry of a pod, whichever container id owns it; true when the node shared pool changed.</summary>
+    public bool ReleasePod(string podUid)
+    {
+        bool changed = false;
+        // Removing the current entry while enumerating is allowed for Dictionary.
+        foreach (KeyValuePair<ContainerKey, ContainerCpuEntry> pair in _containers)
+        {
+            if (string.Equals(pair.Key.PodUid, podUid, StringComparison.Ordinal))
+            {
+                changed |= Release(pair.Key, null);
+            }
+        }
+        if (string.Equals(_reusePod, podUid, StringComparison.Ordinal))
+        {
+            (_reusePod, _reusable) = (null, default);
+        }
+        return changed;
+    }
+
     // ---- restore (§3.11) -----------------------------------------------------------------------------
 
     /// <summary>
-    /// Replaces the whole state with a checkpoint's, which <see cref="State.SnapshotValidation"/> has
-    /// already checked against this policy. Init reuse (§3.9) starts empty: it only ever concerns the
-    /// pod being admitted when the process stopped.
+    /// Replaces the whole state with a checkpoint's, which the engine has already checked against
+    /// this policy, including the init reuse of the pod being admitted when the state was written.
     /// </summary>
-    internal void ReplaceState(in CpuSet defaultSet, IEnumerable<KeyValuePair<ContainerKey, ContainerCpuEntry>> containers, IEnumerable<KeyValuePair<string, PodCpuEntry>> pods)
+    internal void ReplaceState(in CpuSet defaultSet, IEnumerable<KeyValuePair<ContainerKey, ContainerCpuEntry>> containers, IEnumerable<KeyValuePair<string, PodCpuEntry>> pods, string? reusePod, in CpuSet reusable)
     {
         _containers.Clear();
         _pods.Clear();
+        _nodeSharedCount = 0;
         foreach (KeyValuePair<ContainerKey, ContainerCpuEntry> pair in containers)
         {
             _containers.Add(pair.Key, pair.Value);
+            if (pair.Value.Kind == CpuAssignmentKind.NodeShared)
+            {
+                _nodeSharedCount++;
+            }
         }
         foreach (KeyValuePair<string, PodCpuEntry> pair in pods)
         {
             _pods.Add(pair.Key, pair.Value);
         }
         DefaultSet = defaultSet;
-        _reusePod = null;
-        _reusable = default;
-    }
-
-    /// <summary>Number of containers running on the node shared pool.</summary>
-    public int NodeSharedContainerCount
-    {
-        get
-        {
-            int count = 0;
-            foreach (KeyValuePair<ContainerKey, ContainerCpuEntry> pair in _containers)
-            {
-                if (pair.Value.Kind == CpuAssignmentKind.NodeShared)
-                {
-                    count++;
-                }
-            }
-            return count;
-        }
+        _reusePod = reusePod;
+        _reusable = reusePod is null ? default : reusable;
+        Version++;
+        ExclusiveVersion++;
     }
 }

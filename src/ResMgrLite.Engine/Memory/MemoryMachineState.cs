@@ -26,14 +26,26 @@ public sealed class MemoryMachineState
 
     /// <summary>
     /// The initial state (§4.2): hugepage pools of 2Mi and 1Gi become tables; memory allocatable is
-    /// MemTotal minus the reservation minus every hugepage pool on the node (of any size).
-    /// Throws when a reservation exceeds the node or a node id cannot be a NUMA mask bit.
+    /// MemTotal minus the reservation minus every hugepage pool on the node (of any size). Throws
+    /// <see cref="InvalidOperationException"/> for facts <see cref="TryCreate"/> would refuse.
     /// </summary>
     public static MemoryMachineState Create(IReadOnlyList<NumaMemoryInfo> nodes, IReadOnlyList<ReservedMemoryNode> reservedMemory)
     {
+        var problems = new List<string>();
+        return TryCreate(nodes, reservedMemory, problems) ?? throw new InvalidOperationException(string.Join("; ", problems));
+    }
+
+    /// <summary>
+    /// The initial state, or null with the reasons added to <paramref name="problems"/>: no node, a
+    /// node id that cannot be a NUMA mask bit or is listed twice, a reservation the node cannot hold.
+    /// </summary>
+    public static MemoryMachineState? TryCreate(IReadOnlyList<NumaMemoryInfo> nodes, IReadOnlyList<ReservedMemoryNode> reservedMemory, List<string> problems)
+    {
+        int before = problems.Count;
         if (nodes.Count == 0)
         {
-            throw new ArgumentException("the memory manager needs at least one NUMA node", nameof(nodes));
+            problems.Add("the memory manager needs at least one NUMA node");
+            return null;
         }
         NumaMemoryInfo[] sorted = nodes.OrderBy(n => n.NodeId).ToArray();
         var state = new MemoryMachineState(sorted.Select(n => n.NodeId).ToArray());
@@ -42,11 +54,13 @@ public sealed class MemoryMachineState
             NumaMemoryInfo node = sorted[i];
             if ((uint)node.NodeId >= 64)
             {
-                throw new ArgumentException($"NUMA node id {node.NodeId} is outside 0..63 (the kubelet's bitmask limit)", nameof(nodes));
+                problems.Add($"NUMA node id {node.NodeId} is outside 0..63 (the kubelet's bitmask limit)");
+                continue;
             }
             if (i > 0 && sorted[i - 1].NodeId == node.NodeId)
             {
-                throw new ArgumentException($"NUMA node {node.NodeId} is listed twice", nameof(nodes));
+                problems.Add($"NUMA node {node.NodeId} is listed twice");
+                continue;
             }
             MemoryAmounts reserved = default;
             foreach (ReservedMemoryNode entry in reservedMemory)
@@ -56,20 +70,21 @@ public sealed class MemoryMachineState
                     reserved = entry.Limits;
                 }
             }
-            Init(ref state.TableRef(i, MemoryResource.Hugepages2Mi), node.HugePageBytes(MemoryResources.PageSize2MiKiB), reserved.Hugepages2Mi, 0, node.NodeId, MemoryResource.Hugepages2Mi);
-            Init(ref state.TableRef(i, MemoryResource.Hugepages1Gi), node.HugePageBytes(MemoryResources.PageSize1GiKiB), reserved.Hugepages1Gi, 0, node.NodeId, MemoryResource.Hugepages1Gi);
-            Init(ref state.TableRef(i, MemoryResource.Memory), node.MemTotalBytes, reserved.Memory, node.AllHugePageBytes(), node.NodeId, MemoryResource.Memory);
+            Init(ref state.TableRef(i, MemoryResource.Hugepages2Mi), node.HugePageBytes(MemoryResources.PageSize2MiKiB), reserved.Hugepages2Mi, 0, node.NodeId, MemoryResource.Hugepages2Mi, problems);
+            Init(ref state.TableRef(i, MemoryResource.Hugepages1Gi), node.HugePageBytes(MemoryResources.PageSize1GiKiB), reserved.Hugepages1Gi, 0, node.NodeId, MemoryResource.Hugepages1Gi, problems);
+            Init(ref state.TableRef(i, MemoryResource.Memory), node.MemTotalBytes, reserved.Memory, node.AllHugePageBytes(), node.NodeId, MemoryResource.Memory, problems);
             state._cells[i] = 1UL << node.NodeId;
         }
-        return state;
+        return problems.Count > before ? null : state;
     }
 
-    private static void Init(ref MemoryTable table, long total, long systemReserved, long carvedOut, int nodeId, MemoryResource resource)
+    private static void Init(ref MemoryTable table, long total, long systemReserved, long carvedOut, int nodeId, MemoryResource resource, List<string> problems)
     {
         long allocatable = total - systemReserved - carvedOut;
         if (allocatable < 0 || systemReserved < 0)
         {
-            throw new ArgumentException($"NUMA node {nodeId}: reserved {systemReserved} bytes of {MemoryResources.NameOf(resource)} but the node has only {total - carvedOut}");
+            problems.Add($"NUMA node {nodeId}: reserved {systemReserved} bytes of {MemoryResources.NameOf(resource)} but the node has only {total - carvedOut}");
+            return;
         }
         table = new MemoryTable { Total = total, SystemReserved = systemReserved, Allocatable = allocatable, Free = allocatable };
     }

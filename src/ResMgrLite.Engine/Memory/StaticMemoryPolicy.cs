@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using ResMgrLite.Engine.Cpu;
 using ResMgrLite.Engine.Model;
 using ResMgrLite.Engine.PodLevel;
 using ResMgrLite.Engine.TopologyManagement;
@@ -30,10 +29,16 @@ public sealed class StaticMemoryPolicy
     private string? _reusePod;
     private readonly Dictionary<ulong, MemoryAmounts> _reuse = new(8);
 
+    /// <summary>The policy for valid options; throws <see cref="InvalidOperationException"/> naming the problems otherwise (see <see cref="TryCreate"/>).</summary>
     public StaticMemoryPolicy(MemoryManagerOptions options)
+        : this(options, MemoryMachineState.Create(options.Nodes, options.ReservedMemory))
+    {
+    }
+
+    private StaticMemoryPolicy(MemoryManagerOptions options, MemoryMachineState state)
     {
         _options = options;
-        _state = MemoryMachineState.Create(options.Nodes, options.ReservedMemory);
+        _state = state;
         int nodeCount = _state.NodeCount;
         if (nodeCount <= 16)
         {
@@ -53,7 +58,23 @@ public sealed class StaticMemoryPolicy
         }
     }
 
+    /// <summary>The policy, or null with the reasons added to <paramref name="problems"/> (a node or reservation the machine state cannot hold).</summary>
+    public static StaticMemoryPolicy? TryCreate(MemoryManagerOptions options, List<string> problems)
+    {
+        MemoryMachineState? state = MemoryMachineState.TryCreate(options.Nodes, options.ReservedMemory, problems);
+        return state is null ? null : new StaticMemoryPolicy(options, state);
+    }
+
     public MemoryManagerOptions Options => _options;
+
+    /// <summary>Bumped on every change of the state (blocks, owners, budgets, init reuse).</summary>
+    public long Version { get; private set; }
+
+    /// <summary>Bumped when memory is charged or returned, or a pod budget's slices change (a subset of <see cref="Version"/>).</summary>
+    public long ExclusiveVersion { get; private set; }
+
+    /// <summary>The pod whose regular init containers' blocks can be reused now, and those amounts per NUMA mask (§4.6).</summary>
+    public (string? PodUid, IReadOnlyDictionary<ulong, MemoryAmounts> Amounts) InitReuse => (_reusePod, _reuse);
 
     public MemoryMachineState State => _state;
 
@@ -105,24 +126,17 @@ public sealed class StaticMemoryPolicy
             }
             return new MemoryAmounts(podLevel.MemoryRequestBytes, podLevel.Hugepages2MiBytes, podLevel.Hugepages1GiBytes).PositivePart();
         }
-        MemoryAmounts sidecarSum = default, initMax = default, apps = default;
-        foreach (ContainerSpec c in pod.Containers)
-        {
-            MemoryAmounts request = ContainerRequests(pod, c);
-            switch (c.Role)
-            {
-                case ContainerRole.Sidecar:
-                    sidecarSum = sidecarSum.Plus(request);
-                    break;
-                case ContainerRole.Init:
-                    initMax = initMax.Max(sidecarSum.Plus(request));
-                    break;
-                default:
-                    apps = apps.Plus(request);
-                    break;
-            }
-        }
-        return initMax.Max(apps.Plus(sidecarSum));
+        return PodRequestFold.Fold<MemoryAmounts, ContainerRequestRule>(pod, new ContainerRequestRule(this, pod));
+    }
+
+    /// <summary>Requests per memory resource for <see cref="PodRequestFold"/>.</summary>
+    private readonly struct ContainerRequestRule(StaticMemoryPolicy policy, PodSpec pod) : IPodRequestRule<MemoryAmounts>
+    {
+        public MemoryAmounts RequestOf(ContainerSpec container) => policy.ContainerRequests(pod, container);
+
+        public MemoryAmounts Add(MemoryAmounts a, MemoryAmounts b) => a.Plus(b);
+
+        public MemoryAmounts Max(MemoryAmounts a, MemoryAmounts b) => a.Max(b);
     }
 
     private static readonly string[] ValidationUnits = ["bytes of memory", "bytes of hugepages-2Mi", "bytes of hugepages-1Gi"];
@@ -463,7 +477,11 @@ public sealed class StaticMemoryPolicy
             case MemoryPlanKind.Existing:
             {
                 ref ContainerMemoryEntry existing = ref CollectionsMarshal.GetValueRefOrNullRef(_containers, key);
-                existing.ContainerId = containerId;
+                if (!string.Equals(existing.ContainerId, containerId, StringComparison.Ordinal))
+                {
+                    existing.ContainerId = containerId;
+                    Version++;
+                }
                 return Describe(pod.Uid, existing, container);
             }
             case MemoryPlanKind.Classic:
@@ -505,6 +523,8 @@ public sealed class StaticMemoryPolicy
         _containers[key] = entry;
         UpdateReuse(pod.Uid, container.Role, plan.Mask, requests);
         ShrinkEarlierInitBlocks(pod, container, plan.Mask, reused);
+        Version++;
+        ExclusiveVersion++;
         MemoryDecision decision = Describe(pod.Uid, entry, container);
         decision.HintExtended = plan.Extended;
         return decision;
@@ -593,30 +613,33 @@ public sealed class StaticMemoryPolicy
             Mask = budget.Mask,
             Resources = budget.Totals.PositiveMask,
         };
-        if (!requests.IsZero)
+        switch (PodBudgetShares.Of(container.Role, !requests.IsZero))
         {
-            entry.Kind = MemoryAssignmentKind.Exclusive;
-            entry.Blocks = requests;
-            if (container.Role == ContainerRole.Sidecar)
-            {
-                budget.SidecarMemory = budget.SidecarMemory.Plus(requests);
-            }
-            else if (container.Role == ContainerRole.App)
-            {
+            case PodBudgetShare.AppSlice:
+                (entry.Kind, entry.Blocks) = (MemoryAssignmentKind.Exclusive, requests);
                 budget.AppExclusive = budget.AppExclusive.Plus(requests);
-            }
-        }
-        else if (container.Role == ContainerRole.Init)
-        {
-            entry.Kind = MemoryAssignmentKind.PodInitPool;
-            entry.Blocks = budget.Totals.Minus(budget.SidecarMemory).PositivePart();
-        }
-        else
-        {
-            entry.Kind = MemoryAssignmentKind.PodShared;
+                break;
+            case PodBudgetShare.SidecarSlice:
+                (entry.Kind, entry.Blocks) = (MemoryAssignmentKind.Exclusive, requests);
+                budget.SidecarMemory = budget.SidecarMemory.Plus(requests);
+                break;
+            case PodBudgetShare.InitSlice:
+                (entry.Kind, entry.Blocks) = (MemoryAssignmentKind.Exclusive, requests);
+                break;
+            case PodBudgetShare.InitPool:
+                (entry.Kind, entry.Blocks) = (MemoryAssignmentKind.PodInitPool, budget.Totals.Minus(budget.SidecarMemory).PositivePart());
+                break;
+            default:
+                entry.Kind = MemoryAssignmentKind.PodShared;
+                break;
         }
         budget.Containers++;
         _containers[key] = entry;
+        Version++;
+        if (entry.Kind != MemoryAssignmentKind.PodShared || plan.NewPodBudget)
+        {
+            ExclusiveVersion++;
+        }
         MemoryDecision decision = Describe(pod.Uid, entry, container);
         decision.HintExtended = plan.Extended;
         return decision;
@@ -642,22 +665,22 @@ public sealed class StaticMemoryPolicy
     /// defaults plus every classic block and every pod budget, with the same charging routine as
     /// admission. Returns the problems (state unchanged) when the blocks do not fit this machine.
     /// </summary>
-    internal List<string> ReplaceState(State.MemorySnapshot snapshot)
+    internal List<string> ReplaceState(
+        IReadOnlyList<KeyValuePair<ContainerKey, ContainerMemoryEntry>> containers,
+        IReadOnlyList<KeyValuePair<string, PodMemoryEntry>> pods,
+        string? reusePod,
+        IEnumerable<KeyValuePair<ulong, MemoryAmounts>> reuse)
     {
         var problems = new List<string>();
         MemoryMachineState recomputed = MemoryMachineState.Create(_options.Nodes, _options.ReservedMemory);
-        ulong known = 0;
-        foreach (int id in _state.NodeIds)
-        {
-            known |= 1UL << id;
-        }
+        ulong known = _state.AllNodesMask;
         var requested = new long[MemoryResources.Count];
         var budgets = new HashSet<string>(StringComparer.Ordinal);
-        foreach (State.PodMemorySnapshot pod in snapshot.Pods)
+        foreach ((string podUid, PodMemoryEntry pod) in pods)
         {
-            if (!budgets.Add(pod.PodUid) || pod.NumaMask == 0 || (pod.NumaMask & ~known) != 0)
+            if (!budgets.Add(podUid) || pod.Mask == 0 || (pod.Mask & ~known) != 0)
             {
-                problems.Add($"pod {pod.PodUid}: memory budget with NUMA mask {pod.NumaMask:x} is duplicated or names unknown nodes");
+                problems.Add($"pod {podUid}: memory budget with NUMA mask {pod.Mask:x} is duplicated or names unknown nodes");
                 continue;
             }
             for (int r = 0; r < MemoryResources.Count; r++)
@@ -665,20 +688,20 @@ public sealed class StaticMemoryPolicy
                 long total = pod.Totals[(MemoryResource)r];
                 if (total > 0)
                 {
-                    recomputed.Charge(pod.NumaMask, (MemoryResource)r, total);
+                    recomputed.Charge(pod.Mask, (MemoryResource)r, total);
                     requested[r] += total;
                 }
             }
         }
-        foreach (State.ContainerMemorySnapshot c in snapshot.Containers)
+        foreach ((ContainerKey key, ContainerMemoryEntry c) in containers)
         {
-            if (c.Kind == MemoryAssignmentKind.None || budgets.Contains(c.PodUid))
+            if (c.Kind == MemoryAssignmentKind.None || budgets.Contains(key.PodUid))
             {
                 continue;
             }
-            if (c.NumaMask == 0 || (c.NumaMask & ~known) != 0)
+            if (c.Mask == 0 || (c.Mask & ~known) != 0)
             {
-                problems.Add($"container {c.ContainerName} of pod {c.PodUid}: memory blocks on NUMA mask {c.NumaMask:x}, which names unknown nodes");
+                problems.Add($"container {key.Name} of pod {key.PodUid}: memory blocks on NUMA mask {c.Mask:x}, which names unknown nodes");
                 continue;
             }
             for (int r = 0; r < MemoryResources.Count; r++)
@@ -686,7 +709,7 @@ public sealed class StaticMemoryPolicy
                 if ((c.Resources & (1 << r)) != 0)
                 {
                     long size = Math.Max(0, c.Blocks[(MemoryResource)r]);
-                    recomputed.Charge(c.NumaMask, (MemoryResource)r, size);
+                    recomputed.Charge(c.Mask, (MemoryResource)r, size);
                     requested[r] += size;
                 }
             }
@@ -706,20 +729,38 @@ public sealed class StaticMemoryPolicy
         _state.CopyFrom(recomputed);
         _containers.Clear();
         _pods.Clear();
-        foreach (State.ContainerMemorySnapshot c in snapshot.Containers)
+        foreach ((ContainerKey key, ContainerMemoryEntry entry) in containers)
         {
-            _containers[new ContainerKey(c.PodUid, c.ContainerName)] = new ContainerMemoryEntry
-            {
-                Kind = c.Kind, Role = c.Role, ContainerId = c.ContainerId, Mask = c.NumaMask, Blocks = c.Blocks, Resources = c.Resources,
-            };
+            _containers[key] = entry;
         }
-        foreach (State.PodMemorySnapshot p in snapshot.Pods)
+        foreach ((string podUid, PodMemoryEntry pod) in pods)
         {
-            _pods[p.PodUid] = new PodMemoryEntry { Mask = p.NumaMask, Totals = p.Totals, SidecarMemory = p.SidecarMemory, AppExclusive = p.AppExclusive, Containers = p.Containers };
+            _pods[podUid] = pod;
         }
-        _reusePod = null;
+        _reusePod = reusePod;
         _reuse.Clear();
+        if (reusePod is not null)
+        {
+            foreach ((ulong mask, MemoryAmounts amounts) in reuse)
+            {
+                _reuse[mask] = amounts;
+            }
+        }
+        Version++;
+        ExclusiveVersion++;
         return problems;
+    }
+
+    /// <summary>The decision an admitted container holds now (for restating it); false when it holds no entry.</summary>
+    public bool TryDescribe(ContainerKey key, ContainerSpec container, out MemoryDecision decision)
+    {
+        if (!_containers.TryGetValue(key, out ContainerMemoryEntry entry))
+        {
+            decision = default;
+            return false;
+        }
+        decision = Describe(key.PodUid, entry, container);
+        return true;
     }
 
     /// <summary>The NUMA nodes a container's memory must stay on; 0 = unrestricted.</summary>
@@ -746,6 +787,11 @@ public sealed class StaticMemoryPolicy
         }
         ContainerMemoryEntry removed = entry;
         _containers.Remove(key);
+        Version++;
+        if (removed.Kind != MemoryAssignmentKind.PodShared)
+        {
+            ExclusiveVersion++;
+        }
 
         ref PodMemoryEntry budget = ref CollectionsMarshal.GetValueRefOrNullRef(_pods, key.PodUid);
         if (!Unsafe.IsNullRef(ref budget))
@@ -756,6 +802,7 @@ public sealed class StaticMemoryPolicy
             }
             ReleaseBlocks(budget.Mask, budget.Totals.PositiveMask, budget.Totals);
             _pods.Remove(key.PodUid);
+            ExclusiveVersion++;
             return true;
         }
         ReleaseBlocks(removed.Mask, removed.Resources, removed.Blocks);
@@ -766,6 +813,26 @@ public sealed class StaticMemoryPolicy
             _reuse.Clear();
         }
         return true;
+    }
+
+    /// <summary>Releases every entry of a pod, whichever container id owns it; true when the machine state changed.</summary>
+    public bool ReleasePod(string podUid)
+    {
+        bool changed = false;
+        // Removing the current entry while enumerating is allowed for Dictionary.
+        foreach (KeyValuePair<ContainerKey, ContainerMemoryEntry> pair in _containers)
+        {
+            if (string.Equals(pair.Key.PodUid, podUid, StringComparison.Ordinal))
+            {
+                changed |= Release(pair.Key, null);
+            }
+        }
+        if (string.Equals(_reusePod, podUid, StringComparison.Ordinal))
+        {
+            _reusePod = null;
+            _reuse.Clear();
+        }
+        return changed;
     }
 
     private void ReleaseBlocks(ulong mask, int resources, in MemoryAmounts sizes)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ResMgrLite.Engine.Model;
 
 namespace ResMgrLite.Engine.MemoryQos;
@@ -10,8 +9,9 @@ public readonly record struct QosParentValues(long RootMemoryMin, long Burstable
 /// Memory QoS bookkeeping for the pod and QoS-class cgroups (spec/resource-managers.md §6.4-§6.6):
 /// the active pods' memory requests, the parent values derived from them (kubepods root
 /// <c>memory.min = G + B</c>, burstable <c>memory.low = B</c>, §11 rule 10), the numbers behind the
-/// kubelet's two memory QoS metrics, and ordered write plans. Planning does not change anything;
-/// call <see cref="UpsertPod"/> / <see cref="RemovePod"/> once the plan has been applied.
+/// kubelet's two memory QoS metrics, and ordered write plans. Part of the engine's state (and of the
+/// state file): after a restart the parents are written from it, never from zero. Allocation-free
+/// once its dictionary has grown: plans go into the caller's list.
 /// </summary>
 /// <remarks>
 /// Order of a plan: a parent's protection is raised before its children grow and lowered after they
@@ -21,16 +21,12 @@ public readonly record struct QosParentValues(long RootMemoryMin, long Burstable
 public sealed class MemoryQosAccounting
 {
     private readonly MemoryQosOptions _options;
-    private readonly QosCgroupLayout _layout;
-    private readonly Dictionary<string, (QosClass Qos, long Request)> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (QosClass Qos, long RequestBytes)> _pods = new(64, StringComparer.Ordinal);
 
-    public MemoryQosAccounting(MemoryQosOptions options, QosCgroupLayout layout)
+    public MemoryQosAccounting(MemoryQosOptions options)
     {
         _options = options;
-        _layout = layout;
     }
-
-    public QosCgroupLayout Layout => _layout;
 
     /// <summary>G: Σ memory requests of active Guaranteed pods.</summary>
     public long GuaranteedRequestBytes { get; private set; }
@@ -52,91 +48,112 @@ public sealed class MemoryQosAccounting
 
     public int PodCount => _pods.Count;
 
+    /// <summary>The active pods and their requests.</summary>
+    public IReadOnlyDictionary<string, (QosClass Qos, long RequestBytes)> Pods => _pods;
+
     private bool Tiered => _options.ReservationPolicy == MemoryReservationPolicy.TieredReservation;
 
     private QosParentValues ParentsFor(long g, long b) => Tiered ? new QosParentValues(g + b, b) : default;
 
-    /// <summary>Writes for a pod that appears or whose request changed (§6.4, §7.3 step 8): parents up, the pod cgroup, parents down.</summary>
-    public IReadOnlyList<CgroupWrite> PlanUpsertPod(string podUid, QosClass qos, long requestBytes, string? podCgroup = null)
+    /// <summary>
+    /// Records a pod that appears or whose request changed (§6.4, §7.3 step 8) and appends the writes
+    /// to <paramref name="plan"/>: parents up, the pod cgroup, parents down. True when the accounting changed.
+    /// </summary>
+    public bool UpsertPod(string podUid, QosClass qos, long requestBytes, List<PodCgroupWrite> plan)
     {
         requestBytes = Math.Max(0, requestBytes);
-        var (g, b) = Without(podUid);
-        Add(ref g, ref b, qos, requestBytes);
-        var pod = new List<CgroupWrite>(2);
-        foreach (KeyValuePair<string, string> file in MemoryQosCalculator.ForPod(qos, requestBytes, _options).Files())
-        {
-            pod.Add(new CgroupWrite(podCgroup ?? _layout.PodCgroup(qos, podUid), file.Key, file.Value));
-        }
-        return PlanTransition(Parents, ParentsFor(g, b), pod);
-    }
-
-    /// <summary>Records a pod whose <see cref="PlanUpsertPod"/> plan was applied.</summary>
-    public void UpsertPod(string podUid, QosClass qos, long requestBytes)
-    {
-        requestBytes = Math.Max(0, requestBytes);
+        QosParentValues from = Parents;
+        bool changed = !_pods.TryGetValue(podUid, out var old) || old != (qos, requestBytes);
         var (g, b) = Without(podUid);
         Add(ref g, ref b, qos, requestBytes);
         _pods[podUid] = (qos, requestBytes);
         (GuaranteedRequestBytes, BurstableRequestBytes) = (g, b);
+
+        MemoryQosValues pod = MemoryQosCalculator.ForPod(qos, requestBytes, _options);
+        RaiseParents(from, Parents, plan);
+        if (pod.Min is { } min)
+        {
+            plan.Add(new PodCgroupWrite(PodCgroupTarget.Pod, PodCgroupKnob.MemoryMin, min, podUid, qos));
+        }
+        if (pod.Low is { } low)
+        {
+            plan.Add(new PodCgroupWrite(PodCgroupTarget.Pod, PodCgroupKnob.MemoryLow, low, podUid, qos));
+        }
+        LowerParents(from, Parents, plan);
+        return changed;
     }
 
-    /// <summary>Writes for a pod that went away: the parents are lowered (its cgroup is the runtime's to remove).</summary>
-    public IReadOnlyList<CgroupWrite> PlanRemovePod(string podUid)
+    /// <summary>Forgets a pod that went away and appends the parents' lowering (its cgroup is the runtime's to remove); false when it was not there.</summary>
+    public bool RemovePod(string podUid, List<PodCgroupWrite> plan)
     {
-        var (g, b) = Without(podUid);
-        return PlanTransition(Parents, ParentsFor(g, b), []);
-    }
-
-    /// <summary>Forgets a pod whose <see cref="PlanRemovePod"/> plan was applied.</summary>
-    public void RemovePod(string podUid)
-    {
+        if (!_pods.ContainsKey(podUid))
+        {
+            return false;
+        }
+        QosParentValues from = Parents;
         (GuaranteedRequestBytes, BurstableRequestBytes) = Without(podUid);
         _pods.Remove(podUid);
+        LowerParents(from, Parents, plan);
+        return true;
     }
 
-    /// <summary>Writes both parents unconditionally (start-up, or after a failed cycle: what the files hold is unknown).</summary>
-    public IReadOnlyList<CgroupWrite> PlanResync() => PlanTransition(null, Parents, []);
-
-    /// <summary>
-    /// The ordered plan from <paramref name="from"/> to <paramref name="to"/> around the
-    /// <paramref name="children"/> writes. A null <paramref name="from"/> (unknown) writes both parents first.
-    /// </summary>
-    public IReadOnlyList<CgroupWrite> PlanTransition(QosParentValues? from, QosParentValues to, IReadOnlyList<CgroupWrite> children)
+    /// <summary>Appends both parents unconditionally (start-up, or after a failed write: what the files hold is unknown).</summary>
+    public void PlanResync(List<PodCgroupWrite> plan)
     {
-        var plan = new List<CgroupWrite>(children.Count + 2);
-        long rootFrom = from?.RootMemoryMin ?? long.MinValue, burstableFrom = from?.BurstableMemoryLow ?? long.MinValue;
-        if (to.RootMemoryMin > rootFrom)
-        {
-            plan.Add(RootWrite(to));
-        }
-        if (to.BurstableMemoryLow > burstableFrom)
-        {
-            plan.Add(BurstableWrite(to));
-        }
-        plan.AddRange(children);
-        if (from is not null && to.BurstableMemoryLow < burstableFrom)
-        {
-            plan.Add(BurstableWrite(to));
-        }
-        if (from is not null && to.RootMemoryMin < rootFrom)
-        {
-            plan.Add(RootWrite(to));
-        }
-        return plan;
+        QosParentValues to = Parents;
+        plan.Add(RootWrite(to));
+        plan.Add(BurstableWrite(to));
     }
 
-    private CgroupWrite RootWrite(QosParentValues v) =>
-        new(_layout.Root, MemoryQosValues.MinFile, v.RootMemoryMin.ToString(CultureInfo.InvariantCulture));
+    /// <summary>Replaces every pod (restore from the state file).</summary>
+    public void Replace(IEnumerable<(string PodUid, QosClass Qos, long RequestBytes)> pods)
+    {
+        _pods.Clear();
+        (GuaranteedRequestBytes, BurstableRequestBytes) = (0, 0);
+        foreach (var (podUid, qos, request) in pods)
+        {
+            long bytes = Math.Max(0, request);
+            var (g, b) = Without(podUid);
+            Add(ref g, ref b, qos, bytes);
+            _pods[podUid] = (qos, bytes);
+            (GuaranteedRequestBytes, BurstableRequestBytes) = (g, b);
+        }
+    }
 
-    private CgroupWrite BurstableWrite(QosParentValues v) =>
-        new(_layout.Burstable, MemoryQosValues.LowFile, v.BurstableMemoryLow.ToString(CultureInfo.InvariantCulture));
+    private static void RaiseParents(QosParentValues from, QosParentValues to, List<PodCgroupWrite> plan)
+    {
+        if (to.RootMemoryMin > from.RootMemoryMin)
+        {
+            plan.Add(RootWrite(to));
+        }
+        if (to.BurstableMemoryLow > from.BurstableMemoryLow)
+        {
+            plan.Add(BurstableWrite(to));
+        }
+    }
+
+    private static void LowerParents(QosParentValues from, QosParentValues to, List<PodCgroupWrite> plan)
+    {
+        if (to.BurstableMemoryLow < from.BurstableMemoryLow)
+        {
+            plan.Add(BurstableWrite(to));
+        }
+        if (to.RootMemoryMin < from.RootMemoryMin)
+        {
+            plan.Add(RootWrite(to));
+        }
+    }
+
+    private static PodCgroupWrite RootWrite(QosParentValues v) => new(PodCgroupTarget.KubepodsRoot, PodCgroupKnob.MemoryMin, v.RootMemoryMin);
+
+    private static PodCgroupWrite BurstableWrite(QosParentValues v) => new(PodCgroupTarget.BurstableParent, PodCgroupKnob.MemoryLow, v.BurstableMemoryLow);
 
     private (long G, long B) Without(string podUid)
     {
         long g = GuaranteedRequestBytes, b = BurstableRequestBytes;
         if (_pods.TryGetValue(podUid, out var old))
         {
-            Add(ref g, ref b, old.Qos, -old.Request);
+            Add(ref g, ref b, old.Qos, -old.RequestBytes);
         }
         return (g, b);
     }

@@ -78,35 +78,4 @@ public static class MemoryQosCalculator
         }
         return values;
     }
-
-    /// <summary>
-    /// The pod's memory request as the kubelet's shared pod-requests helper computes it (§6.4): the
-    /// pod-level request when pod-level resources are set, else <c>max(max init, Σ app + Σ sidecar)</c>
-    /// with sidecars counted into every later init container (KEP-753), plus the pod overhead.
-    /// </summary>
-    public static long PodMemoryRequest(PodSpec pod, long overheadBytes = 0)
-    {
-        if (pod.HasPodLevelResources && pod.PodLevel is { MemoryRequestBytes: > 0 } podLevel)
-        {
-            return podLevel.MemoryRequestBytes + overheadBytes;
-        }
-        long sidecars = 0, initMax = 0, apps = 0;
-        foreach (ContainerSpec c in pod.Containers)
-        {
-            long request = Math.Max(0, c.Resources.MemoryRequestBytes);
-            switch (c.Role)
-            {
-                case ContainerRole.Sidecar:
-                    sidecars += request;
-                    break;
-                case ContainerRole.Init:
-                    initMax = Math.Max(initMax, sidecars + request);
-                    break;
-                default:
-                    apps += request;
-                    break;
-            }
-        }
-        return Math.Max(initMax, apps + sidecars) + overheadBytes;
-    }
 }

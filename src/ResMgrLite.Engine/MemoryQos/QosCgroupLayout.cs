@@ -48,5 +48,16 @@ public sealed record QosCgroupLayout(CgroupDriver Driver, string Prefix = "")
         };
     }
 
+    /// <summary>
+    /// The cgroup a planned write goes to; <paramref name="podCgroup"/>, when given, is the pod's cgroup
+    /// as the runtime named it and wins over the layout's naming.
+    /// </summary>
+    public string CgroupOf(in PodCgroupWrite write, string? podCgroup = null) => write.Target switch
+    {
+        PodCgroupTarget.KubepodsRoot => Root,
+        PodCgroupTarget.BurstableParent => Burstable,
+        _ => podCgroup ?? PodCgroup(write.Qos, write.PodUid),
+    };
+
     private string Join(string path) => Prefix.Length == 0 ? path : Prefix.TrimEnd('/') + "/" + path;
 }

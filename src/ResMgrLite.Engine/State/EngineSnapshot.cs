@@ -26,8 +26,14 @@ public sealed record EngineSnapshot
 
     public IReadOnlyList<PodHintSnapshot> PodHints { get; init; } = [];
 
+    /// <summary>The regular init containers' CPUs the pod being admitted may reuse (§3.9); null when none.</summary>
+    public CpuReuseSnapshot? CpuReuse { get; init; }
+
     /// <summary>The Memory Manager's blocks; null when it was off (policy <c>None</c>).</summary>
     public MemorySnapshot? Memory { get; init; }
+
+    /// <summary>The pods' memory requests behind the QoS-parent values; null when Memory QoS was off.</summary>
+    public MemoryQosSnapshot? MemoryQos { get; init; }
 }
 
 /// <summary>One container's CPU entry (<see cref="ContainerCpuEntry"/>).</summary>
@@ -43,6 +49,9 @@ public sealed record ContainerCpuSnapshot(
 /// <summary>One pod-level budget (<see cref="PodCpuEntry"/>, KEP-5526 §5.3).</summary>
 public sealed record PodCpuSnapshot(string PodUid, CpuSet Bubble, CpuSet SidecarCpus, CpuSet SharedPool, int Containers);
 
+/// <summary>Init-container CPU reuse (§3.9): only the pod being admitted has any.</summary>
+public sealed record CpuReuseSnapshot(string PodUid, CpuSet Cpus);
+
 /// <summary>A pod's merged Topology Manager hint (pod scope).</summary>
 public sealed record PodHintSnapshot(string PodUid, ulong NumaMask, bool Preferred);
 
@@ -56,6 +65,9 @@ public sealed record MemorySnapshot
     public IReadOnlyList<ContainerMemorySnapshot> Containers { get; init; } = [];
 
     public IReadOnlyList<PodMemorySnapshot> Pods { get; init; } = [];
+
+    /// <summary>The regular init containers' blocks the pod being admitted may reuse (§4.6); null when none.</summary>
+    public MemoryReuseSnapshot? Reuse { get; init; }
 }
 
 /// <summary>One container's memory entry (<see cref="Memory.ContainerMemoryEntry"/>).</summary>
@@ -69,5 +81,20 @@ public sealed record ContainerMemorySnapshot(
     Memory.MemoryAmounts Blocks,
     int Resources);
 
+/// <summary>Init-container memory reuse (§4.6): per NUMA mask, the largest init blocks not yet used up.</summary>
+public sealed record MemoryReuseSnapshot(string PodUid, IReadOnlyList<MemoryReuseAmount> Amounts);
+
+/// <summary>Reusable bytes per resource on one NUMA mask.</summary>
+public sealed record MemoryReuseAmount(ulong NumaMask, Memory.MemoryAmounts Amounts);
+
 /// <summary>One pod-level memory budget (<see cref="Memory.PodMemoryEntry"/>, KEP-5526 §5.5).</summary>
 public sealed record PodMemorySnapshot(string PodUid, ulong NumaMask, Memory.MemoryAmounts Totals, Memory.MemoryAmounts SidecarMemory, Memory.MemoryAmounts AppExclusive, int Containers);
+
+/// <summary>Memory QoS accounting (§6.5): what the kubepods and burstable parents protect, per pod.</summary>
+public sealed record MemoryQosSnapshot
+{
+    public IReadOnlyList<PodMemoryQosSnapshot> Pods { get; init; } = [];
+}
+
+/// <summary>One pod's memory request as the QoS parents count it.</summary>
+public sealed record PodMemoryQosSnapshot(string PodUid, Model.QosClass Qos, long RequestBytes);

@@ -1,4 +1,5 @@
 using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Model;
 
 namespace ResMgrLite.Engine.State;
 
@@ -174,6 +175,11 @@ internal static class SnapshotValidation
                 problems.Add($"pod {pair.Key}: exclusive CPUs \"{pair.Value.Intersect(cpu.Reserved)}\" are reserved");
             }
             assigned = assigned.Union(pair.Value);
+        }
+
+        if (snapshot.CpuReuse is { } reuse && !reuse.Cpus.IsSubsetOf(perPod.GetValueOrDefault(reuse.PodUid)))
+        {
+            problems.Add($"pod {reuse.PodUid}: reusable init CPUs \"{reuse.Cpus}\" are not CPUs the pod holds");
         }
 
         // §3.11: detects CPU hot-unplug and changed reservations.

@@ -1,5 +1,3 @@
-using ResMgrLite.Engine.Cpu;
-
 namespace ResMgrLite.Engine.TopologyManagement;
 
 /// <summary>
@@ -10,7 +8,7 @@ namespace ResMgrLite.Engine.TopologyManagement;
 public sealed class HintMerger
 {
     private readonly TopologyManagerOptions _options;
-    private readonly CpuTopology _topology;
+    private readonly NumaDistances _numa;
     private readonly ulong _allNodes;
     private readonly HintList[] _filtered;
     private readonly int[] _odometer;
@@ -18,12 +16,12 @@ public sealed class HintMerger
 
     public const int MaxProviderLists = 8;
 
-    public HintMerger(TopologyManagerOptions options, CpuTopology topology)
+    public HintMerger(TopologyManagerOptions options, NumaDistances numa)
     {
         _options = options;
-        _topology = topology;
-        _allNodes = topology.AllNumaMask;
-        int capacity = NumaMask.MaskCount(Math.Min(topology.NumNumaNodes, 16)) + 1;
+        _numa = numa;
+        _allNodes = numa.AllNodesMask;
+        int capacity = NumaMask.MaskCount(Math.Min(numa.NodeCount, 16)) + 1;
         _filtered = new HintList[MaxProviderLists];
         for (int i = 0; i < _filtered.Length; i++)
         {
@@ -292,7 +290,7 @@ public sealed class HintMerger
                 {
                     continue;
                 }
-                sum += _topology.Distance(i, j);
+                sum += _numa.Distance(i, j);
                 pairs++;
             }
         }

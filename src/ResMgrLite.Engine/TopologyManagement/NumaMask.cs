@@ -54,7 +54,7 @@ public static class NumaMask
                     mask |= 1UL << nodeIds[combo[i]];
                 }
                 output[written++] = mask;
-                if (!Cpu.CpuTaker.NextCombination(combo[..size], nodeIds.Length))
+                if (!Combinations.Next(combo[..size], nodeIds.Length))
                 {
                     break;
                 }

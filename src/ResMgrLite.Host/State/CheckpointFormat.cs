@@ -1,10 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
-using ResMgrLite.Engine;
-using ResMgrLite.Engine.Cpu;
-using ResMgrLite.Engine.Memory;
-using ResMgrLite.Engine.Model;
 using ResMgrLite.Engine.State;
 
 namespace ResMgrLite.Host.State;
@@ -12,16 +8,19 @@ namespace ResMgrLite.Host.State;
 /// <summary>
 /// The state file's bytes (docs/state.md). One JSON object on one line:
 /// <code>
-/// {"format":1,"checksum":"fnv1a64:&lt;16 hex digits&gt;","payload":{...}}
+/// {"format":2,"checksum":"fnv1a64:&lt;16 hex digits&gt;","payload":{...}}
 ///                                   └── FNV-1a-64 over the payload's bytes exactly as stored
 /// </code>
 /// The version comes first so a newer file is reported as such before anything else is judged.
-/// Hand-written with Utf8JsonWriter/JsonDocument: no reflection (Native AOT).
+/// The envelope is read and written token by token (the checksum covers the payload's bytes as
+/// stored); the payload goes through System.Text.Json's source generator (no reflection, Native
+/// AOT) as <see cref="CheckpointPayload"/>. Version 2 adds the init-container reuse and the Memory
+/// QoS accounting; version 1 files read as before (the added fields are optional).
 /// </summary>
 public static class CheckpointFormat
 {
     /// <summary>The newest format this binary writes and reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     private const string ChecksumPrefix = "fnv1a64:";
 
@@ -34,7 +33,7 @@ public static class CheckpointFormat
         scratch.ResetWrittenCount();
         using (var payload = new Utf8JsonWriter(scratch))
         {
-            WritePayload(payload, snapshot);
+            JsonSerializer.Serialize(payload, CheckpointMapping.ToPayload(snapshot), CheckpointJsonContext.Default.CheckpointPayload);
         }
         ReadOnlySpan<byte> payloadBytes = scratch.WrittenSpan;
         output.ResetWrittenCount();
@@ -46,133 +45,6 @@ public static class CheckpointFormat
         writer.WriteRawValue(payloadBytes, skipInputValidation: true);
         writer.WriteEndObject();
         writer.Flush();
-    }
-
-    private static void WritePayload(Utf8JsonWriter w, EngineSnapshot s)
-    {
-        w.WriteStartObject();
-        w.WriteString("cpuPolicy", s.CpuPolicy);
-        w.WriteString("reservedCpus", s.ReservedCpus.ToString());
-        w.WriteString("defaultCpus", s.DefaultCpus.ToString());
-        w.WriteStartArray("containers");
-        foreach (ContainerCpuSnapshot c in s.Containers)
-        {
-            w.WriteStartObject();
-            w.WriteString("podUid", c.PodUid);
-            w.WriteString("name", c.ContainerName);
-            w.WriteString("id", c.ContainerId);
-            w.WriteString("kind", KindName(c.Kind));
-            w.WriteBoolean("eligible", c.Eligible);
-            w.WriteString("role", RoleName(c.Role));
-            w.WriteString("cpus", c.Cpus.ToString());
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("pods");
-        foreach (PodCpuSnapshot p in s.Pods)
-        {
-            w.WriteStartObject();
-            w.WriteString("podUid", p.PodUid);
-            w.WriteString("budget", p.Bubble.ToString());
-            w.WriteString("sidecarCpus", p.SidecarCpus.ToString());
-            w.WriteString("sharedPool", p.SharedPool.ToString());
-            w.WriteNumber("containers", p.Containers);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("podHints");
-        foreach (PodHintSnapshot h in s.PodHints)
-        {
-            w.WriteStartObject();
-            w.WriteString("podUid", h.PodUid);
-            w.WriteNumber("numaMask", h.NumaMask);
-            w.WriteBoolean("preferred", h.Preferred);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        if (s.Memory is { } memory)
-        {
-            WriteMemory(w, memory);
-        }
-        w.WriteEndObject();
-    }
-
-    private static void WriteMemory(Utf8JsonWriter w, MemorySnapshot memory)
-    {
-        w.WriteStartObject("memory");
-        w.WriteStartArray("containers");
-        foreach (ContainerMemorySnapshot c in memory.Containers)
-        {
-            w.WriteStartObject();
-            w.WriteString("podUid", c.PodUid);
-            w.WriteString("name", c.ContainerName);
-            w.WriteString("id", c.ContainerId);
-            w.WriteNumber("kind", (int)c.Kind);
-            w.WriteString("role", RoleName(c.Role));
-            w.WriteNumber("numaMask", c.NumaMask);
-            WriteAmounts(w, "blocks", c.Blocks);
-            w.WriteNumber("resources", c.Resources);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("pods");
-        foreach (PodMemorySnapshot p in memory.Pods)
-        {
-            w.WriteStartObject();
-            w.WriteString("podUid", p.PodUid);
-            w.WriteNumber("numaMask", p.NumaMask);
-            WriteAmounts(w, "totals", p.Totals);
-            WriteAmounts(w, "sidecar", p.SidecarMemory);
-            WriteAmounts(w, "appExclusive", p.AppExclusive);
-            w.WriteNumber("containers", p.Containers);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
-    private static void WriteAmounts(Utf8JsonWriter w, string name, in MemoryAmounts amounts)
-    {
-        // Bytes per resource, in the kubelet's resource names (§4.3).
-        w.WriteStartObject(name);
-        w.WriteNumber("memory", amounts.Memory);
-        w.WriteNumber("hugepages-2Mi", amounts.Hugepages2Mi);
-        w.WriteNumber("hugepages-1Gi", amounts.Hugepages1Gi);
-        w.WriteEndObject();
-    }
-
-    private static MemorySnapshot ReadMemory(JsonElement memory)
-    {
-        var containers = new List<ContainerMemorySnapshot>();
-        int index = 0;
-        foreach (JsonElement c in ArrayOf(memory, "containers", "memory"))
-        {
-            string at = $"memory.containers[{index++}]";
-            int kind = Property(c, "kind", at).GetInt32();
-            if (kind is < 0 or > (int)MemoryAssignmentKind.PodShared)
-            {
-                throw new FormatException($"{at}.kind: {kind} is not a memory assignment kind");
-            }
-            containers.Add(new ContainerMemorySnapshot(
-                Text(c, "podUid", at), Text(c, "name", at), Text(c, "id", at), (MemoryAssignmentKind)kind,
-                ParseRole(Text(c, "role", at), at), Property(c, "numaMask", at).GetUInt64(), Amounts(c, "blocks", at), Property(c, "resources", at).GetInt32()));
-        }
-        var pods = new List<PodMemorySnapshot>();
-        index = 0;
-        foreach (JsonElement p in ArrayOf(memory, "pods", "memory"))
-        {
-            string at = $"memory.pods[{index++}]";
-            pods.Add(new PodMemorySnapshot(Text(p, "podUid", at), Property(p, "numaMask", at).GetUInt64(),
-                Amounts(p, "totals", at), Amounts(p, "sidecar", at), Amounts(p, "appExclusive", at), Property(p, "containers", at).GetInt32()));
-        }
-        return new MemorySnapshot { Containers = containers, Pods = pods };
-    }
-
-    private static MemoryAmounts Amounts(JsonElement e, string name, string at)
-    {
-        JsonElement value = Property(e, name, at);
-        string where = $"{at}.{name}";
-        return new MemoryAmounts(Property(value, "memory", where).GetInt64(), Property(value, "hugepages-2Mi", where).GetInt64(), Property(value, "hugepages-1Gi", where).GetInt64());
     }
 
     /// <summary>Reads a state file's bytes; every problem is reported as "&lt;path&gt;: &lt;what&gt;".</summary>
@@ -256,124 +128,15 @@ public static class CheckpointFormat
         }
         try
         {
-            using JsonDocument document = JsonDocument.Parse(payload.ToArray());
-            return new CheckpointLoadResult(CheckpointStatus.Loaded, ReadPayload(document.RootElement), null);
+            CheckpointPayload read = JsonSerializer.Deserialize(payload, CheckpointJsonContext.Default.CheckpointPayload)
+                ?? throw new FormatException("null instead of an object");
+            return new CheckpointLoadResult(CheckpointStatus.Loaded, CheckpointMapping.ToSnapshot(read), null);
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or KeyNotFoundException or JsonException)
+        catch (Exception e) when (e is FormatException or JsonException)
         {
             return Invalid(path, $"payload: {e.Message}");
         }
     }
 
     private static CheckpointLoadResult Invalid(string path, string problem) => new(CheckpointStatus.Invalid, null, $"{path}: {problem}");
-
-    private static EngineSnapshot ReadPayload(JsonElement root)
-    {
-        var containers = new List<ContainerCpuSnapshot>();
-        int index = 0;
-        foreach (JsonElement c in Array(root, "containers"))
-        {
-            string at = $"containers[{index++}]";
-            containers.Add(new ContainerCpuSnapshot(
-                Text(c, "podUid", at), Text(c, "name", at), Text(c, "id", at),
-                ParseKind(Text(c, "kind", at), at), Bool(c, "eligible", at), ParseRole(Text(c, "role", at), at),
-                Cpus(c, "cpus", at)));
-        }
-        var pods = new List<PodCpuSnapshot>();
-        index = 0;
-        foreach (JsonElement p in Array(root, "pods"))
-        {
-            string at = $"pods[{index++}]";
-            pods.Add(new PodCpuSnapshot(Text(p, "podUid", at), Cpus(p, "budget", at), Cpus(p, "sidecarCpus", at), Cpus(p, "sharedPool", at), Property(p, "containers", at).GetInt32()));
-        }
-        var hints = new List<PodHintSnapshot>();
-        index = 0;
-        foreach (JsonElement h in Array(root, "podHints"))
-        {
-            string at = $"podHints[{index++}]";
-            hints.Add(new PodHintSnapshot(Text(h, "podUid", at), Property(h, "numaMask", at).GetUInt64(), Bool(h, "preferred", at)));
-        }
-        return new EngineSnapshot
-        {
-            CpuPolicy = Text(root, "cpuPolicy", "payload"),
-            ReservedCpus = Cpus(root, "reservedCpus", "payload"),
-            DefaultCpus = Cpus(root, "defaultCpus", "payload"),
-            Containers = containers,
-            Pods = pods,
-            PodHints = hints,
-            Memory = root.TryGetProperty("memory", out JsonElement memory) ? ReadMemory(memory) : null,
-        };
-    }
-
-    private static JsonElement Property(JsonElement e, string name, string at) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out JsonElement value)
-            ? value
-            : throw new FormatException($"{at}: missing \"{name}\"");
-
-    private static JsonElement.ArrayEnumerator Array(JsonElement root, string name) => ArrayOf(root, name, "payload");
-
-    private static JsonElement.ArrayEnumerator ArrayOf(JsonElement root, string name, string at)
-    {
-        JsonElement value = Property(root, name, at);
-        return value.ValueKind == JsonValueKind.Array ? value.EnumerateArray() : throw new FormatException($"\"{name}\" is not an array");
-    }
-
-    private static string Text(JsonElement e, string name, string at)
-    {
-        JsonElement value = Property(e, name, at);
-        return value.ValueKind == JsonValueKind.String ? value.GetString()! : throw new FormatException($"{at}.{name}: not a string");
-    }
-
-    private static bool Bool(JsonElement e, string name, string at)
-    {
-        JsonElement value = Property(e, name, at);
-        return value.ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw new FormatException($"{at}.{name}: not a boolean"),
-        };
-    }
-
-    private static CpuSet Cpus(JsonElement e, string name, string at)
-    {
-        string text = Text(e, name, at);
-        return CpuSet.TryParse(text, out CpuSet set, out CpuListError error)
-            ? set
-            : throw new FormatException($"{at}.{name}: \"{text}\" is not a CPU list ({error})");
-    }
-
-    private static string KindName(CpuAssignmentKind kind) => kind switch
-    {
-        CpuAssignmentKind.NodeShared => "nodeShared",
-        CpuAssignmentKind.Exclusive => "exclusive",
-        CpuAssignmentKind.PodInitPool => "podInitPool",
-        CpuAssignmentKind.PodShared => "podShared",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
-
-    private static CpuAssignmentKind ParseKind(string text, string at) => text switch
-    {
-        "nodeShared" => CpuAssignmentKind.NodeShared,
-        "exclusive" => CpuAssignmentKind.Exclusive,
-        "podInitPool" => CpuAssignmentKind.PodInitPool,
-        "podShared" => CpuAssignmentKind.PodShared,
-        _ => throw new FormatException($"{at}.kind: \"{text}\" is not one of nodeShared, exclusive, podInitPool, podShared"),
-    };
-
-    private static string RoleName(ContainerRole role) => role switch
-    {
-        ContainerRole.App => "app",
-        ContainerRole.Init => "init",
-        ContainerRole.Sidecar => "sidecar",
-        _ => throw new ArgumentOutOfRangeException(nameof(role)),
-    };
-
-    private static ContainerRole ParseRole(string text, string at) => text switch
-    {
-        "app" => ContainerRole.App,
-        "init" => ContainerRole.Init,
-        "sidecar" => ContainerRole.Sidecar,
-        _ => throw new FormatException($"{at}.role: \"{text}\" is not one of app, init, sidecar"),
-    };
 }

@@ -60,7 +60,11 @@ public sealed class CheckpointStore
             System.IO.Directory.CreateDirectory(Directory);
             _directoryReady = true;
         }
-        using (var file = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1))
+        // The temporary file is the plugin's own: whatever sits at its name (a leftover of a crash, or a
+        // FIFO or link planted there) is removed, and the open never blocks nor follows a link, so
+        // one planted in between is refused instead of written through.
+        File.Delete(TempPath);
+        using (FileStream file = HostFile.OpenForWriting(TempPath, WriteTarget.OwnFile))
         {
             file.Write(_buffer.WrittenSpan);
             file.Flush(flushToDisk: true);

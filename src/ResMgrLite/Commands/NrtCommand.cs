@@ -26,15 +26,13 @@ internal static class NrtCommand
         if (engine is null)
         {
             // The state cannot be used: show capacity and allocatable, and say that availability is unknown.
-            try
+            EngineStartResult started = Plugin.EngineFactory.Start(inspection.Machine, inspection.Settings);
+            if (started.Engine is null)
             {
-                engine = Plugin.ResourcePolicyHandler.BuildEngine(inspection.Machine, inspection.Settings);
-            }
-            catch (ArgumentException e)
-            {
-                stderr.WriteLine($"resmgrlite nrt: cannot start the resource managers: {e.Message}");
+                stderr.WriteLine($"resmgrlite nrt: cannot start the resource managers: {string.Join("; ", started.Problems)}");
                 return 1;
             }
+            engine = started.Engine;
             stderr.WriteLine($"resmgrlite nrt: warning: {inspection.OffDetail}; 'available' shows no allocations. {inspection.Advice}");
         }
         string name = nodeName ?? (inspection.Settings.NrtNodeName.Length > 0 ? inspection.Settings.NrtNodeName : Observability.PluginObservability.HostName());

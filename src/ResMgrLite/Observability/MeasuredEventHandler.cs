@@ -34,7 +34,8 @@ internal sealed class MeasuredEventHandler : INriEventHandler
         LogContext.Enter("Configure", "", "");
         try
         {
-            return await _inner.ConfigureAsync(context, cancellationToken).ConfigureAwait(false);
+            // Unsolicited updates (removals widening pools) are counted by their outcome.
+            return await _inner.ConfigureAsync(context with { Updates = new CountedRuntime(context.Updates, _metrics) }, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -191,6 +192,10 @@ internal sealed class MeasuredEventHandler : INriEventHandler
         if (pending.IsCompleted)
         {
             Observe(kind, start);
+            if (pending.IsCompletedSuccessfully)
+            {
+                CountUpdates(pending.Result);
+            }
             return pending;
         }
         return ObservedWhenDone(pending, kind, start);
@@ -210,7 +215,9 @@ internal sealed class MeasuredEventHandler : INriEventHandler
     {
         try
         {
-            return await pending.ConfigureAwait(false);
+            T result = await pending.ConfigureAwait(false);
+            CountUpdates(result);
+            return result;
         }
         finally
         {
@@ -227,6 +234,21 @@ internal sealed class MeasuredEventHandler : INriEventHandler
         finally
         {
             Observe(kind, start);
+        }
+    }
+
+    /// <summary>Updates of other containers carried by an answer (CreateContainer, UpdateContainer, Synchronize) reach the runtime with it.</summary>
+    private void CountUpdates<T>(T answer)
+    {
+        int count = answer switch
+        {
+            CreateContainerResult created => created.Updates.Count,
+            IReadOnlyList<ContainerUpdate> updates => updates.Count,
+            _ => 0,
+        };
+        if (count > 0)
+        {
+            _metrics.OnContainerUpdates(ContainerUpdateResult.Applied, count);
         }
     }
 

@@ -5,6 +5,7 @@ using ResMgrLite.Nri;
 using ResMgrLite.Observability.Endpoint;
 using ResMgrLite.Observability.Metrics;
 using ResMgrLite.Observability.Nrt;
+using ResMgrLite.Plugin;
 
 namespace ResMgrLite.Observability;
 
@@ -16,7 +17,7 @@ namespace ResMgrLite.Observability;
 /// are read at start only: a later configuration that changes them is refused by the reload rules.
 /// Failures (port in use, unwritable file) are logged once and never stop the NRI plugin.
 /// </summary>
-internal sealed class PluginObservability : IAsyncDisposable
+internal sealed class PluginObservability : IAllocationObserver, IAsyncDisposable
 {
     private readonly IProtocolLog _log;
     private bool _started;
@@ -89,29 +90,41 @@ internal sealed class PluginObservability : IAsyncDisposable
     }
 
     /// <summary>
-    /// After every allocation change (and once when the engine starts), under the caller's lock:
-    /// the CPU pool gauges, and the NodeResourceTopology document queued for <c>nrt.file</c> (built
-    /// here, written off the caller's thread).
+    /// Resource management has started: admissions feed the resource-manager counters, state file
+    /// writes their counter and histogram, every acknowledged allocation change the pool gauges and
+    /// the NodeResourceTopology file (<see cref="AllocationFeed"/>); the gauges start from the
+    /// engine's first (possibly restored) state.
     /// </summary>
-    public void OnAllocationChanged(ResourceEngine engine)
+    public void Attach(ResourceManagement management)
+    {
+        ArgumentNullException.ThrowIfNull(management);
+        management.Admissions = new AdmissionMetrics(Metrics);
+        management.State.Written = (elapsed, succeeded) => Metrics.OnStateSave(elapsed.TotalSeconds, succeeded);
+        management.Allocations.Subscribe(this);
+        Refresh(management.Engine);
+    }
+
+    public void OnAllocationChanged(in AllocationChange change, ResourceEngine engine) => Refresh(engine);
+
+    /// <summary>
+    /// Under the handler's lock: the gauges the kubelet keeps (CPU pools, Memory QoS node totals),
+    /// and the NodeResourceTopology document queued for <c>nrt.file</c> (built here, written off the
+    /// caller's thread).
+    /// </summary>
+    internal void Refresh(ResourceEngine engine)
     {
         ArgumentNullException.ThrowIfNull(engine);
         if (engine.Cpu is { } cpu)
         {
-            // The kubelet's gauges: the default (shared) set, and the CPUs held outside it and the reserved ones.
-            Metrics.SetCpuPools(cpu.DefaultSet.Count, engine.Topology.AllCpus.Except(cpu.DefaultSet).Except(cpu.Reserved).Count);
+            // As the kubelet: the shared pool is the default set without the reserved CPUs; the
+            // exclusive count is every CPU taken out of the default set (containers and pod budgets).
+            Metrics.SetCpuPools(cpu.AvailableForExclusive.Count, engine.Topology.AllCpus.Except(cpu.DefaultSet).Except(cpu.Reserved).Count);
+        }
+        if (engine.MemoryQosAccounting is { } qos)
+        {
+            Metrics.SetMemoryQos(qos.MetricNodeMemoryMinBytes, qos.MetricNodeMemoryLowBytes);
         }
         Nrt?.Write(NrtDocument.Build(NrtNodeName, engine, _memoryNodes, _reservedMemory));
-    }
-
-    /// <summary>A write of the state file; a successful one follows an allocation change.</summary>
-    public void OnStateSaved(TimeSpan elapsed, bool succeeded, ResourceEngine engine)
-    {
-        Metrics.OnStateSave(elapsed.TotalSeconds, succeeded);
-        if (succeeded)
-        {
-            OnAllocationChanged(engine);
-        }
     }
 
     private void Warn(string message) => _log.Write(ProtocolLogLevel.Warning, message);

@@ -20,6 +20,15 @@ public sealed class ValueParserTests
         Assert.Equal((decimal)expected, value);
     }
 
+    [Fact]
+    public void The_exbi_suffix_is_binary_not_an_exponent()
+    {
+        Assert.True(Quantity.TryParse("1Ei", out decimal value));
+        Assert.Equal(1152921504606846976m, value);
+        Assert.True(Quantity.TryParse("1E3", out value));
+        Assert.Equal(1000m, value);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("Gi")]

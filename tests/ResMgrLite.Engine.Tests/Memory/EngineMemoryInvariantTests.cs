@@ -3,6 +3,7 @@ using ResMgrLite.Engine.Cpu;
 using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.MemoryQos;
 using ResMgrLite.Engine.Model;
+using ResMgrLite.Engine.PodLevel;
 using ResMgrLite.Engine.TopologyManagement;
 using ResMgrLite.TestSupport;
 using static ResMgrLite.Engine.Tests.Memory.MemoryTestMachines;
@@ -32,7 +33,7 @@ public sealed class EngineMemoryInvariantTests
                 ReservedMemory = topology.NumaNodeIds.ToArray().Select(id => new ReservedMemoryNode(id, new MemoryAmounts(512 * Mi))).ToArray(),
             };
             TopologyScope scope = random.Next(2) == 0 ? TopologyScope.Container : TopologyScope.Pod;
-            var engine = new ResourceEngine(topology,
+            var engine = TestEngine.Create(topology,
                 new TopologyManagerOptions { Policy = policy, Scope = scope },
                 new CpuManagerOptions { ReservedCpuCount = 1 }, memory,
                 new MemoryQosOptions { ReservationPolicy = MemoryReservationPolicy.TieredReservation, NodeAllocatableMemoryBytes = 8 * Gi });
@@ -54,7 +55,7 @@ public sealed class EngineMemoryInvariantTests
                     CpuSet cpusBefore = engine.Cpu.DefaultSet;
                     string memoryBefore = engine.Memory.State.ToString();
                     string id = $"{pod.Uid}/{c.Name}";
-                    if (!engine.TryAdmitContainer(pod, c, id, nodeSharedInUse: true, out ContainerDecision d, out string? error))
+                    if (!engine.TryAdmitContainer(pod, c, id, out ContainerDecision d, out string? error))
                     {
                         Assert.Equal(cpusBefore, engine.Cpu.DefaultSet);
                         Assert.Equal(memoryBefore, engine.Memory.State.ToString());
@@ -63,7 +64,7 @@ public sealed class EngineMemoryInvariantTests
                         break;
                     }
                     live.Add((pod.Uid, c.Name, id));
-                    Assert.Equal(engine.EffectiveMems(pod.Uid, c.Name), d.Memory.Mems);
+                    Assert.Equal(engine.EffectiveMems(new ContainerKey(pod.Uid, c.Name)), d.Memory.Mems);
                     if (d.Memory.Mems != 0)
                     {
                         pinned++;
@@ -75,24 +76,24 @@ public sealed class EngineMemoryInvariantTests
                             // In pod scope the pod's hint is made when its first container arrives; the CPU
                             // manager may spill later containers outside it (§3.3), so only container scope
                             // promises the same node for both.
-                            if (d.Cpu.Level == CpuIsolationLevel.Container && scope == TopologyScope.Container)
+                            if (d.Cpu.Level == ResourceIsolationLevel.Container && scope == TopologyScope.Container)
                             {
                                 Assert.Equal(d.Memory.Mems, topology.NumaMaskOf(d.Cpu.Cpus));
                             }
                         }
                     }
-                    Assert.False(d.MemoryQos.IsEmpty);
+                    Assert.False(d.Settings.MemoryQos.IsEmpty);
                 }
                 if (random.Next(3) == 0 && live.Count > 0)
                 {
                     var (uid, name, id) = live[random.Next(live.Count)];
-                    engine.ReleaseContainer(uid, name, id);
+                    engine.ReleaseContainer(new ContainerKey(uid, name), id);
                     live.Remove((uid, name, id));
                 }
             }
             foreach (var (uid, name, id) in live)
             {
-                engine.ReleaseContainer(uid, name, id);
+                engine.ReleaseContainer(new ContainerKey(uid, name), id);
             }
             Assert.Equal(initialCpus, engine.Cpu.DefaultSet);
             Assert.True(initialMemory == engine.Memory.State.ToString(), $"seed {seed}: memory not restored\n{engine.Memory.State}");

@@ -13,7 +13,7 @@ public sealed class EngineMemoryTests
 {
     /// <summary>topoDualSocketHT (2 NUMA nodes of 6 CPUs) with the two-node memory machine.</summary>
     private static ResourceEngine Engine(TopologyPolicy policy, TopologyScope scope = TopologyScope.Container, MemoryQosOptions? qos = null) =>
-        new(KubeletFixtures.DualSocketHT, new TopologyManagerOptions { Policy = policy, Scope = scope },
+        TestEngine.Create(KubeletFixtures.DualSocketHT, new TopologyManagerOptions { Policy = policy, Scope = scope },
             new CpuManagerOptions { ReservedCpus = CpuSet.Of(0) }, TwoNodes(), qos);
 
     private static (PodSpec Pod, ContainerSpec Container) Guaranteed(string uid, int cpus, long memory)
@@ -29,17 +29,17 @@ public sealed class EngineMemoryTests
     {
         ResourceEngine engine = Engine(TopologyPolicy.Restricted);
         var (pod, c) = Guaranteed("p", 2, 4 * Gi);
-        Assert.True(engine.TryAdmitContainer(pod, c, "id", false, out ContainerDecision d, out string? error), error);
+        Assert.True(engine.TryAdmitContainer(pod, c, "id", out ContainerDecision d, out string? error), error);
         Assert.Equal(new TopologyHint(0b01, true), d.Hint);
-        Assert.True(d.ManagesMemory);
+        Assert.True(d.Settings.ManagesMemory);
         Assert.Equal("0", d.Memory.MemsList);
-        Assert.Equal(0b01UL, engine.EffectiveMems("p", "c"));
+        Assert.Equal(0b01UL, engine.EffectiveMems(new ContainerKey("p", "c")));
         Assert.True(d.Cpu.Cpus.IsSubsetOf(KubeletFixtures.DualSocketHT.CpusOfNumaNode(0)));
-        Assert.True(d.MemoryQos.IsEmpty);
+        Assert.True(d.Settings.MemoryQos.IsEmpty);
 
-        engine.ReleaseContainer("p", "c", "id");
+        engine.ReleaseContainer(new ContainerKey("p", "c"), "id");
         Assert.Equal(0, engine.Memory!.State.Table(0, MemoryResource.Memory).Reserved);
-        Assert.Equal(0UL, engine.EffectiveMems("p", "c"));
+        Assert.Equal(0UL, engine.EffectiveMems(new ContainerKey("p", "c")));
     }
 
     [Fact]
@@ -49,13 +49,13 @@ public sealed class EngineMemoryTests
         // ({01}, {10} preferred, {11} not): no identical preferred masks → {11, not preferred}.
         var (pod, c) = Guaranteed("p", 2, 20 * Gi);
         ResourceEngine restricted = Engine(TopologyPolicy.Restricted);
-        Assert.False(restricted.TryAdmitContainer(pod, c, "id", false, out _, out string? error));
+        Assert.False(restricted.TryAdmitContainer(pod, c, "id", out _, out string? error));
         Assert.StartsWith("TopologyAffinityError: topology manager policy restricted", error, StringComparison.Ordinal);
         Assert.Contains("memory: 11 (preferred)", error, StringComparison.Ordinal);
         Assert.Equal(0, restricted.Memory!.State.Table(0, MemoryResource.Memory).Reserved);
 
         ResourceEngine bestEffort = Engine(TopologyPolicy.BestEffort);
-        Assert.True(bestEffort.TryAdmitContainer(pod, c, "id", false, out ContainerDecision d, out error), error);
+        Assert.True(bestEffort.TryAdmitContainer(pod, c, "id", out ContainerDecision d, out error), error);
         Assert.Equal(new TopologyHint(0b11, false), d.Hint);
         Assert.Equal("0-1", d.Memory.MemsList);
     }
@@ -65,11 +65,11 @@ public sealed class EngineMemoryTests
     {
         ResourceEngine engine = Engine(TopologyPolicy.None);
         var (big, bc) = Guaranteed("big", 1, 14 * Gi);
-        Assert.True(engine.TryAdmitContainer(big, bc, "a", false, out _, out string? error), error);
+        Assert.True(engine.TryAdmitContainer(big, bc, "a", out _, out string? error), error);
         CpuSet before = engine.Cpu!.DefaultSet;
         // 20Gi needs both nodes, but node 0 holds a single-node block: the group rule refuses it.
         var (pod, c) = Guaranteed("p", 2, 20 * Gi);
-        Assert.False(engine.TryAdmitContainer(pod, c, "b", false, out _, out error));
+        Assert.False(engine.TryAdmitContainer(pod, c, "b", out _, out error));
         Assert.StartsWith("Memory manager (Static policy) refused container c of pod ns/p: ", error, StringComparison.Ordinal);
         Assert.Equal(before, engine.Cpu.DefaultSet);
         Assert.False(engine.Cpu.Containers.ContainsKey(new ContainerKey("p", "c")));
@@ -80,14 +80,14 @@ public sealed class EngineMemoryTests
     {
         ResourceEngine engine = Engine(TopologyPolicy.SingleNumaNode);
         var (a, ac) = Guaranteed("a", 2, 10 * Gi);
-        Assert.True(engine.TryAdmitContainer(a, ac, "a", false, out ContainerDecision da, out string? error), error);
+        Assert.True(engine.TryAdmitContainer(a, ac, "a", out ContainerDecision da, out string? error), error);
         var (b, bc) = Guaranteed("b", 2, 10 * Gi);
-        Assert.True(engine.TryAdmitContainer(b, bc, "b", false, out ContainerDecision db, out error), error);
+        Assert.True(engine.TryAdmitContainer(b, bc, "b", out ContainerDecision db, out error), error);
         Assert.NotEqual(da.Memory.Mems, db.Memory.Mems);
         Assert.Equal(da.Memory.Mems, engine.Topology.NumaMaskOf(da.Cpu.Cpus));
         Assert.Equal(db.Memory.Mems, engine.Topology.NumaMaskOf(db.Cpu.Cpus));
         var (c, cc) = Guaranteed("c", 1, 10 * Gi);
-        Assert.False(engine.TryAdmitContainer(c, cc, "c", false, out _, out error));
+        Assert.False(engine.TryAdmitContainer(c, cc, "c", out _, out error));
         Assert.Contains("memory: cannot be satisfied on any NUMA node", error, StringComparison.Ordinal);
     }
 
@@ -100,18 +100,18 @@ public sealed class EngineMemoryTests
         var gu = new ContainerSpec("gu", ContainerRole.App, new ContainerResources(1000, 1000, 2 * Gi, 2 * Gi));
         var shared = new ContainerSpec("shared", ContainerRole.App, default);
         pod.Containers.Add(gu);
-        Assert.True(engine.TryAdmitContainer(pod, gu, "1", false, out ContainerDecision dg, out string? error), error);
+        Assert.True(engine.TryAdmitContainer(pod, gu, "1", out ContainerDecision dg, out string? error), error);
         pod.Containers.Add(shared);
-        Assert.True(engine.TryAdmitContainer(pod, shared, "2", false, out ContainerDecision ds, out error), error);
+        Assert.True(engine.TryAdmitContainer(pod, shared, "2", out ContainerDecision ds, out error), error);
         Assert.Equal(dg.Memory.Mems, ds.Memory.Mems);
         Assert.Equal(1, System.Numerics.BitOperations.PopCount(dg.Memory.Mems));
         Assert.Equal(MemoryAssignmentKind.PodShared, ds.Memory.Kind);
         Assert.Equal(4 * Gi, ds.Memory.Blocks.Memory);
-        Assert.Equal("memory.min=2147483648 memory.low=0 memory.max=2147483648", dg.MemoryQos.ToString());
+        Assert.Equal("memory.min=2147483648 memory.low=0 memory.max=2147483648", dg.Settings.MemoryQos.ToString());
 
-        engine.ReleaseContainer("p", "gu", "1");
+        engine.ReleaseContainer(new ContainerKey("p", "gu"), "1");
         Assert.Equal(6 * Gi, TotalReserved(engine));
-        engine.ReleaseContainer("p", "shared", "2");
+        engine.ReleaseContainer(new ContainerKey("p", "shared"), "2");
         Assert.Equal(0, TotalReserved(engine));
     }
 
@@ -119,7 +119,9 @@ public sealed class EngineMemoryTests
     public void Memory_nodes_must_belong_to_the_cpu_topology()
     {
         var options = TwoNodes() with { Nodes = [new NumaMemoryInfo(0, 16 * Gi), new NumaMemoryInfo(5, 16 * Gi)], ReservedMemory = [] };
-        Assert.Throws<ArgumentException>(() => new ResourceEngine(KubeletFixtures.DualSocketHT, new TopologyManagerOptions(), null, options));
+        EngineStartResult started = ResourceEngine.Start(KubeletFixtures.DualSocketHT, new TopologyManagerOptions(), null, options);
+        Assert.False(started.Started);
+        Assert.Equal("the memory manager's NUMA node 5 is not a NUMA node of the CPU topology", Assert.Single(started.Problems));
     }
 
     private static long TotalReserved(ResourceEngine engine) =>

@@ -28,41 +28,14 @@ public sealed class MemoryMachineStateTests
     }
 
     [Fact]
-    public void Reserved_memory_must_equal_the_node_allocatable_reservation()
+    public void Reserving_more_than_the_node_has_is_refused_by_the_state_in_words()
     {
-        // §4.1 example: kubeReserved 16Gi, eviction 100Mi → reservedMemory must total 16484Mi.
-        var nodes = new[] { new NumaMemoryInfo(0, 64 * Gi), new NumaMemoryInfo(1, 64 * Gi) };
-        MemoryAmounts reservation = ReservedMemoryValidation.NodeAllocatableReservation(new MemoryAmounts(16 * Gi), default, 100 * Mi);
-        Assert.Equal(16484 * Mi, reservation.Memory);
-
-        var good = new[] { new ReservedMemoryNode(0, new MemoryAmounts(16384 * Mi)), new ReservedMemoryNode(1, new MemoryAmounts(100 * Mi)) };
-        Assert.Empty(ReservedMemoryValidation.Problems(nodes, good, reservation, staticPolicy: true));
-
-        var bad = new[] { new ReservedMemoryNode(0, new MemoryAmounts(16 * Gi)) };
-        string problem = Assert.Single(ReservedMemoryValidation.Problems(nodes, bad, reservation, staticPolicy: true));
-        Assert.Equal("the total amount \"16Gi\" of type \"memory\" is not equal to the value \"16484Mi\" determined by Node Allocatable feature", problem);
-    }
-
-    [Fact]
-    public void Reserved_memory_problems_name_missing_nodes_hugepages_and_the_static_rule()
-    {
-        var nodes = new[] { new NumaMemoryInfo(0, 8 * Gi, [new HugePageInfo(2048, 10)]) };
-        var reserved = new[] { new ReservedMemoryNode(3, new MemoryAmounts(Gi)), new ReservedMemoryNode(0, new MemoryAmounts(0, 2 * Mi)) };
-        IReadOnlyList<string> problems = ReservedMemoryValidation.Problems(nodes, reserved, new MemoryAmounts(0, 4 * Mi), staticPolicy: true);
-        Assert.Contains("the reserved memory configuration references a NUMA node 3 that does not exist on this machine", problems);
-        Assert.Contains("the total amount \"2Mi\" of type \"hugepages-2Mi\" is not equal to the value \"4Mi\" determined by Node Allocatable feature", problems);
-        Assert.Contains("you should specify the system reserved memory", problems);
-        Assert.Equal(3, problems.Count);
-    }
-
-    [Fact]
-    public void Reserving_more_than_the_node_has_is_a_problem_and_refused_by_the_state()
-    {
+        // The configuration's own check (Config/Validation/SettingsBuilder) reports it with its place first.
         var nodes = new[] { new NumaMemoryInfo(0, 2 * Gi) };
         var reserved = new[] { new ReservedMemoryNode(0, new MemoryAmounts(3 * Gi)) };
-        Assert.Contains(ReservedMemoryValidation.Problems(nodes, reserved, new MemoryAmounts(3 * Gi), staticPolicy: true),
-            p => p.Contains("exceeds what the node has", StringComparison.Ordinal));
-        Assert.Throws<ArgumentException>(() => MemoryMachineState.Create(nodes, reserved));
+        var problems = new List<string>();
+        Assert.Null(MemoryMachineState.TryCreate(nodes, reserved, problems));
+        Assert.Equal("NUMA node 0: reserved 3221225472 bytes of memory but the node has only 2147483648", Assert.Single(problems));
     }
 
     [Theory]

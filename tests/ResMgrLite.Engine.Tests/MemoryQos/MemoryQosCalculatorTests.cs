@@ -116,12 +116,12 @@ public sealed class MemoryQosCalculatorTests
         var pod = new PodSpec("p", "p", "ns", QosClass.Burstable);
         pod.Containers.Add(new ContainerSpec("a", ContainerRole.App, new ContainerResources(0, 0, 100 * Mi, 0)));
         pod.Containers.Add(new ContainerSpec("b", ContainerRole.App, new ContainerResources(0, 0, 100 * Mi, 0)));
-        long request = MemoryQosCalculator.PodMemoryRequest(pod);
+        long request = PodMemoryRequest.Of(pod);
         Assert.Equal(209715200, request);
         Assert.Equal("memory.min=0 memory.low=209715200", MemoryQosCalculator.ForPod(QosClass.Burstable, request, Tiered).ToString());
         Assert.Equal("memory.min=209715200 memory.low=0", MemoryQosCalculator.ForPod(QosClass.Guaranteed, request, Tiered).ToString());
         Assert.Equal("memory.min=0 memory.low=0", MemoryQosCalculator.ForPod(QosClass.Burstable, request, NoProtection).ToString());
-        Assert.Equal(209715200 + 64 * Mi, MemoryQosCalculator.PodMemoryRequest(pod, 64 * Mi));
+        Assert.Equal(209715200 + 64 * Mi, PodMemoryRequest.Of(pod, 64 * Mi));
     }
 
     [Fact]
@@ -132,10 +132,10 @@ public sealed class MemoryQosCalculatorTests
         pod.Containers.Add(new ContainerSpec("init", ContainerRole.Init, new ContainerResources(0, 0, 500 * Mi, 0)));
         pod.Containers.Add(new ContainerSpec("app", ContainerRole.App, new ContainerResources(0, 0, 200 * Mi, 0)));
         // max(100 + 500, 200 + 100) = 600Mi.
-        Assert.Equal(600 * Mi, MemoryQosCalculator.PodMemoryRequest(pod));
+        Assert.Equal(600 * Mi, PodMemoryRequest.Of(pod));
         var podLevel = new PodSpec("q", "q", "ns", QosClass.Burstable, new ContainerResources(1000, 2000, Gi, 2 * Gi));
         podLevel.Containers.Add(new ContainerSpec("app", ContainerRole.App, new ContainerResources(0, 0, 200 * Mi, 0)));
-        Assert.Equal(Gi, MemoryQosCalculator.PodMemoryRequest(podLevel));
+        Assert.Equal(Gi, PodMemoryRequest.Of(podLevel));
     }
 
     [Theory]

@@ -17,7 +17,7 @@ public sealed class EngineRestoreTests
     private static readonly CpuTopology Machine = KubeletFixtures.Synthetic(2, 1, 4, 2);
 
     private static ResourceEngine NewEngine(string reserved = "0", bool podLevel = true, TopologyScope scope = TopologyScope.Pod, bool cpuManager = true) =>
-        new(Machine,
+        TestEngine.Create(Machine,
             new TopologyManagerOptions { Policy = TopologyPolicy.BestEffort, Scope = scope },
             cpuManager ? new CpuManagerOptions { ReservedCpus = CpuSet.Parse(reserved), PodLevelResourceManagers = podLevel } : null);
 
@@ -50,7 +50,7 @@ public sealed class EngineRestoreTests
     {
         foreach (ContainerSpec c in pod.Containers)
         {
-            Assert.True(engine.TryAdmitContainer(pod, c, $"{pod.Uid}-{c.Name}", nodeSharedInUse: true, out _, out string? error), error);
+            Assert.True(engine.TryAdmitContainer(pod, c, $"{pod.Uid}-{c.Name}", out _, out string? error), error);
         }
     }
 
@@ -76,15 +76,40 @@ public sealed class EngineRestoreTests
         Assert.Equal(original.Cpu!.DefaultSet, restarted.Cpu!.DefaultSet);
         foreach (ContainerCpuSnapshot c in snapshot.Containers)
         {
-            Assert.Equal(original.EffectiveCpus(c.PodUid, c.ContainerName), restarted.EffectiveCpus(c.PodUid, c.ContainerName));
+            Assert.Equal(original.EffectiveCpus(new ContainerKey(c.PodUid, c.ContainerName)), restarted.EffectiveCpus(new ContainerKey(c.PodUid, c.ContainerName)));
         }
         // The next admission and a release behave as if no restart happened.
         PodSpec next = Guaranteed("g2", 3);
         AdmitAll(original, next);
         AdmitAll(restarted, next);
-        Assert.Equal(original.EffectiveCpus("g2", "c0"), restarted.EffectiveCpus("g2", "c0"));
-        Assert.Equal(original.ReleaseContainer("p1", "pinned", "p1-pinned"), restarted.ReleaseContainer("p1", "pinned", "p1-pinned"));
+        Assert.Equal(original.EffectiveCpus(new ContainerKey("g2", "c0")), restarted.EffectiveCpus(new ContainerKey("g2", "c0")));
+        ReleaseDecision before = original.ReleaseContainer(new ContainerKey("p1", "pinned"), "p1-pinned");
+        var widenedBefore = (before.Released, string.Join(",", before.Effects.OtherContainers), before.Effects.NodePoolCpus);
+        ReleaseDecision after = restarted.ReleaseContainer(new ContainerKey("p1", "pinned"), "p1-pinned");
+        Assert.Equal(widenedBefore, (after.Released, string.Join(",", after.Effects.OtherContainers), after.Effects.NodePoolCpus));
         Assert.Equal(original.Snapshot(), restarted.Snapshot(), SnapshotComparer.Instance);
+    }
+
+    [Fact]
+    public void Init_reuse_is_restored_only_with_cpus_the_pod_holds()
+    {
+        ResourceEngine original = NewEngine(scope: TopologyScope.Container);
+        var pod = new PodSpec("r1", "r1", "ns", QosClass.Guaranteed);
+        var init = new ContainerSpec("init", ContainerRole.Init, new ContainerResources(2000, 2000, Gi, Gi));
+        pod.Containers.Add(init);
+        Assert.True(original.TryAdmitContainer(pod, init, "r1-init", out ContainerDecision initDecision, out string? error), error);
+        EngineSnapshot snapshot = original.Snapshot();
+        Assert.Equal(new CpuReuseSnapshot("r1", initDecision.Settings.Cpus), snapshot.CpuReuse);
+
+        ResourceEngine restarted = NewEngine(scope: TopologyScope.Container);
+        Assert.Empty(restarted.Restore(snapshot));
+        var app = new ContainerSpec("app", ContainerRole.App, new ContainerResources(2000, 2000, Gi, Gi));
+        pod.Containers.Add(app);
+        Assert.True(restarted.TryAdmitContainer(pod, app, "r1-app", out ContainerDecision appDecision, out error), error);
+        Assert.Equal(initDecision.Settings.Cpus, appDecision.Settings.Cpus);
+
+        Assert.Contains(NewEngine(scope: TopologyScope.Container).Restore(snapshot with { CpuReuse = new CpuReuseSnapshot("r1", CpuSet.Parse("7")) }),
+            p => p.Contains("reusable init CPUs \"7\" are not CPUs the pod holds", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -92,9 +117,9 @@ public sealed class EngineRestoreTests
     {
         ResourceEngine restarted = NewEngine();
         Assert.Empty(restarted.Restore(Populated().Snapshot()));
-        Assert.True(restarted.TryFindContainer("g1-c1", out string pod, out string name));
-        Assert.Equal(("g1", "c1"), (pod, name));
-        Assert.False(restarted.TryFindContainer("nope", out _, out _));
+        Assert.True(restarted.TryFindContainer("g1-c1", out ContainerKey key));
+        Assert.Equal(new ContainerKey("g1", "c1"), key);
+        Assert.False(restarted.TryFindContainer("nope", out _));
     }
 
     public static TheoryData<string, string> Broken => new()
@@ -146,11 +171,11 @@ public sealed class EngineRestoreTests
     public void Strict_reservation_state_is_checked_against_all_minus_reserved()
     {
         var strict = new CpuManagerOptions { ReservedCpus = CpuSet.Of(0), StrictCpuReservation = true };
-        var engine = new ResourceEngine(Machine, new TopologyManagerOptions(), strict);
+        var engine = TestEngine.Create(Machine, new TopologyManagerOptions(), strict);
         AdmitAll(engine, Guaranteed("g", 2));
         EngineSnapshot snapshot = engine.Snapshot();
-        Assert.Empty(new ResourceEngine(Machine, new TopologyManagerOptions(), strict).Restore(snapshot));
-        IReadOnlyList<string> problems = new ResourceEngine(Machine, new TopologyManagerOptions(), strict)
+        Assert.Empty(TestEngine.Create(Machine, new TopologyManagerOptions(), strict).Restore(snapshot));
+        IReadOnlyList<string> problems = TestEngine.Create(Machine, new TopologyManagerOptions(), strict)
             .Restore(snapshot with { DefaultCpus = snapshot.DefaultCpus.With(0) });
         Assert.Contains(problems, p => p.Contains("holds reserved CPUs \"0\"", StringComparison.Ordinal));
     }
@@ -166,7 +191,7 @@ public sealed class EngineRestoreTests
     }
 
     private static ResourceEngine WithMemory(long gibPerNode = 8) =>
-        new(Machine,
+        TestEngine.Create(Machine,
             new TopologyManagerOptions { Policy = TopologyPolicy.SingleNumaNode, Scope = TopologyScope.Container },
             new CpuManagerOptions { ReservedCpus = CpuSet.Of(0) },
             new MemoryManagerOptions
@@ -189,10 +214,10 @@ public sealed class EngineRestoreTests
         ResourceEngine restarted = WithMemory();
         Assert.Empty(restarted.Restore(snapshot));
         Assert.Equal(original.Memory!.State.ToString(), restarted.Memory!.State.ToString());
-        Assert.Equal(original.EffectiveMems("g2", "c0"), restarted.EffectiveMems("g2", "c0"));
+        Assert.Equal(original.EffectiveMems(new ContainerKey("g2", "c0")), restarted.EffectiveMems(new ContainerKey("g2", "c0")));
         // Releases give back exactly what the recomputed state holds.
-        original.ReleaseContainer("g2", "c0", "g2-c0");
-        restarted.ReleaseContainer("g2", "c0", "g2-c0");
+        original.ReleaseContainer(new ContainerKey("g2", "c0"), "g2-c0");
+        restarted.ReleaseContainer(new ContainerKey("g2", "c0"), "g2-c0");
         Assert.Equal(original.Memory.State.ToString(), restarted.Memory.State.ToString());
     }
 
@@ -226,7 +251,8 @@ public sealed class EngineRestoreTests
         public bool Equals(EngineSnapshot? x, EngineSnapshot? y) =>
             x is not null && y is not null &&
             x.CpuPolicy == y.CpuPolicy && x.ReservedCpus == y.ReservedCpus && x.DefaultCpus == y.DefaultCpus &&
-            x.Containers.SequenceEqual(y.Containers) && x.Pods.SequenceEqual(y.Pods) && x.PodHints.SequenceEqual(y.PodHints);
+            x.Containers.SequenceEqual(y.Containers) && x.Pods.SequenceEqual(y.Pods) && x.PodHints.SequenceEqual(y.PodHints) &&
+            x.CpuReuse == y.CpuReuse;
 
         public int GetHashCode(EngineSnapshot obj) => obj.DefaultCpus.GetHashCode();
     }

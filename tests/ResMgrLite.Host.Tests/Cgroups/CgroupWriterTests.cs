@@ -140,18 +140,22 @@ public sealed class CgroupWriterTests : IDisposable
     [Fact]
     public void A_memory_qos_plan_lands_on_the_tree()
     {
-        var accounting = new MemoryQosAccounting(new MemoryQosOptions { ReservationPolicy = MemoryReservationPolicy.TieredReservation }, new QosCgroupLayout(CgroupDriver.Cgroupfs));
+        var accounting = new MemoryQosAccounting(new MemoryQosOptions { ReservationPolicy = MemoryReservationPolicy.TieredReservation });
+        var layout = new QosCgroupLayout(CgroupDriver.Cgroupfs);
         var writer = new CgroupWriter(_tree.Root, "kubepods", _log.Add);
-        IReadOnlyList<CgroupWrite> plan = accounting.PlanUpsertPod("A", QosClass.Burstable, 1 << 20);
-        Assert.True(writer.Apply(plan).Succeeded);
-        accounting.UpsertPod("A", QosClass.Burstable, 1 << 20);
+        List<CgroupWrite> Resolve(List<PodCgroupWrite> plan) =>
+            plan.Select(w => new CgroupWrite(layout.CgroupOf(w), w.MemoryFile!, w.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var upsert = new List<PodCgroupWrite>();
+        accounting.UpsertPod("A", QosClass.Burstable, 1 << 20, upsert);
+        Assert.True(writer.Apply(Resolve(upsert)).Succeeded);
         Assert.Equal("1048576", _tree.Read("kubepods", "memory.min"));
         Assert.Equal("1048576", _tree.Read("kubepods/burstable", "memory.low"));
         Assert.Equal("1048576", _tree.Read("kubepods/burstable/podA", "memory.low"));
 
         _tree.RemoveCgroup("kubepods/burstable/podA");
-        Assert.True(writer.Apply(accounting.PlanRemovePod("A")).Succeeded);
-        accounting.RemovePod("A");
+        var remove = new List<PodCgroupWrite>();
+        accounting.RemovePod("A", remove);
+        Assert.True(writer.Apply(Resolve(remove)).Succeeded);
         Assert.Equal("0", _tree.Read("kubepods", "memory.min"));
         Assert.Equal("0", _tree.Read("kubepods/burstable", "memory.low"));
     }

@@ -6,6 +6,8 @@ using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.Model;
 using ResMgrLite.Engine.State;
 using ResMgrLite.Host.State;
+using ResMgrLite.TestSupport;
+using ResMgrLite.TestSupport.HostFiles;
 
 namespace ResMgrLite.Host.Tests.State;
 
@@ -29,10 +31,16 @@ public sealed class CheckpointStoreTests : IDisposable
         ],
         Pods = [new PodCpuSnapshot("pod-c", CpuSet.Parse("3-4,11"), default, CpuSet.Parse("3-4,11"), 2)],
         PodHints = [new PodHintSnapshot("pod-c", 0b01, true)],
+        CpuReuse = new CpuReuseSnapshot("pod-a", CpuSet.Parse("1-2")),
         Memory = new MemorySnapshot
         {
+            Reuse = new MemoryReuseSnapshot("pod-a", [new MemoryReuseAmount(0b10, new MemoryAmounts(1L << 30, 4L << 21, 0))]),
             Containers = [new ContainerMemorySnapshot("pod-a", "app", "ctr-1", MemoryAssignmentKind.Exclusive, ContainerRole.App, 0b10, new MemoryAmounts(1L << 30, 4L << 21, 0), 0b011)],
             Pods = [new PodMemorySnapshot("pod-c", 0b01, new MemoryAmounts(2L << 30), default, new MemoryAmounts(1L << 30), 2)],
+        },
+        MemoryQos = new MemoryQosSnapshot
+        {
+            Pods = [new PodMemoryQosSnapshot("pod-a", QosClass.Guaranteed, 1L << 30), new PodMemoryQosSnapshot("pod-b", QosClass.Burstable, 256L << 20)],
         },
     };
 
@@ -45,6 +53,10 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Equal(expected.PodHints, actual.PodHints);
         Assert.Equal(expected.Memory?.Containers, actual.Memory?.Containers);
         Assert.Equal(expected.Memory?.Pods, actual.Memory?.Pods);
+        Assert.Equal(expected.MemoryQos?.Pods, actual.MemoryQos?.Pods);
+        Assert.Equal(expected.CpuReuse, actual.CpuReuse);
+        Assert.Equal(expected.Memory?.Reuse?.PodUid, actual.Memory?.Reuse?.PodUid);
+        Assert.Equal(expected.Memory?.Reuse?.Amounts, actual.Memory?.Reuse?.Amounts);
     }
 
     [Fact]
@@ -60,12 +72,38 @@ public sealed class CheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fifo_planted_at_the_temporary_file_neither_blocks_the_save_nor_stops_it()
+    {
+        var store = new CheckpointStore(_directory);
+        SpecialFiles.CreateFifo(store.FilePath + ".tmp");
+        // Opening a FIFO for writing without a reader waits forever: the save must not (a TimeoutException fails the test).
+        await Task.Run(() => store.Save(Sample())).WaitAsync(TimeSpan.FromSeconds(20));
+        AssertSame(Sample(), store.Load().Snapshot);
+        Assert.Equal([store.FilePath], Directory.GetFileSystemEntries(store.Directory));
+    }
+
+    [Fact]
+    public void A_link_planted_at_the_temporary_file_is_not_written_through()
+    {
+        string victim = Path.Combine(Directory.CreateDirectory(Path.Combine(_directory, "elsewhere")).FullName, "victim");
+        File.WriteAllText(victim, "must stay");
+        var store = new CheckpointStore(Path.Combine(_directory, "state"));
+        Directory.CreateDirectory(store.Directory);
+        File.CreateSymbolicLink(store.FilePath + ".tmp", victim);
+        store.Save(Sample());
+        Assert.Equal("must stay", File.ReadAllText(victim));
+        Assert.Null(new FileInfo(store.FilePath).LinkTarget);
+        AssertSame(Sample(), store.Load().Snapshot);
+        Assert.Equal([store.FilePath], Directory.GetFileSystemEntries(store.Directory));
+    }
+
+    [Fact]
     public void File_starts_with_the_version_and_a_checksum_of_the_payload_bytes()
     {
         var store = new CheckpointStore(_directory);
         store.Save(Sample());
         string text = File.ReadAllText(store.FilePath);
-        Assert.StartsWith("{\"format\":1,\"checksum\":\"fnv1a64:", text, StringComparison.Ordinal);
+        Assert.StartsWith($"{{\"format\":{CheckpointFormat.Version},\"checksum\":\"fnv1a64:", text, StringComparison.Ordinal);
         int payload = text.IndexOf("\"payload\":", StringComparison.Ordinal) + "\"payload\":".Length;
         byte[] payloadBytes = Encoding.UTF8.GetBytes(text[payload..^1]);
         Assert.Contains($"fnv1a64:{Fnv1a64.Hash(payloadBytes):x16}", text, StringComparison.Ordinal);
@@ -96,7 +134,7 @@ public sealed class CheckpointStoreTests : IDisposable
     {
         var store = new CheckpointStore(_directory);
         File.WriteAllText(store.FilePath, "{\"format\":3,\"checksum\":\"whatever\",\"payload\":{\"something\":\"new\"}}");
-        Assert.Equal($"{store.FilePath}: format version 3 is newer than this binary understands (1)", store.Load().Error);
+        Assert.Equal($"{store.FilePath}: format version 3 is newer than this binary understands (2)", store.Load().Error);
     }
 
     [Fact]
@@ -131,6 +169,37 @@ public sealed class CheckpointStoreTests : IDisposable
         string payload = text[(text.IndexOf("\"payload\":", StringComparison.Ordinal) + 10)..^1].Replace("\"kind\":\"podShared\"", "\"kind\":\"bogus\"", StringComparison.Ordinal);
         File.WriteAllText(store.FilePath, $"{{\"format\":1,\"checksum\":\"fnv1a64:{Fnv1a64.Hash(Encoding.UTF8.GetBytes(payload)):x16}\",\"payload\":{payload}}}");
         Assert.Equal($"{store.FilePath}: payload: containers[3].kind: \"bogus\" is not one of nodeShared, exclusive, podInitPool, podShared", store.Load().Error);
+    }
+
+    [Theory]
+    [InlineData("format1-static-only.state", "static", 2, false)]
+    [InlineData("format1-none-memory.state", "none", 0, true)]
+    [InlineData("format1-static-memory-podlevel.state", "static", 4, true)]
+    public void Files_written_by_format_1_still_load(string fixture, string cpuPolicy, int cpuContainers, bool memory)
+    {
+        string path = Path.Combine(RepoPaths.Root, "tests", "ResMgrLite.TestSupport", "StateFixtures", fixture);
+        CheckpointLoadResult loaded = CheckpointFormat.Read(path, File.ReadAllBytes(path));
+        Assert.True(loaded.Status == CheckpointStatus.Loaded, loaded.Error);
+        EngineSnapshot snapshot = loaded.Snapshot!;
+        Assert.Equal((cpuPolicy, cpuContainers, memory), (snapshot.CpuPolicy, snapshot.Containers.Count, snapshot.Memory is not null));
+        // Format 1 had no Memory QoS accounting: Synchronize rebuilds it.
+        Assert.Null(snapshot.MemoryQos);
+        if (cpuContainers > 0)
+        {
+            Assert.Contains(snapshot.Containers, c => c.ContainerId == "ctr-g1" && c.Kind == CpuAssignmentKind.Exclusive && c.Cpus == CpuSet.Parse("1,9"));
+        }
+    }
+
+    [Fact]
+    public void A_payload_missing_a_field_is_reported()
+    {
+        var store = new CheckpointStore(_directory);
+        const string payload = "{\"reservedCpus\":\"0\",\"defaultCpus\":\"0-3\",\"containers\":[],\"pods\":[],\"podHints\":[]}";
+        File.WriteAllText(store.FilePath, $"{{\"format\":2,\"checksum\":\"fnv1a64:{Fnv1a64.Hash(Encoding.UTF8.GetBytes(payload)):x16}\",\"payload\":{payload}}}");
+        CheckpointLoadResult loaded = store.Load();
+        Assert.Equal(CheckpointStatus.Invalid, loaded.Status);
+        Assert.StartsWith($"{store.FilePath}: payload: ", loaded.Error, StringComparison.Ordinal);
+        Assert.Contains("cpuPolicy", loaded.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -68,8 +68,12 @@ public sealed class PublishedBinaryObservabilityTests : IDisposable
         Assert.Equal(1, prometheus["resmgrlite_nri_request_duration_seconds_count{event=\"Configure\"}"]);
         Assert.Equal(1, prometheus["resmgrlite_resource_management_active{}"]);
         Assert.Equal(2, prometheus["resmgrlite_state_saves_total{result=\"ok\"}"]);
-        // One CPU exclusive, all others (reserved CPU 0 included) shared.
-        Assert.Equal((OnlineCpus - 1) * 1000, prometheus["kubelet_cpu_manager_shared_pool_size_millicores{}"]);
+        // One CPU exclusive; the shared pool is, as the kubelet counts it, all others but the reserved CPU 0.
+        Assert.Equal((OnlineCpus - 2) * 1000, prometheus["kubelet_cpu_manager_shared_pool_size_millicores{}"]);
+        Assert.Equal(2, prometheus["kubelet_topology_manager_admission_requests_total{}"]);
+        Assert.Equal(1, prometheus["kubelet_cpu_manager_pinning_requests_total{}"]);
+        Assert.Equal(1, prometheus["resource_manager_allocations_total{resource_name=\"cpu\",source=\"node\"}"]);
+        Assert.Equal(1, prometheus["resource_manager_container_assignments{assignment_type=\"node_exclusive\",resource_name=\"cpu\"}"]);
         Assert.Equal(1, prometheus["kubelet_cpu_manager_exclusive_cpu_allocation_count{}"]);
         Assert.Equal(1, prometheus["resmgrlite_build_info{nri_level=\"v0.6\",runtime=\"containerd 1.7.24~ds1\",version=\"0.1.0\"}"]);
         Assert.True(prometheus["process_resident_memory_bytes{}"] > 1 << 20);

@@ -43,7 +43,15 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         }
     }
 
-    private (ResourcePolicyHandler Handler, RecordingRuntime Runtime, string Log) Configure(string config)
+    private sealed class RecordingObserver : IAllocationObserver
+    {
+        public List<string> Changes { get; } = [];
+
+        public void OnAllocationChanged(in AllocationChange change, ResMgrLite.Engine.ResourceEngine engine) =>
+            Changes.Add($"{change.Kind} {change.PodUid}/{change.ContainerName} {change.ContainerId} {(change.Settings.ManagesCpu ? change.Settings.Cpus.ToString() : "")}".Trim());
+    }
+
+    private (ResourcePolicyHandler Handler, RecordingRuntime Runtime, string Log) Configure(string config, IAllocationObserver? observer = null)
     {
         string log = Path.Combine(_cgroups.Root, "plugin.log");
         var handler = new ResourcePolicyHandler(new PluginLog(log, ProtocolLogLevel.Debug),
@@ -52,6 +60,10 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
                 // Each test its own state file, never the node's /var/lib/resmgrlite (docs/state.md).
                 ["RESMGRLITE__STATE__DIRECTORY"] = Path.Combine(_cgroups.Root, "state"),
             }, _machine.ProcRoot));
+        if (observer is not null)
+        {
+            handler.Allocations.Subscribe(observer);
+        }
         var runtime = new RecordingRuntime();
         var info = new NriRuntimeInfo("containerd", "1.7.24", "", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), NriApiLevel.V0_6);
         handler.ConfigureAsync(new NriConfigureContext(config, info, runtime), CancellationToken.None).AsTask().Wait();
@@ -64,11 +76,25 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         [cpuManager]
         policy = "static"
         reservedSystemCPUs = "0"
+
+        """ + MemoryManagerOnlyConfig;
+
+    private const string MemoryManagerOnlyConfig = """
         [memoryManager]
         policy = "Static"
         [[memoryManager.reservedMemory]]
         numaNode = 0
         limits = { memory = "100Mi" }
+        """;
+
+    /// <summary>Memory QoS with tiered reservation, writing to the fake cgroup tree.</summary>
+    private string TieredMemoryQos => $"""
+
+        [memoryQoS]
+        enabled = true
+        memoryReservationPolicy = "TieredReservation"
+        [cgroup]
+        mountPath = "{_cgroups.Root}"
         """;
 
     [Fact]
@@ -123,14 +149,7 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         _cgroups.AddCgroup("kubepods/burstable");
         _cgroups.AddCgroup("kubepods/besteffort");
         _cgroups.AddCgroup("kubepods/podg1");
-        var (handler, _, _) = Configure(PluginScenario.StaticCpuConfig + $"""
-
-            [memoryQoS]
-            enabled = true
-            memoryReservationPolicy = "TieredReservation"
-            [cgroup]
-            mountPath = "{_cgroups.Root}"
-            """);
+        var (handler, _, _) = Configure(PluginScenario.StaticCpuConfig + TieredMemoryQos);
         CreateContainerRequest guaranteed = PluginScenario.Guaranteed("g1", "cg1", 1);
         CreateContainerResult result = await handler.CreateContainerAsync(guaranteed.Pod, guaranteed.Container, CancellationToken.None);
 
@@ -194,7 +213,7 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
 
         // The plugin restarts (state file only, no Synchronize); pod g1 goes away without an event.
         var (second, runtime, _) = Configure(PluginScenario.StaticCpuConfig);
-        Assert.Equal("1,9", second.Engine!.EffectiveCpus("g1", "app").ToString());
+        Assert.Equal("1,9", second.Engine!.EffectiveCpus(new ResMgrLite.Engine.Model.ContainerKey("g1", "app")).ToString());
         Assert.Empty(second.ReconcileStaleState());
         Directory.Delete(Path.Combine(kubepods, "podg1"));
 
@@ -203,5 +222,158 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         Assert.Equal(("cb1", "0-15"), (widened.ContainerId, widened.Linux.Resources.Cpu.Cpus));
         Assert.Equal("0-15", second.Engine.Cpu!.DefaultSet.ToString());
         Assert.Empty(runtime.Sent);
+    }
+
+    [Fact]
+    public async Task Without_a_cpu_manager_restored_memory_blocks_are_released_for_departed_containers()
+    {
+        string kubepods = Path.Combine(_machine.SysfsRoot, "fs", "cgroup", "kubepods");
+        var (first, _, _) = Configure(MemoryManagerOnlyConfig);
+        string empty = first.Engine!.Memory!.State.ToString();
+        CreateContainerRequest[] pods = [.. Enumerable.Range(1, 4).Select(i => PluginScenario.Guaranteed($"g{i}", $"cg{i}", 1))];
+        foreach (CreateContainerRequest pod in pods)
+        {
+            Directory.CreateDirectory(Path.Combine(kubepods, "pod" + pod.Pod.Uid));
+            await first.CreateContainerAsync(pod.Pod, pod.Container, CancellationToken.None);
+        }
+        Assert.Equal(4, first.Engine.Memory.Containers.Count);
+
+        // A restart: this process has seen no event naming the four containers.
+        var (second, _, _) = Configure(MemoryManagerOnlyConfig);
+        Assert.Equal(4, second.Engine!.Memory!.Containers.Count);
+
+        await second.StateChangeAsync(Event.RemoveContainer, pods[0].Pod, pods[0].Container, CancellationToken.None);
+        Assert.Equal(3, second.Engine.Memory.Containers.Count);
+        await second.StateChangeAsync(Event.RemovePodSandbox, pods[1].Pod, null, CancellationToken.None);
+        Assert.Equal(2, second.Engine.Memory.Containers.Count);
+        Directory.Delete(Path.Combine(kubepods, "pod" + pods[2].Pod.Uid));
+        second.ReconcileStaleState();
+        Assert.Single(second.Engine.Memory.Containers);
+        await second.SynchronizeAsync([], [], CancellationToken.None);
+        Assert.Empty(second.Engine.Memory.Containers);
+        Assert.Equal(empty, second.Engine.Memory.State.ToString());
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_memory_qos_parents_keep_the_protection_of_running_pods()
+    {
+        foreach (string cgroup in (string[])["kubepods", "kubepods/burstable", "kubepods/besteffort", "kubepods/podg1", "kubepods/burstable/podb1"])
+        {
+            _cgroups.AddCgroup(cgroup);
+        }
+        string config = PluginScenario.StaticCpuConfig + TieredMemoryQos;
+        var (first, _, _) = Configure(config);
+        CreateContainerRequest burstable = PluginScenario.Burstable("b1", "cb1");
+        burstable.Pod.Annotations["resmgrlite.io/memory-request"] = "app=512Mi";
+        CreateContainerRequest guaranteed = PluginScenario.Guaranteed("g1", "cg1", 1);
+        await first.CreateContainerAsync(burstable.Pod, burstable.Container, CancellationToken.None);
+        await first.CreateContainerAsync(guaranteed.Pod, guaranteed.Container, CancellationToken.None);
+        Assert.Equal(("1610612736", "536870912"), (_cgroups.Read("kubepods", "memory.min"), _cgroups.Read("kubepods/burstable", "memory.low")));
+
+        // Restart without Synchronize (containerd 1.7.24 pre-launched): the parents keep G + B and B.
+        var (second, _, _) = Configure(config);
+        Assert.Equal(("1610612736", "536870912"), (_cgroups.Read("kubepods", "memory.min"), _cgroups.Read("kubepods/burstable", "memory.low")));
+
+        // Synchronize: the Burstable pod went away while the plugin was down, the Guaranteed one runs.
+        guaranteed.Container.State = ContainerState.ContainerRunning;
+        await second.SynchronizeAsync([guaranteed.Pod], [guaranteed.Container], CancellationToken.None);
+        Assert.Equal(("1073741824", "0"), (_cgroups.Read("kubepods", "memory.min"), _cgroups.Read("kubepods/burstable", "memory.low")));
+    }
+
+    [Fact]
+    public async Task An_update_restates_everything_the_engine_decided()
+    {
+        var (handler, _, _) = Configure(NumaConfig + TieredMemoryQos);
+        CreateContainerRequest request = PluginScenario.Guaranteed("g1", "c1", 2);
+        await handler.CreateContainerAsync(request.Pod, request.Container, CancellationToken.None);
+
+        // A CRI resource update (as the kubelet sends for any resize) must not undo the decision.
+        IReadOnlyList<ContainerUpdate> updates = await handler.UpdateContainerAsync(request.Pod, request.Container, request.Container.Linux.Resources, CancellationToken.None);
+        LinuxResources restated = Assert.Single(updates).Linux.Resources;
+        Assert.Equal(("1,9", -1L, "0"), (restated.Cpu.Cpus, restated.Cpu.Quota.Value, restated.Cpu.Mems));
+        Assert.Equal("1073741824", restated.Unified["memory.min"]);
+        Assert.Equal("1073741824", restated.Unified["memory.max"]);
+        Assert.Empty(await handler.UpdateContainerAsync(request.Pod, new Container { Id = "unknown", Name = "x" }, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Every_acknowledged_allocation_change_reaches_the_observers()
+    {
+        var observer = new RecordingObserver();
+        var (handler, _, _) = Configure(PluginScenario.StaticCpuConfig, observer);
+        CreateContainerRequest shared = PluginScenario.Burstable("b1", "cb1");
+        CreateContainerRequest exclusive = PluginScenario.Guaranteed("g1", "cg1", 2);
+        await handler.CreateContainerAsync(shared.Pod, shared.Container, CancellationToken.None);
+        await handler.CreateContainerAsync(exclusive.Pod, exclusive.Container, CancellationToken.None);
+        await handler.StateChangeAsync(Event.RemoveContainer, exclusive.Pod, exclusive.Container, CancellationToken.None);
+        await handler.StateChangeAsync(Event.RemovePodSandbox, shared.Pod, null, CancellationToken.None);
+        Assert.Equal(
+        [
+            "ContainerAdmitted b1/app cb1 0-15",
+            "ContainerAdmitted g1/app cg1 1,9",
+            "ContainerReleased g1/app cg1",
+            "PodReleased b1/",
+        ], observer.Changes);
+
+        // A restart reports the restored state first.
+        var restarted = new RecordingObserver();
+        Configure(PluginScenario.StaticCpuConfig, restarted);
+        Assert.Equal(["Restored /"], restarted.Changes);
+    }
+
+    [Fact]
+    public async Task A_restart_between_an_init_container_and_the_app_container_keeps_the_reuse()
+    {
+        CreateContainerRequest Member(string name, string id)
+        {
+            CreateContainerRequest request = PluginScenario.Guaranteed("g1", id, 2);
+            request.Container.Name = name;
+            request.Pod.Annotations["resmgrlite.io/container-roles"] = "init=init";
+            return request;
+        }
+        var (first, _, _) = Configure(NumaConfig);
+        CreateContainerRequest init = Member("init", "ci");
+        Assert.Equal("1,9", (await first.CreateContainerAsync(init.Pod, init.Container, CancellationToken.None)).Adjustment!.Linux.Resources.Cpu.Cpus);
+
+        // The plugin restarts after the init container ran: the app container reuses its CPUs and memory (§3.9, §4.6).
+        var (second, _, _) = Configure(NumaConfig);
+        CreateContainerRequest app = Member("app", "ca");
+        Assert.Equal("1,9", (await second.CreateContainerAsync(app.Pod, app.Container, CancellationToken.None)).Adjustment!.Linux.Resources.Cpu.Cpus);
+        Assert.Equal(1L << 30, second.Engine!.Memory!.State.Table(0, ResMgrLite.Engine.Memory.MemoryResource.Memory).Reserved);
+    }
+
+    public static TheoryData<string, string> Format1Files => new()
+    {
+        { "format1-static-only.state", PluginScenario.StaticCpuConfig },
+        { "format1-none-memory.state", MemoryManagerOnlyConfig },
+        { "format1-static-memory-podlevel.state", NumaConfig.Replace("policy = \"single-numa-node\"", "policy = \"single-numa-node\"\nscope = \"pod\"", StringComparison.Ordinal) + "\n[featureGates]\nPodLevelResourceManagers = true\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Format1Files))]
+    public async Task A_state_file_written_by_the_previous_format_is_restored(string fixture, string config)
+    {
+        // Written by the binary before format 2, on this test's machine (tests/ResMgrLite.TestSupport/StateFixtures/README.md).
+        string state = Path.Combine(_cgroups.Root, "state");
+        Directory.CreateDirectory(state);
+        File.Copy(Path.Combine(ResMgrLite.TestSupport.RepoPaths.Root, "tests", "ResMgrLite.TestSupport", "StateFixtures", fixture), Path.Combine(state, "resmgrlite_state"));
+        var (handler, _, log) = Configure(config);
+        Assert.True(handler.Engine is not null, await File.ReadAllTextAsync(log));
+        Assert.True(handler.Engine.TryFindContainer("ctr-g1", out ResMgrLite.Engine.Model.ContainerKey g1));
+        if (handler.Engine.Cpu is not null)
+        {
+            Assert.Equal("1,9", handler.Engine.EffectiveCpus(g1).ToString());
+        }
+        if (handler.Engine.Memory is not null)
+        {
+            Assert.Equal(1UL, handler.Engine.EffectiveMems(g1));
+        }
+
+        // The next decisions build on it, and the file is rewritten in the current format.
+        CreateContainerRequest next = PluginScenario.Guaranteed("g9", "cg9", 2);
+        CreateContainerResult created = await handler.CreateContainerAsync(next.Pod, next.Container, CancellationToken.None);
+        ResMgrLite.Engine.CpuSet given = ResMgrLite.Engine.CpuSet.Parse(created.Adjustment?.Linux.Resources.Cpu.Cpus ?? "");
+        Assert.False(given.Contains(1) || given.Contains(9), $"g1's CPUs were handed out again: {given}");
+        Assert.StartsWith("{\"format\":2,", await File.ReadAllTextAsync(Path.Combine(state, "resmgrlite_state")), StringComparison.Ordinal);
     }
 }

@@ -90,14 +90,10 @@ internal sealed class NodeInspection
             Off(PassiveReason.InvalidConfiguration, string.Join("; ", ConfigProblems), "run resmgrlite validate --config FILE, " + Restart);
             return;
         }
-        ResourceEngine engine;
-        try
+        EngineStartResult started = EngineFactory.Start(Machine, Settings);
+        if (started.Engine is not { } engine)
         {
-            engine = ResourcePolicyHandler.BuildEngine(Machine, Settings);
-        }
-        catch (ArgumentException e)
-        {
-            Off(PassiveReason.StartFailed, $"cannot start the resource managers: {e.Message}", Restart);
+            Off(PassiveReason.StartFailed, $"cannot start the resource managers: {string.Join("; ", started.Problems)}", Restart);
             return;
         }
         if (State.Status == CheckpointStatus.Loaded)

@@ -1,9 +1,10 @@
+using ResMgrLite.Config.Validation;
 using ResMgrLite.Engine.Model;
 
-namespace ResMgrLite.Engine.Memory;
+namespace ResMgrLite.Plugin;
 
 /// <summary>Where a container's memory request came from.</summary>
-public enum MemoryRequestSource
+internal enum MemoryRequestSource
 {
     /// <summary>Nothing usable: the request is taken as 0.</summary>
     Unknown,
@@ -25,7 +26,7 @@ public enum MemoryRequestSource
 /// A reconstructed memory request: the value to use and the range the true request lies in
 /// (<see cref="LowerBytes"/> inclusive, <see cref="UpperBytes"/> exclusive; equal bounds = exact).
 /// </summary>
-public readonly record struct MemoryRequestEstimate(MemoryRequestSource Source, long Bytes, long LowerBytes, long UpperBytes)
+internal readonly record struct MemoryRequestEstimate(MemoryRequestSource Source, long Bytes, long LowerBytes, long UpperBytes)
 {
     public bool IsExact => LowerBytes == UpperBytes;
 }
@@ -44,7 +45,7 @@ public readonly record struct MemoryRequestEstimate(MemoryRequestSource Source, 
 /// <item>BestEffort: 0.</item>
 /// </list>
 /// </summary>
-public static class MemoryRequestInference
+internal static class MemoryRequestInference
 {
     public const string AnnotationKey = "resmgrlite.io/memory-request";
 
@@ -140,7 +141,7 @@ public static class MemoryRequestInference
             {
                 continue;
             }
-            if (!MemoryQuantity.TryParse(item.AsSpan(eq + 1), out bytes, out string? error))
+            if (!Quantity.TryParseBytes(item[(eq + 1)..], out bytes, out string? error))
             {
                 problem = $"annotation {AnnotationKey}, container {containerName}: {error}";
                 return false;

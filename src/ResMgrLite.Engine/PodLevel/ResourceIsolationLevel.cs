@@ -1,0 +1,17 @@
+namespace ResMgrLite.Engine.PodLevel;
+
+/// <summary>
+/// KEP-5526 <c>ResourceIsolationLevel</c> (spec/resource-managers.md §5.7): how much of the machine a
+/// container's resources are isolated at, which decides who keeps a CFS quota.
+/// </summary>
+public enum ResourceIsolationLevel
+{
+    /// <summary>No assignment of its own: runs on the node shared pool with its normal quota.</summary>
+    Host,
+
+    /// <summary>A member of a pod-level budget's shared or init pool: keeps its own quota.</summary>
+    Pod,
+
+    /// <summary>Exclusive resources of its own: the CFS quota goes (see <see cref="CpuQuotaRule"/>).</summary>
+    Container,
+}
