@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """RSS cost of the metrics endpoint, measured on the published binary as containerd starts it.
 
-    python3 tests/bench/observability.py out/resmgrlite [runs]
+    python3 tests/bench/observability.py out/resmgrlite [runs] [BASELINE_BINARY]
         pre-launched plugin (fd 3, only the NRI_PLUGIN_* variables), static CPU policy; RSS after
         Configure with the endpoint off, and with it on after 10 scrapes; alternating, medians.
+        With a baseline binary (e.g. main's, which has no endpoint), its RSS after the same
+        Configure is measured in the same rounds, side by side.
     python3 tests/bench/observability.py --demo BINARY [BINARY ...]
         scratch binaries with a hidden 'metrics-demo PORT' command (docs/benchmarks.md, "Metrics
         and logging"): RSS after 10 scrapes, medians of 5 runs each.
@@ -40,7 +42,7 @@ def scrape(port, times=10):
 
 def plugin_once(binary, metrics_on, state_dir):
     port = free_port()
-    config = f'[state]\ndirectory = "{state_dir}"\n[cpuManager]\npolicy = "static"\nreservedSystemCPUs = "0"\n[log]\nfile = "/dev/null"\n'
+    config = f'[state]\ndirectory = "{state_dir}"\n[cpuManager]\npolicy = "static"\nreservedSystemCPUs = "0"\n[log]\ntarget = "/dev/null"\n'
     if metrics_on:
         config += f'[metrics]\nlistenAddress = "127.0.0.1:{port}"\n'
     runtime, plugin = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -85,12 +87,18 @@ def main():
         return
     binary = sys.argv[1]
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    off, on = [], []
+    baseline = sys.argv[3] if len(sys.argv) > 3 else None
+    off, on, base = [], [], []
     with tempfile.TemporaryDirectory() as state:
         for i in range(runs):
+            if baseline:
+                base.append(plugin_once(baseline, False, state))
             off.append(plugin_once(binary, False, state))
             on.append(plugin_once(binary, True, state))
     print(f"runs: {runs}")
+    if baseline:
+        print(f"baseline {baseline} ({os.path.getsize(baseline)} bytes): RSS after Configure median {statistics.median(base) / 1024:.2f} MiB")
+    print(f"{binary}: {os.path.getsize(binary)} bytes")
     print(f"RSS after Configure, endpoint off: median {statistics.median(off) / 1024:.2f} MiB")
     print(f"RSS after Configure + 10 scrapes, endpoint on: median {statistics.median(on) / 1024:.2f} MiB")
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using ResMgrLite.Engine;
 using ResMgrLite.Engine.Cpu;
 using ResMgrLite.Engine.Memory;
+using ResMgrLite.Engine.PodLevel;
 using ResMgrLite.Engine.State;
 using ResMgrLite.Host.State;
 using ResMgrLite.Observability.Inspection;
@@ -71,11 +72,6 @@ internal static class StateCommand
         {
             memory[Key(m.PodUid, m.ContainerName)] = m;
         }
-        var pods = new Dictionary<string, PodCpuSnapshot>(snapshot.Pods.Count, StringComparer.Ordinal);
-        foreach (PodCpuSnapshot pod in snapshot.Pods)
-        {
-            pods[pod.PodUid] = pod;
-        }
         var containers = new List<ContainerCpuSnapshot>(snapshot.Containers);
         containers.Sort(static (x, y) =>
         {
@@ -85,14 +81,9 @@ internal static class StateCommand
         var rows = new List<ContainerRow>(containers.Count);
         foreach (ContainerCpuSnapshot c in containers)
         {
-            CpuSet cpus = c.Kind switch
-            {
-                CpuAssignmentKind.NodeShared => snapshot.DefaultCpus,
-                CpuAssignmentKind.PodShared => pods.TryGetValue(c.PodUid, out PodCpuSnapshot? pod) ? pod.SharedPool : c.Cpus,
-                _ => c.Cpus,
-            };
+            CpuSet cpus = c.RunsOn(snapshot);
             memory.Remove(Key(c.PodUid, c.ContainerName), out ContainerMemorySnapshot? blocks);
-            rows.Add(new ContainerRow(c.PodUid, c.ContainerName, c.ContainerId, RoleName(c.Role), Isolation(c.Kind, c.Eligible), KindName(c.Kind),
+            rows.Add(new ContainerRow(c.PodUid, c.ContainerName, c.ContainerId, RoleName(c.Role), Isolation(c.IsolationLevel()), c.AssignmentName(),
                 cpus, NumaOf(cpus, inspection), blocks?.Blocks ?? default, blocks is null ? "" : NodeList(blocks.NumaMask)));
         }
         foreach (ContainerMemorySnapshot m in memoryEntries)
@@ -123,20 +114,11 @@ internal static class StateCommand
     }
 
     /// <summary>The KEP-5526 isolation level (spec §5.7): exclusive CPUs are <c>container</c>, a pod budget's pools <c>pod</c>, the node pool <c>host</c>.</summary>
-    private static string Isolation(CpuAssignmentKind kind, bool eligible) => kind switch
+    private static string Isolation(ResourceIsolationLevel level) => level switch
     {
-        CpuAssignmentKind.Exclusive when eligible => "container",
-        CpuAssignmentKind.NodeShared => "host",
+        ResourceIsolationLevel.Container => "container",
+        ResourceIsolationLevel.Host => "host",
         _ => "pod",
-    };
-
-    private static string KindName(CpuAssignmentKind kind) => kind switch
-    {
-        CpuAssignmentKind.NodeShared => "node shared pool",
-        CpuAssignmentKind.Exclusive => "exclusive",
-        CpuAssignmentKind.PodInitPool => "pod init pool",
-        CpuAssignmentKind.PodShared => "pod shared pool",
-        _ => "unknown",
     };
 
     private static string RoleName(Engine.Model.ContainerRole role) => role switch

@@ -1,5 +1,4 @@
 using ResMgrLite.Engine;
-using ResMgrLite.Engine.Cpu;
 using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.Model;
 using ResMgrLite.Engine.PodLevel;
@@ -44,7 +43,7 @@ internal sealed class AdmissionMetrics(PluginMetrics metrics) : IAdmissionObserv
         {
             if (error.StartsWith(CpuManagerRefusal, StringComparison.Ordinal) && engine.Cpu is { } refusingCpu)
             {
-                metrics.OnCpuAllocation(CpuSource(refusingCpu, pod), succeeded: false);
+                metrics.OnCpuAllocation(CpuSource(refusingCpu.Options.PodLevelResourceManagers, pod), succeeded: false);
             }
             else if (error.StartsWith(MemoryManagerRefusal, StringComparison.Ordinal) && engine.Memory is { } refusingMemory)
             {
@@ -54,7 +53,7 @@ internal sealed class AdmissionMetrics(PluginMetrics metrics) : IAdmissionObserv
         }
         if (engine.Cpu is { } cpu && decision.Settings.ManagesCpu)
         {
-            AllocationSource source = CpuSource(cpu, pod);
+            AllocationSource source = CpuSource(cpu.Options.PodLevelResourceManagers, pod);
             if (decision.Settings.Level == ResourceIsolationLevel.Container)
             {
                 metrics.OnCpuAllocation(source, succeeded: true);
@@ -82,8 +81,8 @@ internal sealed class AdmissionMetrics(PluginMetrics metrics) : IAdmissionObserv
     }
 
     /// <summary>A pod with a pod-level CPU budget (KEP-5526) takes its containers' exclusive CPUs from it.</summary>
-    private static AllocationSource CpuSource(StaticCpuPolicy cpu, PodSpec pod) =>
-        cpu.Options.PodLevelResourceManagers && pod.HasPodLevelResources && pod.Qos == QosClass.Guaranteed && pod.PodLevel is { HasIntegralCpuRequest: true }
+    private static AllocationSource CpuSource(bool podLevelManagers, PodSpec pod) =>
+        podLevelManagers && pod.HasPodLevelResources && pod.Qos == QosClass.Guaranteed && pod.PodLevel is { HasIntegralCpuRequest: true }
             ? AllocationSource.Pod
             : AllocationSource.Node;
 }

@@ -21,7 +21,8 @@ namespace ResMgrLite.Tests.Observability;
 public sealed class NodeViewTests : IDisposable
 {
     private const long GiKiB = 1024 * 1024;
-    private const string Config = """
+    /// <summary>single-numa-node, pod scope, static CPU (CPU 0 reserved) and Memory Manager (100Mi of node 0 reserved).</summary>
+    internal const string Config = """
         [topologyManager]
         policy = "single-numa-node"
         scope = "pod"

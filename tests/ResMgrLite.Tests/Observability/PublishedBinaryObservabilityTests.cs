@@ -67,7 +67,8 @@ public sealed class PublishedBinaryObservabilityTests : IDisposable
         Assert.Equal(2, prometheus["resmgrlite_nri_request_duration_seconds_count{event=\"CreateContainer\"}"]);
         Assert.Equal(1, prometheus["resmgrlite_nri_request_duration_seconds_count{event=\"Configure\"}"]);
         Assert.Equal(1, prometheus["resmgrlite_resource_management_active{}"]);
-        Assert.Equal(2, prometheus["resmgrlite_state_saves_total{result=\"ok\"}"]);
+        // Written once, for the exclusive CPU; the shared container changes nothing exclusive (docs/state.md).
+        Assert.Equal(1, prometheus["resmgrlite_state_saves_total{result=\"ok\"}"]);
         // One CPU exclusive; the shared pool is, as the kubelet counts it, all others but the reserved CPU 0.
         Assert.Equal((OnlineCpus - 2) * 1000, prometheus["kubelet_cpu_manager_shared_pool_size_millicores{}"]);
         Assert.Equal(2, prometheus["kubelet_topology_manager_admission_requests_total{}"]);
@@ -77,10 +78,10 @@ public sealed class PublishedBinaryObservabilityTests : IDisposable
         Assert.Equal(1, prometheus["kubelet_cpu_manager_exclusive_cpu_allocation_count{}"]);
         Assert.Equal(1, prometheus["resmgrlite_build_info{nri_level=\"v0.6\",runtime=\"containerd 1.7.24~ds1\",version=\"0.1.0\"}"]);
         Assert.True(prometheus["process_resident_memory_bytes{}"] > 1 << 20);
-        Assert.Equal(2, openMetrics["resmgrlite_state_saves_total{result=\"ok\"}"]);
+        Assert.Equal(1, openMetrics["resmgrlite_state_saves_total{result=\"ok\"}"]);
 
         // The textfile: the same metrics for node_exporter, without process_* (node_exporter has its own).
-        string text = await WaitForAsync(textfile, t => t.Contains("resmgrlite_state_saves_total{result=\"ok\"} 2", StringComparison.Ordinal));
+        string text = await WaitForAsync(textfile, t => t.Contains("resmgrlite_state_saves_total{result=\"ok\"} 1", StringComparison.Ordinal));
         var fromFile = StrictExpositionParser.Parse(text, openMetrics: false);
         Assert.DoesNotContain(fromFile.Families.Keys, name => name.StartsWith("process_", StringComparison.Ordinal));
         Assert.Equal(1, fromFile["kubelet_cpu_manager_exclusive_cpu_allocation_count{}"]);

@@ -14,7 +14,7 @@ namespace ResMgrLite.Tests.Observability;
 /// The metrics and the NodeResourceTopology file as the real handler feeds them (dispatcher,
 /// effects, <see cref="AllocationFeed"/>, state file), driven by a fake runtime through the same
 /// boundary the NRI host uses, on a synthetic two-NUMA machine (2 × 4 cores × 2 threads, siblings
-/// i and i+8, 16 GiB per node; CPU 0 and 100Mi of node 0 reserved).
+/// i and i+8, 16 GiB per node) with <see cref="NodeViewTests.Config"/>.
 /// </summary>
 public sealed class WiredMetricsTests : IDisposable
 {
@@ -62,26 +62,7 @@ public sealed class WiredMetricsTests : IDisposable
     public async Task Each_metric_has_the_value_of_a_known_event_sequence_and_the_nrt_file_follows_every_change()
     {
         string config = Path.Combine(_directory, "90-resmgrlite.conf");
-        await File.WriteAllTextAsync(config, $$"""
-            [state]
-            directory = "{{_directory}}/state"
-            [topologyManager]
-            policy = "single-numa-node"
-            [cpuManager]
-            policy = "static"
-            reservedSystemCPUs = "0"
-            [memoryManager]
-            policy = "Static"
-            [[memoryManager.reservedMemory]]
-            numaNode = 0
-            limits = { memory = "100Mi" }
-            [nodeAllocatable]
-            systemReserved = { memory = "100Mi" }
-            evictionHard = { "memory.available" = "0" }
-            [nrt]
-            file = "{{NrtFile}}"
-            nodeName = "worker-3"
-            """);
+        await File.WriteAllTextAsync(config, $"[state]\ndirectory = \"{_directory}/state\"\n[nrt]\nfile = \"{NrtFile}\"\nnodeName = \"worker-3\"\n" + NodeViewTests.Config);
         var log = new PluginLog(Path.Combine(_directory, "plugin.log"), ProtocolLogLevel.Debug);
         await using var observability = new PluginObservability(log);
         var handler = new ResourcePolicyHandler(log, new HandlerOptions(_machine.SysfsRoot, "test.conf", config, new System.Collections.Hashtable(), _machine.ProcRoot, observability));
