@@ -7,6 +7,7 @@
 #   ./build.sh demo [--containerd 2.1|1.7]
 #                          real containerd sandbox (2.1.9 by default) + plugin + demo pods, prints a table
 #   ./build.sh soak        long crash-consistency soak of the checkpoint logic
+#   ./build.sh package     out/resmgrlite_<version>_amd64.deb (checked by lintian) and the DaemonSet image
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -56,8 +57,22 @@ publish() {
   say "size: $(stat -c %s "$BINARY") bytes"
 }
 
+# The .deb and the OCI image from the published binary (packaging/build-deb.sh); lintian and the
+# YAML parser the package tests use come from bookworm.
+package_deb() {
+  ensure_debs lintian python3-yaml
+  say "packaging"
+  "$ROOT/packaging/build-deb.sh" "$BINARY" "$OUT"
+}
+
+package() {
+  publish
+  package_deb
+}
+
 run_tests() {
   publish
+  package_deb
   # Real containerd 2.1.9 and 1.7.24 + runc + busybox images, and the two-NUMA cgroup v2 VM (qemu, kernel).
   . "$ROOT/tests/vm/deps.sh"
   ensure_vm_deps
@@ -127,5 +142,6 @@ case "$cmd" in
   bench)   bench "$@" ;;
   demo)    demo "$@" ;;
   soak)    soak ;;
-  *) die "unknown command '$cmd' (publish | test | bench | demo | soak)" ;;
+  package) package ;;
+  *) die "unknown command '$cmd' (publish | test | bench | demo | soak | package)" ;;
 esac

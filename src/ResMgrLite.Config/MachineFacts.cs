@@ -1,15 +1,14 @@
 using ResMgrLite.Engine;
+using ResMgrLite.Engine.Memory;
 
 namespace ResMgrLite.Config;
 
 /// <summary>
 /// What validation needs to know about the machine, filled from sysfs discovery by the caller:
-/// the online CPUs and, per NUMA node, MemTotal and the hugepage pools.
+/// the online CPUs and, per NUMA node, MemTotal and the hugepage pools (the memory facts the
+/// engine's memory manager takes, so one list serves both).
 /// </summary>
-public sealed record MachineFacts(CpuSet OnlineCpus, IReadOnlyList<NumaNodeFacts> NumaNodes)
+public sealed record MachineFacts(CpuSet OnlineCpus, IReadOnlyList<NumaMemoryInfo> NumaNodes)
 {
     public long TotalMemoryBytes => NumaNodes.Sum(node => node.MemTotalBytes);
 }
-
-/// <summary>One NUMA node: <c>MemTotal</c> from node/nodeN/meminfo and hugepages per page size in bytes → total pages.</summary>
-public sealed record NumaNodeFacts(int Id, long MemTotalBytes, IReadOnlyDictionary<long, long> HugePagesBySize);

@@ -36,7 +36,7 @@ internal static class Cli
             "containerd runs it as a pre-launched plugin (no arguments); 'run' connects as an external plugin.")
         {
             Options = [version],
-            Commands = [Plugin.RunCommand.Create(), Topology(), Validate(), State(), Nrt(), Conformance(), Debug()],
+            Commands = [Plugin.RunCommand.Create(), Topology(), Validate(), State(), Nrt(), Simulate(), Conformance(), Debug()],
             Run = args =>
             {
                 if (args.Has(version))
@@ -179,6 +179,62 @@ internal static class Cli
                      a warning on stderr, a document whose 'available' shows no allocations
                      because the state file cannot be used
                   2  wrong usage
+                """,
+        };
+    }
+
+    private static CliCommand Simulate()
+    {
+        var config = new CliOption
+        {
+            Name = "--config",
+            ValueName = "FILE",
+            Description = "Configuration file (TOML or JSON), as the plugin would read it; RESMGRLITE__* variables apply too. Required.",
+            Check = value => NonEmptyFile("--config", value),
+        };
+        var topology = new CliOption
+        {
+            Name = "--topology",
+            ValueName = "DIR|FILE",
+            Description = "The machine: a sysfs directory (e.g. /sys) or a file saved from 'resmgrlite topology --json' on that machine. Required.",
+            Check = value => NonEmptyFile("--topology", value),
+        };
+        var pods = new CliOption
+        {
+            Name = "--pods",
+            ValueName = "FILE",
+            Description = "The pods, in start order: a Kubernetes List of pods in JSON (kubectl get pods -o json fits; docs/simulate.md). Required.",
+            Check = value => NonEmptyFile("--pods", value),
+        };
+        var proc = new CliOption { Name = "--proc", ValueName = "DIR", Description = "Root of procfs (cgroup mounts, for a sysfs --topology).", Default = "/proc", Hidden = true };
+        var json = new CliOption { Name = "--json", Description = "Print JSON for scripts instead of text." };
+        return new CliCommand("simulate", "Dry run: place pods on a machine with a configuration, as the plugin would, and print every container's CPUs, NUMA nodes, memory blocks, isolation level or refusal, then the pools and Memory QoS values.")
+        {
+            Options = [config, topology, pods, json, proc],
+            Run = args =>
+            {
+                foreach (CliOption required in (ReadOnlySpan<CliOption>)[config, topology, pods])
+                {
+                    if (args.Value(required) is null)
+                    {
+                        args.Error.WriteLine($"resmgrlite simulate: {required.Name} is required: give --config FILE, --topology DIR|FILE and --pods FILE (resmgrlite simulate --help)");
+                        return 2;
+                    }
+                }
+                return SimulateCommand.Run(args.Required(config), args.Required(topology), args.Required(pods), args.Required(proc), args.Has(json),
+                    Environment.GetEnvironmentVariables(), args.Out, args.Error);
+            },
+            Details = """
+                Pods are placed in file order, each pod's containers in the kubelet's
+                start order (init containers and sidecars, then app containers), one at a
+                time as containerd hands them to the plugin; a refused container is left
+                out and the next one is tried. The output is the node once every pod is in.
+                Notes name the annotations a node needs for the plugin to see a pod as its
+                spec declares it (docs/inputs.md). Format and examples: docs/simulate.md.
+
+                Exit status: 0 simulated (refusals are results, not failures), 1 an input
+                cannot be used (the message names the file, the field and what to do),
+                2 wrong usage.
                 """,
         };
     }

@@ -8,20 +8,7 @@ namespace ResMgrLite;
 /// <summary>Turns the discovered machine into what each layer takes: validation facts, the CPU manager's topology.</summary>
 internal static class MachineModel
 {
-    public static MachineFacts ToFacts(MachineTopology machine)
-    {
-        var nodes = new List<Config.NumaNodeFacts>();
-        foreach (NumaNodeInfo node in machine.NumaNodes)
-        {
-            var hugepages = new Dictionary<long, long>();
-            foreach (HugePagePool pool in node.HugePages)
-            {
-                hugepages[pool.PageSizeKiB * 1024] = pool.Total;
-            }
-            nodes.Add(new Config.NumaNodeFacts(node.Id, node.MemoryTotalBytes, hugepages));
-        }
-        return new MachineFacts(machine.OnlineCpus, nodes);
-    }
+    public static MachineFacts ToFacts(MachineTopology machine) => new(machine.OnlineCpus, MemoryNodes(machine));
 
     /// <summary>Per NUMA node: MemTotal and the hugepage pools, for the Memory Manager (§4.2).</summary>
     public static List<Engine.Memory.NumaMemoryInfo> MemoryNodes(MachineTopology machine)

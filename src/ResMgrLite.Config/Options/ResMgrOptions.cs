@@ -1,20 +1,23 @@
 namespace ResMgrLite.Config.Options;
 
 /// <summary>
-/// The configuration as bound by the configuration-binding source generator (AOT-safe): plain
-/// strings, numbers and maps, named after the kubelet's KubeletConfiguration fields where one
-/// exists. <see cref="ConfigLoader"/> validates it and turns it into <see cref="ResMgrSettings"/>.
-/// Defaults here must match <see cref="Schema.ConfigSchema"/> (a test checks it).
+/// The configuration file's shape, bound by the configuration-binding source generator (AOT-safe,
+/// no reflection): the values as written (strings, numbers, maps), so that validation can say
+/// which text at which file:line:column is wrong. Keys are named after the kubelet's
+/// KubeletConfiguration fields where one exists. <see cref="ConfigLoader"/> validates it into
+/// <see cref="Settings.ResMgrSettings"/>, whose resource-manager part is the engine's own option
+/// records; a <c>…Section</c> type is the written form of one of those records, not a second
+/// vocabulary. Defaults here must match <see cref="Schema.ConfigSchema"/> (a test checks it).
 /// </summary>
 public sealed class ResMgrOptions
 {
-    public TopologyManagerOptions TopologyManager { get; set; } = new();
+    public TopologyManagerSection TopologyManager { get; set; } = new();
 
-    public CpuManagerOptions CpuManager { get; set; } = new();
+    public CpuManagerSection CpuManager { get; set; } = new();
 
-    public MemoryManagerOptions MemoryManager { get; set; } = new();
+    public MemoryManagerSection MemoryManager { get; set; } = new();
 
-    public MemoryQosOptions MemoryQoS { get; set; } = new();
+    public MemoryQosSection MemoryQoS { get; set; } = new();
 
     public NodeAllocatableOptions NodeAllocatable { get; set; } = new();
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using ResMgrLite.Config.Schema;
 using ResMgrLite.Config.Settings;
 using ResMgrLite.Config.Validation;
+using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.TopologyManagement;
 
 namespace ResMgrLite.Config.Reload;
 
@@ -22,21 +24,21 @@ public static class ConfigReload
     /// <summary>Every setting, the schema key that governs its reload rule, and — for live keys — how to copy it.</summary>
     private static readonly (string Key, Read Read, Apply? Apply)[] Fields =
     [
-        ("topologyManager:policy", s => s.TopologyManagerPolicy.ToString(), null),
-        ("topologyManager:scope", s => s.TopologyManagerScope.ToString(), null),
-        ("topologyManager:policyOptions:prefer-closest-numa-nodes", s => Text(s.PreferClosestNumaNodes), null),
-        ("topologyManager:policyOptions:max-allowable-numa-nodes", s => Text(s.MaxAllowableNumaNodes), null),
+        ("topologyManager:policy", s => TopologyManagerOptions.PolicyName(s.TopologyManager.Policy), null),
+        ("topologyManager:scope", s => s.TopologyManager.Scope.ToString(), null),
+        ("topologyManager:policyOptions:prefer-closest-numa-nodes", s => Text(s.TopologyManager.PreferClosestNumaNodes), null),
+        ("topologyManager:policyOptions:max-allowable-numa-nodes", s => Text(s.TopologyManager.MaxAllowableNumaNodes), null),
         ("cpuManager:policy", s => s.CpuManagerPolicy.ToString(), null),
-        ("cpuManager:reservedSystemCPUs", s => $"{s.ReservedSystemCpus} ({s.ReservedCpuCount} CPUs)", null),
-        ("cpuManager:policyOptions:full-pcpus-only", s => s.CpuManagerPolicyOptions.ToString(), null),
+        ("cpuManager:reservedSystemCPUs", s => $"{s.CpuManager.ReservedCpus} ({s.CpuManager.ReservedCpuCount} CPUs)", null),
+        ("cpuManager:policyOptions:full-pcpus-only", s => CpuPolicyOptionsText(s.CpuManager), null),
         ("cpuManager:reconcilePeriod", s => GoDuration.Format(s.CpuManagerReconcilePeriod),
             (t, s) => t with { CpuManagerReconcilePeriod = s.CpuManagerReconcilePeriod }),
         ("memoryManager:policy", s => s.MemoryManagerPolicy.ToString(), null),
-        ("memoryManager:reservedMemory:#:limits:*", s => string.Join(", ", s.ReservedMemory), null),
+        ("memoryManager:reservedMemory:#:limits:*", s => string.Join(", ", s.MemoryManager.ReservedMemory.Select(r => $"{{numaNode: {r.NumaNode}, limits: {{{r.Limits}}}}}")), null),
         ("memoryQoS:enabled", s => Text(s.MemoryQosEnabled), null),
-        ("memoryQoS:memoryReservationPolicy", s => s.MemoryReservationPolicy.ToString(), null),
-        ("memoryQoS:memoryThrottlingFactor", s => Text(s.MemoryThrottlingFactor),
-            (t, s) => t with { MemoryThrottlingFactor = s.MemoryThrottlingFactor }),
+        ("memoryQoS:memoryReservationPolicy", s => s.MemoryQos.ReservationPolicy.ToString(), null),
+        ("memoryQoS:memoryThrottlingFactor", s => Text(s.MemoryQos.ThrottlingFactor),
+            (t, s) => t with { MemoryQos = t.MemoryQos with { ThrottlingFactor = s.MemoryQos.ThrottlingFactor } }),
         ("nodeAllocatable:systemReserved:*", s => Text(s.SystemReserved), null),
         ("nodeAllocatable:kubeReserved:*", s => Text(s.KubeReserved), null),
         ("nodeAllocatable:evictionHard:*", s => Text(s.EvictionHardMemoryBytes), null),
@@ -109,6 +111,21 @@ public static class ConfigReload
             + running.StateDirectory + " and restart resmgrlite to change it (the kubelet's rule for policy changes)",
         _ => "this setting is read only at start; restart resmgrlite to apply it",
     };
+
+    private static string CpuPolicyOptionsText(CpuManagerOptions cpu)
+    {
+        (bool On, string Name)[] options =
+        [
+            (cpu.FullPcpusOnly, "full-pcpus-only"),
+            (cpu.DistributeCpusAcrossNuma, "distribute-cpus-across-numa"),
+            (cpu.AlignBySocket, "align-by-socket"),
+            (cpu.DistributeCpusAcrossCores, "distribute-cpus-across-cores"),
+            (cpu.StrictCpuReservation, "strict-cpu-reservation"),
+            (cpu.PreferAlignCpusByUncoreCache, "prefer-align-cpus-by-uncorecache"),
+        ];
+        string chosen = string.Join(", ", options.Where(o => o.On).Select(o => o.Name));
+        return chosen.Length == 0 ? "none" : chosen;
+    }
 
     private static string Text(bool value) => value ? "true" : "false";
 

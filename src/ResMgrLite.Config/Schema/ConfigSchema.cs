@@ -109,8 +109,8 @@ public static class ConfigSchema
         new("nrt:nodeName", T.String, "", null, NeedsRestart,
             "Kubernetes node name in the NodeResourceTopology document; empty uses the host name."),
         new("hooks:directory", T.Path, "", null, Live,
-            "Directory of executables run on allocation events; empty turns hooks off."),
+            "Directory of executables run after allocation changes (docs/hooks.md); must be root's and not writable by others; empty turns hooks off."),
         new("hooks:timeout", T.Duration, "5s", null, Live,
-            "Longest a hook may run."),
+            "Longest one hook run may take; then its whole process group is killed."),
     ];
 }

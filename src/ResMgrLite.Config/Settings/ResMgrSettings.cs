@@ -1,42 +1,49 @@
-using ResMgrLite.Engine;
+using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Memory;
+using ResMgrLite.Engine.MemoryQos;
+using ResMgrLite.Engine.TopologyManagement;
 
 namespace ResMgrLite.Config.Settings;
 
 /// <summary>
-/// The validated configuration with everything parsed: enums, CPU sets, bytes, millicores,
-/// durations. Produced only when <see cref="ConfigLoader"/> found no problem.
+/// The validated configuration with everything parsed. The resource managers' part is held in
+/// the engine's own option records, filled by validation: the executable hands them to the engine
+/// as they are, adding only what comes from the machine (memory per NUMA node, node allocatable).
+/// Produced only when <see cref="ConfigLoader"/> found no problem.
 /// </summary>
 public sealed record ResMgrSettings
 {
-    public TopologyManagerPolicy TopologyManagerPolicy { get; init; }
-
-    public TopologyManagerScope TopologyManagerScope { get; init; }
-
-    public bool PreferClosestNumaNodes { get; init; }
-
-    public int MaxAllowableNumaNodes { get; init; } = 8;
+    public TopologyManagerOptions TopologyManager { get; init; } = new();
 
     public CpuManagerPolicy CpuManagerPolicy { get; init; }
 
-    /// <summary>The explicit <c>reservedSystemCPUs</c>; empty when the count comes from reservations.</summary>
-    public CpuSet ReservedSystemCpus { get; init; }
-
-    /// <summary>R of spec §3.1: size of <see cref="ReservedSystemCpus"/>, else ceil(reserved cpu millicores / 1000).</summary>
-    public int ReservedCpuCount { get; init; }
-
-    public CpuManagerPolicyOptionFlags CpuManagerPolicyOptions { get; init; }
+    /// <summary>
+    /// The static policy's settings, for the engine when <see cref="CpuManagerPolicy"/> is static.
+    /// <see cref="CpuManagerOptions.ReservedCpus"/> is the explicit <c>reservedSystemCPUs</c> (empty
+    /// when the count comes from reservations); <see cref="CpuManagerOptions.ReservedCpuCount"/> is
+    /// R of spec §3.1.
+    /// </summary>
+    public CpuManagerOptions CpuManager { get; init; } = new() { ReservedCpuCount = 0, PodLevelResourceManagers = false };
 
     public TimeSpan CpuManagerReconcilePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
     public MemoryManagerPolicy MemoryManagerPolicy { get; init; }
 
-    public IReadOnlyList<ReservedMemoryNode> ReservedMemory { get; init; } = [];
+    /// <summary>
+    /// The Static policy's settings (reservedMemory per NUMA node), for the engine when
+    /// <see cref="MemoryManagerPolicy"/> is Static; <see cref="MemoryManagerOptions.Nodes"/> is
+    /// left empty here and filled from the machine at start.
+    /// </summary>
+    public MemoryManagerOptions MemoryManager { get; init; } = new() { Nodes = [], PodLevelResourceManagers = false };
 
     public bool MemoryQosEnabled { get; init; }
 
-    public MemoryReservationPolicy MemoryReservationPolicy { get; init; }
-
-    public double MemoryThrottlingFactor { get; init; } = 0.9;
+    /// <summary>
+    /// Memory QoS settings, for the engine when <see cref="MemoryQosEnabled"/>;
+    /// <see cref="MemoryQosOptions.NodeAllocatableMemoryBytes"/> is filled from the machine at start
+    /// (capacity − <see cref="NodeReservedMemoryBytes"/>).
+    /// </summary>
+    public MemoryQosOptions MemoryQos { get; init; } = new();
 
     /// <summary>systemReserved: resource → amount (cpu in millicores, everything else in whole units/bytes).</summary>
     public IReadOnlyDictionary<string, long> SystemReserved { get; init; } = new Dictionary<string, long>();

@@ -3,12 +3,17 @@ using ResMgrLite.Config.Schema;
 using ResMgrLite.Config.Settings;
 using ResMgrLite.Config.Sources;
 using ResMgrLite.Engine;
+using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Memory;
+using ResMgrLite.Engine.MemoryQos;
+using ResMgrLite.Engine.TopologyManagement;
 
 namespace ResMgrLite.Config.Validation;
 
 /// <summary>
 /// Second validation pass, on the bound options: cross-field rules of the kubelet and checks
-/// against the machine. Each problem is placed at the key that has to change.
+/// against the machine. Each problem is placed at the key that has to change. What it builds for
+/// the resource managers is the engine's own option records, so nothing maps them again later.
 /// </summary>
 internal sealed class SettingsBuilder
 {
@@ -16,6 +21,12 @@ internal sealed class SettingsBuilder
 
     private static readonly string[] EvictionSignals =
         ["memory.available", "nodefs.available", "nodefs.inodesFree", "imagefs.available", "imagefs.inodesFree", "containerfs.available", "containerfs.inodesFree", "pid.available"];
+
+    private const string FullPcpusOnly = "full-pcpus-only";
+    private const string DistributeCpusAcrossNuma = "distribute-cpus-across-numa";
+    private const string AlignBySocket = "align-by-socket";
+    private const string DistributeCpusAcrossCores = "distribute-cpus-across-cores";
+    private const string PreferAlignCpusByUncoreCache = "prefer-align-cpus-by-uncorecache";
 
     private readonly ResMgrOptions _options;
     private readonly IReadOnlyDictionary<string, ConfigLocation> _locations;
@@ -59,24 +70,40 @@ internal sealed class SettingsBuilder
 
         GoDuration.TryParse(_options.CpuManager.ReconcilePeriod, out var reconcilePeriod);
         GoDuration.TryParse(_options.Hooks.Timeout, out var hooksTimeout);
+        // The engine takes the two gates as one: pod-level managers only with pod-level resources.
+        bool podLevelManagers = _options.FeatureGates.PodLevelResources && _options.FeatureGates.PodLevelResourceManagers;
         return new ResMgrSettings
         {
-            TopologyManagerPolicy = topologyPolicy,
-            TopologyManagerScope = _options.TopologyManager.Scope == "pod" ? TopologyManagerScope.Pod : TopologyManagerScope.Container,
-            PreferClosestNumaNodes = _options.TopologyManager.PolicyOptions.PreferClosestNumaNodes,
-            MaxAllowableNumaNodes = _options.TopologyManager.PolicyOptions.MaxAllowableNumaNodes,
+            TopologyManager = new TopologyManagerOptions
+            {
+                Policy = topologyPolicy,
+                Scope = _options.TopologyManager.Scope == "pod" ? TopologyScope.Pod : TopologyScope.Container,
+                PreferClosestNumaNodes = _options.TopologyManager.PolicyOptions.PreferClosestNumaNodes,
+                MaxAllowableNumaNodes = _options.TopologyManager.PolicyOptions.MaxAllowableNumaNodes,
+            },
             CpuManagerPolicy = cpuPolicy,
-            ReservedSystemCpus = reservedCpus,
-            ReservedCpuCount = reservedCount,
-            CpuManagerPolicyOptions = cpuOptions,
+            CpuManager = cpuOptions with
+            {
+                ReservedCpus = reservedCpus,
+                ReservedCpuCount = reservedCount,
+                PodLevelResourceManagers = podLevelManagers,
+            },
             CpuManagerReconcilePeriod = reconcilePeriod,
             MemoryManagerPolicy = memoryPolicy,
-            ReservedMemory = reservedMemory,
+            MemoryManager = new MemoryManagerOptions
+            {
+                Nodes = [],
+                ReservedMemory = reservedMemory,
+                PodLevelResourceManagers = podLevelManagers,
+            },
             MemoryQosEnabled = _options.MemoryQoS.Enabled,
-            MemoryReservationPolicy = _options.MemoryQoS.MemoryReservationPolicy == "TieredReservation"
-                ? MemoryReservationPolicy.TieredReservation
-                : MemoryReservationPolicy.None,
-            MemoryThrottlingFactor = _options.MemoryQoS.MemoryThrottlingFactor,
+            MemoryQos = new MemoryQosOptions
+            {
+                ReservationPolicy = _options.MemoryQoS.MemoryReservationPolicy == "TieredReservation"
+                    ? MemoryReservationPolicy.TieredReservation
+                    : MemoryReservationPolicy.None,
+                ThrottlingFactor = _options.MemoryQoS.MemoryThrottlingFactor,
+            },
             SystemReserved = systemReserved,
             KubeReserved = kubeReserved,
             EvictionHardMemoryBytes = evictionMemory,
@@ -100,16 +127,16 @@ internal sealed class SettingsBuilder
         };
     }
 
-    private static TopologyManagerPolicy ParseTopologyPolicy(string name) => name switch
+    private static TopologyPolicy ParseTopologyPolicy(string name) => name switch
     {
-        "best-effort" => TopologyManagerPolicy.BestEffort,
-        "restricted" => TopologyManagerPolicy.Restricted,
-        "single-numa-node" => TopologyManagerPolicy.SingleNumaNode,
-        _ => TopologyManagerPolicy.None,
+        "best-effort" => TopologyPolicy.BestEffort,
+        "restricted" => TopologyPolicy.Restricted,
+        "single-numa-node" => TopologyPolicy.SingleNumaNode,
+        _ => TopologyPolicy.None,
     };
 
     // spec §2.4 max-allowable-numa-nodes
-    private void CheckTopologyManager(TopologyManagerPolicy policy)
+    private void CheckTopologyManager(TopologyPolicy policy)
     {
         int max = _options.TopologyManager.PolicyOptions.MaxAllowableNumaNodes;
         const string key = "topologyManager:policyOptions:max-allowable-numa-nodes";
@@ -117,7 +144,7 @@ internal sealed class SettingsBuilder
         {
             Report(key, "the minimum value of \"max-allowable-numa-nodes\" should not be less than 8 (spec §2.4)");
         }
-        else if (_machine is not null && policy != TopologyManagerPolicy.None && _machine.NumaNodes.Count > max)
+        else if (_machine is not null && policy != TopologyPolicy.None && _machine.NumaNodes.Count > max)
         {
             Report(key, $"unsupported on machines with more than {max} NUMA nodes: this machine has {_machine.NumaNodes.Count} (spec §2.4)");
         }
@@ -152,27 +179,25 @@ internal sealed class SettingsBuilder
     }
 
     // spec §3.10 options, gates and exclusive pairs
-    private CpuManagerPolicyOptionFlags ReadCpuOptions(CpuManagerPolicy policy, TopologyManagerPolicy topologyPolicy)
+    private CpuManagerOptions ReadCpuOptions(CpuManagerPolicy policy, TopologyPolicy topologyPolicy)
     {
         var o = _options.CpuManager.PolicyOptions;
-        var chosen = CpuManagerPolicyOptionFlags.None;
-        var named = new (bool On, CpuManagerPolicyOptionFlags Flag, string Name, string? Gate)[]
+        var named = new (bool On, string Name, string? MissingGate)[]
         {
-            (o.FullPcpusOnly, CpuManagerPolicyOptionFlags.FullPcpusOnly, "full-pcpus-only", null),
-            (o.DistributeCpusAcrossNuma, CpuManagerPolicyOptionFlags.DistributeCpusAcrossNuma, "distribute-cpus-across-numa", _options.FeatureGates.CPUManagerPolicyBetaOptions ? null : "CPUManagerPolicyBetaOptions"),
-            (o.AlignBySocket, CpuManagerPolicyOptionFlags.AlignBySocket, "align-by-socket", _options.FeatureGates.CPUManagerPolicyAlphaOptions ? null : "CPUManagerPolicyAlphaOptions"),
-            (o.DistributeCpusAcrossCores, CpuManagerPolicyOptionFlags.DistributeCpusAcrossCores, "distribute-cpus-across-cores", _options.FeatureGates.CPUManagerPolicyAlphaOptions ? null : "CPUManagerPolicyAlphaOptions"),
-            (o.StrictCpuReservation, CpuManagerPolicyOptionFlags.StrictCpuReservation, "strict-cpu-reservation", null),
-            (o.PreferAlignCpusByUncoreCache, CpuManagerPolicyOptionFlags.PreferAlignCpusByUncoreCache, "prefer-align-cpus-by-uncorecache", null),
+            (o.FullPcpusOnly, FullPcpusOnly, null),
+            (o.DistributeCpusAcrossNuma, DistributeCpusAcrossNuma, _options.FeatureGates.CPUManagerPolicyBetaOptions ? null : "CPUManagerPolicyBetaOptions"),
+            (o.AlignBySocket, AlignBySocket, _options.FeatureGates.CPUManagerPolicyAlphaOptions ? null : "CPUManagerPolicyAlphaOptions"),
+            (o.DistributeCpusAcrossCores, DistributeCpusAcrossCores, _options.FeatureGates.CPUManagerPolicyAlphaOptions ? null : "CPUManagerPolicyAlphaOptions"),
+            (o.StrictCpuReservation, "strict-cpu-reservation", null),
+            (o.PreferAlignCpusByUncoreCache, PreferAlignCpusByUncoreCache, null),
         };
-        foreach (var (on, flag, name, missingGate) in named)
+        foreach (var (on, name, missingGate) in named)
         {
             if (!on)
             {
                 continue;
             }
 
-            chosen |= flag;
             string key = "cpuManager:policyOptions:" + name;
             if (policy != CpuManagerPolicy.Static)
             {
@@ -184,38 +209,36 @@ internal sealed class SettingsBuilder
             }
         }
 
-        (CpuManagerPolicyOptionFlags A, CpuManagerPolicyOptionFlags B)[] exclusive =
+        (bool Both, string A, string B)[] exclusive =
         [
-            (CpuManagerPolicyOptionFlags.FullPcpusOnly, CpuManagerPolicyOptionFlags.DistributeCpusAcrossCores),
-            (CpuManagerPolicyOptionFlags.DistributeCpusAcrossNuma, CpuManagerPolicyOptionFlags.DistributeCpusAcrossCores),
-            (CpuManagerPolicyOptionFlags.PreferAlignCpusByUncoreCache, CpuManagerPolicyOptionFlags.DistributeCpusAcrossCores),
-            (CpuManagerPolicyOptionFlags.PreferAlignCpusByUncoreCache, CpuManagerPolicyOptionFlags.DistributeCpusAcrossNuma),
+            (o.FullPcpusOnly && o.DistributeCpusAcrossCores, FullPcpusOnly, DistributeCpusAcrossCores),
+            (o.DistributeCpusAcrossNuma && o.DistributeCpusAcrossCores, DistributeCpusAcrossNuma, DistributeCpusAcrossCores),
+            (o.PreferAlignCpusByUncoreCache && o.DistributeCpusAcrossCores, PreferAlignCpusByUncoreCache, DistributeCpusAcrossCores),
+            (o.PreferAlignCpusByUncoreCache && o.DistributeCpusAcrossNuma, PreferAlignCpusByUncoreCache, DistributeCpusAcrossNuma),
         ];
-        foreach (var (a, b) in exclusive)
+        foreach (var (both, a, b) in exclusive)
         {
-            if ((chosen & a) != 0 && (chosen & b) != 0)
+            if (both)
             {
-                Report("cpuManager:policyOptions:" + OptionName(b), $"CPU manager options '{OptionName(a)}' and '{OptionName(b)}' cannot be used together (spec §3.10)");
+                Report("cpuManager:policyOptions:" + b, $"CPU manager options '{a}' and '{b}' cannot be used together (spec §3.10)");
             }
         }
 
-        if ((chosen & CpuManagerPolicyOptionFlags.AlignBySocket) != 0 && topologyPolicy == TopologyManagerPolicy.SingleNumaNode)
+        if (o.AlignBySocket && topologyPolicy == TopologyPolicy.SingleNumaNode)
         {
-            Report("cpuManager:policyOptions:align-by-socket", "'align-by-socket' cannot be used with topologyManager.policy = \"single-numa-node\" (spec §3.10)");
+            Report("cpuManager:policyOptions:" + AlignBySocket, $"'{AlignBySocket}' cannot be used with topologyManager.policy = \"single-numa-node\" (spec §3.10)");
         }
 
-        return chosen;
+        return new CpuManagerOptions
+        {
+            FullPcpusOnly = o.FullPcpusOnly,
+            DistributeCpusAcrossNuma = o.DistributeCpusAcrossNuma,
+            AlignBySocket = o.AlignBySocket,
+            DistributeCpusAcrossCores = o.DistributeCpusAcrossCores,
+            StrictCpuReservation = o.StrictCpuReservation,
+            PreferAlignCpusByUncoreCache = o.PreferAlignCpusByUncoreCache,
+        };
     }
-
-    private static string OptionName(CpuManagerPolicyOptionFlags option) => option switch
-    {
-        CpuManagerPolicyOptionFlags.FullPcpusOnly => "full-pcpus-only",
-        CpuManagerPolicyOptionFlags.DistributeCpusAcrossNuma => "distribute-cpus-across-numa",
-        CpuManagerPolicyOptionFlags.AlignBySocket => "align-by-socket",
-        CpuManagerPolicyOptionFlags.DistributeCpusAcrossCores => "distribute-cpus-across-cores",
-        CpuManagerPolicyOptionFlags.StrictCpuReservation => "strict-cpu-reservation",
-        _ => "prefer-align-cpus-by-uncorecache",
-    };
 
     /// <summary>Resource → amount; cpu in millicores (rounded up), the rest in whole units (bytes).</summary>
     private Dictionary<string, long> ReadReservations(string path, Dictionary<string, string> reserved)
@@ -292,11 +315,11 @@ internal sealed class SettingsBuilder
                 Report(itemKey + ":numaNode", $"NUMA node {item.NumaNode} has more than one reservedMemory item");
             }
 
-            var node = _machine?.NumaNodes.FirstOrDefault(n => n.Id == item.NumaNode);
+            var node = _machine?.NumaNodes.FirstOrDefault(n => n.NodeId == item.NumaNode);
             if (_machine is not null && node is null)
             {
                 Report(itemKey + ":numaNode",
-                    $"the reserved memory configuration references a NUMA node {item.NumaNode} that does not exist on this machine (nodes: {string.Join(", ", _machine.NumaNodes.Select(n => n.Id))}) (spec §4.1)");
+                    $"the reserved memory configuration references a NUMA node {item.NumaNode} that does not exist on this machine (nodes: {string.Join(", ", _machine.NumaNodes.Select(n => n.NodeId))}) (spec §4.1)");
             }
 
             var limits = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -325,7 +348,10 @@ internal sealed class SettingsBuilder
                 }
             }
 
-            nodes.Add(new ReservedMemoryNode(item.NumaNode, limits));
+            // The engine's memory manager knows memory and the 2Mi and 1Gi hugepage pools (those of x86-64);
+            // other sizes are checked above and not managed.
+            nodes.Add(new ReservedMemoryNode(item.NumaNode, new MemoryAmounts(
+                limits.GetValueOrDefault("memory"), limits.GetValueOrDefault("hugepages-2Mi"), limits.GetValueOrDefault("hugepages-1Gi"))));
         }
 
         if (policy != MemoryManagerPolicy.Static)
@@ -361,13 +387,13 @@ internal sealed class SettingsBuilder
         return nodes;
     }
 
-    private void CheckAgainstNode(NumaNodeFacts node, string resource, long bytes, string key)
+    private void CheckAgainstNode(NumaMemoryInfo node, string resource, long bytes, string key)
     {
         if (resource == "memory")
         {
             if (bytes > node.MemTotalBytes)
             {
-                Report(key, $"reserves {FormatBytes(bytes)} but NUMA node {node.Id} has only {FormatBytes(node.MemTotalBytes)}");
+                Report(key, $"reserves {FormatBytes(bytes)} but NUMA node {node.NodeId} has only {FormatBytes(node.MemTotalBytes)}");
             }
 
             return;
@@ -375,13 +401,15 @@ internal sealed class SettingsBuilder
 
         Quantity.TryParse(resource["hugepages-".Length..], out decimal size);
         long pageSize = (long)size;
-        if (!node.HugePagesBySize.TryGetValue(pageSize, out long pages))
+        var pools = node.HugePages.Where(pool => pool.PageSizeKiB * 1024 == pageSize).ToList();
+        long pages = pools.Sum(pool => pool.Pages);
+        if (pools.Count == 0)
         {
-            Report(key, $"NUMA node {node.Id} has no {resource[10..]} hugepage pool");
+            Report(key, $"NUMA node {node.NodeId} has no {resource[10..]} hugepage pool");
         }
         else if (bytes > pages * pageSize)
         {
-            Report(key, $"reserves {FormatBytes(bytes)} of {resource} but NUMA node {node.Id} has only {pages} pages ({FormatBytes(pages * pageSize)})");
+            Report(key, $"reserves {FormatBytes(bytes)} of {resource} but NUMA node {node.NodeId} has only {pages} pages ({FormatBytes(pages * pageSize)})");
         }
     }
 

@@ -18,12 +18,14 @@ public static class HostFile
     public const int StateLimit = 64 << 20;
     public const int KernelAttributeLimit = 64 << 10;
     public const int MountTableLimit = 16 << 20;
+    public const int InputDocumentLimit = 16 << 20;
 
     public static int LimitOf(HostFileKind kind) => kind switch
     {
         HostFileKind.Configuration => ConfigurationLimit,
         HostFileKind.State => StateLimit,
         HostFileKind.MountTable => MountTableLimit,
+        HostFileKind.InputDocument => InputDocumentLimit,
         _ => KernelAttributeLimit,
     };
 
@@ -32,7 +34,7 @@ public static class HostFile
     {
         ArgumentNullException.ThrowIfNull(path);
         CheckPath(path);
-        int fd = OpenChecked(LibC.CurrentDirectory, path, path, LibC.ReadOnly | LibC.NoControllingTerminal, kind == HostFileKind.Configuration, kind);
+        int fd = OpenChecked(LibC.CurrentDirectory, path, path, LibC.ReadOnly | LibC.NoControllingTerminal, kind is HostFileKind.Configuration or HostFileKind.InputDocument, kind);
         if (fd < 0)
         {
             return null;
@@ -238,6 +240,7 @@ public static class HostFile
         HostFileKind.Configuration => $"a configuration file must be a regular file of at most {Size(ConfigurationLimit)}; a ResMgrLite configuration is a few KiB",
         HostFileKind.State => $"the state file must be a regular file of at most {Size(StateLimit)}, never a link",
         HostFileKind.MountTable => $"the mount table must be a regular file of at most {Size(MountTableLimit)}",
+        HostFileKind.InputDocument => $"an input document must be a regular file of at most {Size(InputDocumentLimit)}",
         _ => $"a sysfs, procfs or cgroup attribute must be a regular file of at most {Size(KernelAttributeLimit)}, never a link",
     };
 

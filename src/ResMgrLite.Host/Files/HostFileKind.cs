@@ -14,4 +14,7 @@ public enum HostFileKind
 
     /// <summary>/proc/self/mountinfo, which grows with every mount of every pod (16 MiB; never a symbolic link).</summary>
     MountTable,
+
+    /// <summary>A document named on the command line for an offline run: a pods list, a captured topology (16 MiB; a symbolic link is followed).</summary>
+    InputDocument,
 }

@@ -48,17 +48,47 @@ internal sealed class MeasuredEventHandler : INriEventHandler
     // The other requests are not async methods: the handler answers them synchronously, so one shared
     // slow path per result shape replaces a state machine per method (smaller binary, no box).
 
-    public ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
+    public INriSynchronization BeginSynchronize() => new MeasuredSynchronization(this, _inner.BeginSynchronize());
+
+    /// <summary>One streamed Synchronize, timed from its first object to its answer.</summary>
+    private sealed class MeasuredSynchronization(MeasuredEventHandler owner, INriSynchronization inner) : INriSynchronization
+    {
+        private readonly long _start = Stopwatch.GetTimestamp();
+
+        public void AddPod(PodSandbox pod) => inner.AddPod(pod);
+
+        public void AddContainer(Container container) => inner.AddContainer(container);
+
+        public ValueTask<IReadOnlyList<ContainerUpdate>> CompleteAsync(CancellationToken cancellationToken)
+        {
+            LogContext.Enter("Synchronize", "", "");
+            try
+            {
+                return owner.Timed(inner.CompleteAsync(cancellationToken), NriRequestKind.Synchronize, _start);
+            }
+            catch
+            {
+                owner.Observe(NriRequestKind.Synchronize, _start);
+                throw;
+            }
+            finally
+            {
+                LogContext.Leave();
+            }
+        }
+    }
+
+    public ValueTask PostUpdatePodSandboxAsync(PodSandbox pod, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
-        LogContext.Enter("Synchronize", "", "");
+        Enter("PostUpdatePodSandbox", pod, null);
         try
         {
-            return Timed(_inner.SynchronizeAsync(pods, containers, cancellationToken), NriRequestKind.Synchronize, start);
+            return Timed(_inner.PostUpdatePodSandboxAsync(pod, cancellationToken), NriRequestKind.PostUpdatePodSandbox, start);
         }
         catch
         {
-            Observe(NriRequestKind.Synchronize, start);
+            Observe(NriRequestKind.PostUpdatePodSandbox, start);
             throw;
         }
         finally

@@ -6,7 +6,7 @@ namespace ResMgrLite.Plugin;
 /// <summary>What happened to the allocations.</summary>
 internal enum AllocationChangeKind
 {
-    /// <summary>The state file was loaded at start.</summary>
+    /// <summary>Resource management started (with the state file's allocations when there was one).</summary>
     Restored,
 
     /// <summary>A container was admitted (its settings are in the change).</summary>
@@ -20,6 +20,9 @@ internal enum AllocationChangeKind
 
     /// <summary>The state was reconciled with the runtime's containers.</summary>
     Synchronized,
+
+    /// <summary>The runtime started a container: it created it with what it was given (no allocation changed).</summary>
+    ContainerStarted,
 }
 
 /// <summary>One acknowledged allocation change: the engine decided it, the state file holds it when it had to, the runtime is about to be told.</summary>

@@ -118,7 +118,6 @@ internal static class ManagementStartup
                     management.Ledger.Record(id, texts.Of(engine.EffectiveCpus(key)));
                 }
             }
-            feed.Publish(new AllocationChange(AllocationChangeKind.Restored), engine);
         }
         log.Write(ProtocolLogLevel.Info,
             $"resource management on: topology manager {TopologyManagerOptions.PolicyName(engine.TopologyManager.Policy)}/{engine.TopologyManager.Scope}, " +

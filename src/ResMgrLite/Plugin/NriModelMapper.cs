@@ -243,15 +243,7 @@ internal static class NriModelMapper
     }
 
     /// <summary>§8 applied to the pod-level budget alone.</summary>
-    private static QosClass QosOfBudget(ContainerResources budget)
-    {
-        bool limitsBoth = budget.CpuLimitMilli > 0 && budget.MemoryLimitBytes > 0;
-        if (limitsBoth && budget.CpuRequestMilli == budget.CpuLimitMilli && budget.MemoryRequestBytes == budget.MemoryLimitBytes)
-        {
-            return QosClass.Guaranteed;
-        }
-        return budget.HasAny ? QosClass.Burstable : QosClass.BestEffort;
-    }
+    private static QosClass QosOfBudget(ContainerResources budget) => PodQos.Of([budget]);
 
     /// <summary>
     /// The KEP-5526 pod-level budget, declared with the <c>resmgrlite.io/pod-resources</c> annotation.

@@ -33,9 +33,7 @@ internal sealed class PodCgroupEffects(PluginLog log, QosCgroupLayout layout, Cg
     public static PodCgroupEffects Create(CgroupSituation cgroups, ResMgrSettings settings, bool memoryQos, string sysfsRoot, PluginLog log)
     {
         void Warn(string message) => log.Write(ProtocolLogLevel.Warning, message);
-        var layout = new QosCgroupLayout(
-            settings.CgroupDriver == Config.Settings.CgroupDriver.Systemd ? Engine.MemoryQos.CgroupDriver.Systemd : Engine.MemoryQos.CgroupDriver.Cgroupfs,
-            settings.CgroupRoot.Trim('/'));
+        var layout = new QosCgroupLayout(settings.CgroupDriver, settings.CgroupRoot.Trim('/'));
         // Every writer is contained to the kubepods tree: pod cgroup paths may come from the runtime.
         CgroupWriter? memoryWriter = memoryQos ? new CgroupWriter(settings.CgroupMountPath, layout.Root, Warn) : null;
         if (cgroups.Mode == CgroupMode.Unified && cgroups.UnifiedMountPoint is { } unified)

@@ -23,7 +23,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
     public const NriEventMask Subscribed =
         NriEventMask.RunPodSandbox | NriEventMask.StopPodSandbox | NriEventMask.RemovePodSandbox
         | NriEventMask.CreateContainer | NriEventMask.StartContainer | NriEventMask.UpdateContainer
-        | NriEventMask.StopContainer | NriEventMask.RemoveContainer | NriEventMask.UpdatePodSandbox;
+        | NriEventMask.StopContainer | NriEventMask.RemoveContainer | NriEventMask.UpdatePodSandbox | NriEventMask.PostUpdatePodSandbox;
 
     private readonly Lock _lock = new();
     private ResourceManagement? _managed;
@@ -73,6 +73,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
             return;
         }
         _managed = ManagementStartup.TryStart(options, log, Status, loaded.Machine, loaded.Settings, Allocations);
+        _managed?.Allocations.Publish(new AllocationChange(AllocationChangeKind.Restored), _managed.Engine);
         _managed?.Reconciler.Start(loaded.Settings.CpuManagerReconcilePeriod, OnReconcilePeriod);
     }
 
@@ -155,6 +156,9 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
                 case Event.RunPodSandbox:
                     TryTrackPod(m, pod);
                     break;
+                case Event.StartContainer when container is not null:
+                    m.Allocations.Publish(new AllocationChange(AllocationChangeKind.ContainerStarted, containerId: container.Id), m.Engine);
+                    break;
                 case Event.RemoveContainer when container is not null:
                     m.ReleaseContainer(container.Id, updates);
                     break;
@@ -186,6 +190,12 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask PostUpdatePodSandboxAsync(PodSandbox pod, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask ShutdownAsync(CancellationToken cancellationToken)
     {
         log.Write(ProtocolLogLevel.Info, "runtime asked for shutdown");
@@ -205,7 +215,9 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
     /// without an entry are admitted and told everything, and every container whose real cpuset
     /// differs from its allocation gets an update (shared containers off exclusive CPUs).
     /// </summary>
-    public ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
+    public INriSynchronization BeginSynchronize() => new SynchronizeCollector(SynchronizeAsync);
+
+    private ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pods);
         ArgumentNullException.ThrowIfNull(containers);

@@ -1,6 +1,8 @@
 using ResMgrLite.Config.Settings;
 using ResMgrLite.Config.Sources;
 using ResMgrLite.Engine;
+using ResMgrLite.Engine.Memory;
+using ResMgrLite.Engine.TopologyManagement;
 using static ResMgrLite.Config.Tests.Configuration.ConfigFixtures;
 
 namespace ResMgrLite.Config.Tests.Configuration;
@@ -16,15 +18,15 @@ public sealed class ConfigLoaderTests
 
             Assert.True(result.IsValid, Messages(result));
             var settings = result.Settings!;
-            Assert.Equal(TopologyManagerPolicy.BestEffort, settings.TopologyManagerPolicy);
+            Assert.Equal(TopologyPolicy.BestEffort, settings.TopologyManager.Policy);
             Assert.Equal(CpuManagerPolicy.Static, settings.CpuManagerPolicy);
-            Assert.Equal(CpuSet.Of(0), settings.ReservedSystemCpus);
-            Assert.Equal(1, settings.ReservedCpuCount);
+            Assert.Equal(CpuSet.Of(0), settings.CpuManager.ReservedCpus);
+            Assert.Equal(1, settings.CpuManager.ReservedCpuCount);
             Assert.Equal(MemoryManagerPolicy.Static, settings.MemoryManagerPolicy);
-            var node = Assert.Single(settings.ReservedMemory);
-            Assert.Equal(612L << 20, node.LimitsBytes["memory"]);
+            var node = Assert.Single(settings.MemoryManager.ReservedMemory);
+            Assert.Equal(612L << 20, node.Limits.Memory);
             Assert.Equal(612L << 20, settings.NodeReservedMemoryBytes);
-            Assert.Equal(0.9, settings.MemoryThrottlingFactor);
+            Assert.Equal(0.9, settings.MemoryQos.ThrottlingFactor);
             Assert.Equal(TimeSpan.FromSeconds(10), settings.CpuManagerReconcilePeriod);
             Assert.Equal(LogLevel.Info, settings.LogLevel);
         }
@@ -37,9 +39,9 @@ public sealed class ConfigLoaderTests
 
         Assert.True(result.IsValid, Messages(result));
         var s = result.Settings!;
-        Assert.Equal(TopologyManagerPolicy.None, s.TopologyManagerPolicy);
-        Assert.Equal(TopologyManagerScope.Container, s.TopologyManagerScope);
-        Assert.Equal(8, s.MaxAllowableNumaNodes);
+        Assert.Equal(TopologyPolicy.None, s.TopologyManager.Policy);
+        Assert.Equal(TopologyScope.Container, s.TopologyManager.Scope);
+        Assert.Equal(8, s.TopologyManager.MaxAllowableNumaNodes);
         Assert.Equal(CpuManagerPolicy.None, s.CpuManagerPolicy);
         Assert.Equal(MemoryManagerPolicy.None, s.MemoryManagerPolicy);
         Assert.Equal(100L << 20, s.EvictionHardMemoryBytes);
@@ -136,7 +138,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal("test.conf:2:1: cpuManager.policy: the static policy needs reserved CPUs: set cpuManager.reservedSystemCPUs, or a cpu amount in nodeAllocatable.systemReserved or kubeReserved (spec §3.1)",
             Assert.Single(without.Problems).ToString());
         Assert.True(fromReservations.IsValid, Messages(fromReservations));
-        Assert.Equal(2, fromReservations.Settings!.ReservedCpuCount);
+        Assert.Equal(2, fromReservations.Settings!.CpuManager.ReservedCpuCount);
         Assert.Equal(1600, fromReservations.Settings.SystemReserved["cpu"] + fromReservations.Settings.KubeReserved["cpu"]);
     }
 
@@ -174,7 +176,7 @@ public sealed class ConfigLoaderTests
             """;
         var machine = Machines.TwoNodes with
         {
-            NumaNodes = [new NumaNodeFacts(0, 32L << 30, new Dictionary<long, long>()), new NumaNodeFacts(1, 32L << 30, new Dictionary<long, long>())],
+            NumaNodes = [new NumaMemoryInfo(0, 32L << 30), new NumaMemoryInfo(1, 32L << 30)],
         };
 
         var wrong = LoadToml(config, machine);
@@ -249,7 +251,7 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Too_many_numa_nodes_for_the_topology_manager_is_rejected()
     {
-        var nodes = Enumerable.Range(0, 9).Select(id => new NumaNodeFacts(id, 1L << 30, new Dictionary<long, long>())).ToList();
+        var nodes = Enumerable.Range(0, 9).Select(id => new NumaMemoryInfo(id, 1L << 30)).ToList();
         var machine = new MachineFacts(CpuSet.Range(0, 17), nodes);
 
         var result = LoadToml("[topologyManager]\npolicy = \"restricted\"\n", machine);
@@ -267,7 +269,7 @@ public sealed class ConfigLoaderTests
 
         Assert.True(overridden.IsValid, Messages(overridden));
         Assert.Equal(LogLevel.Debug, overridden.Settings!.LogLevel);
-        Assert.Equal(0.5, overridden.Settings.MemoryThrottlingFactor);
+        Assert.Equal(0.5, overridden.Settings.MemoryQos.ThrottlingFactor);
         Assert.Equal(
             [
                 "env:RESMGRLITE__CPUMANAGER__POLCY: unknown key 'CPUMANAGER.POLCY' in [CPUMANAGER]; did you mean 'policy'?",
@@ -337,7 +339,7 @@ public sealed class ConfigLoaderTests
         var result = ConfigLoader.Load([ConfigDocument.FromToml("[topologyManager]\npolicy = \"single-numa-node\"\nscope = \"pod\"\n", "nri:Configure")], Machines.TwoNodes);
 
         Assert.True(result.IsValid, Messages(result));
-        Assert.Equal(TopologyManagerPolicy.SingleNumaNode, result.Settings!.TopologyManagerPolicy);
-        Assert.Equal(TopologyManagerScope.Pod, result.Settings.TopologyManagerScope);
+        Assert.Equal(TopologyPolicy.SingleNumaNode, result.Settings!.TopologyManager.Policy);
+        Assert.Equal(TopologyScope.Pod, result.Settings.TopologyManager.Scope);
     }
 }

@@ -1,6 +1,7 @@
 using ResMgrLite.Config.Reload;
 using ResMgrLite.Config.Schema;
 using ResMgrLite.Config.Settings;
+using ResMgrLite.Engine.TopologyManagement;
 using static ResMgrLite.Config.Tests.Configuration.ConfigFixtures;
 
 namespace ResMgrLite.Config.Tests.Configuration;
@@ -46,11 +47,11 @@ public sealed class ConfigReloadTests
         Assert.Equal(["memoryQoS.memoryThrottlingFactor", "log.level"], result.Applied.Select(c => c.Key));
         Assert.Equal(["topologyManager.policy", "cpuManager.reservedSystemCPUs"], result.Refused.Select(r => r.Change.Key));
         Assert.Equal(LogLevel.Debug, result.Effective.LogLevel);
-        Assert.Equal(0.8, result.Effective.MemoryThrottlingFactor);
-        Assert.Equal(TopologyManagerPolicy.BestEffort, result.Effective.TopologyManagerPolicy);
-        Assert.Equal(running.ReservedSystemCpus, result.Effective.ReservedSystemCpus);
+        Assert.Equal(0.8, result.Effective.MemoryQos.ThrottlingFactor);
+        Assert.Equal(TopologyPolicy.BestEffort, result.Effective.TopologyManager.Policy);
+        Assert.Equal(running.CpuManager.ReservedCpus, result.Effective.CpuManager.ReservedCpus);
         Assert.Equal(
-            "configuration change refused: topologyManager.policy \"BestEffort\" -> \"Restricted\": existing CPU and memory assignments were made under the old value; drain the node, delete the state files in /var/lib/resmgrlite and restart resmgrlite to change it (the kubelet's rule for policy changes)",
+            "configuration change refused: topologyManager.policy \"best-effort\" -> \"restricted\": existing CPU and memory assignments were made under the old value; drain the node, delete the state files in /var/lib/resmgrlite and restart resmgrlite to change it (the kubelet's rule for policy changes)",
             result.Refused[0].ToString());
     }
 

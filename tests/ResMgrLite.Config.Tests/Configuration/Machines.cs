@@ -1,4 +1,5 @@
 using ResMgrLite.Engine;
+using ResMgrLite.Engine.Memory;
 
 namespace ResMgrLite.Config.Tests.Configuration;
 
@@ -11,10 +12,10 @@ internal static class Machines
     public static MachineFacts TwoNodes { get; } = new(
         CpuSet.Range(0, 7),
         [
-            new NumaNodeFacts(0, 2 * Gi, new Dictionary<long, long> { [2L << 20] = 16 }),
-            new NumaNodeFacts(1, 2 * Gi, new Dictionary<long, long> { [2L << 20] = 0 }),
+            new NumaMemoryInfo(0, 2 * Gi, [new HugePageInfo(2048, 16)]),
+            new NumaMemoryInfo(1, 2 * Gi, [new HugePageInfo(2048, 0)]),
         ]);
 
     /// <summary>Two CPUs, one NUMA node of 4 GiB (the CI host).</summary>
-    public static MachineFacts Small { get; } = new(CpuSet.Range(0, 1), [new NumaNodeFacts(0, 4 * Gi, new Dictionary<long, long>())]);
+    public static MachineFacts Small { get; } = new(CpuSet.Range(0, 1), [new NumaMemoryInfo(0, 4 * Gi)]);
 }

@@ -42,10 +42,9 @@ public sealed class VmHelperTests
     public void Plugin_configuration_is_valid_for_the_guest_machine()
     {
         // The guest as tests/vm/boot.sh builds it: CPUs 0-7, two nodes of 512 MiB, no hugepages.
-        var noHugePages = new Dictionary<long, long>();
         var guest = new MachineFacts(
             CpuSet.Range(0, 7),
-            [new NumaNodeFacts(0, 512L << 20, noHugePages), new NumaNodeFacts(1, 512L << 20, noHugePages)]);
+            [new Engine.Memory.NumaMemoryInfo(0, 512L << 20), new Engine.Memory.NumaMemoryInfo(1, 512L << 20)]);
         var result = ConfigLoader.Load([ConfigDocument.FromToml(VmPluginConfig.Text, "vm-plugin.conf")], guest);
         Assert.True(result.IsValid, string.Join('\n', result.Problems));
     }

@@ -149,7 +149,7 @@ public class CliTests
     }
 
     [Theory]
-    [InlineData(new[] { "bogus" }, "resmgrlite: unknown command 'bogus' (the commands are: run, topology, validate, state, nrt, conformance)")]
+    [InlineData(new[] { "bogus" }, "resmgrlite: unknown command 'bogus' (the commands are: run, topology, validate, state, nrt, simulate, conformance)")]
     [InlineData(new[] { "conformance", "gpu" }, "resmgrlite conformance: unknown command 'gpu' (the commands are: cpu)")]
     [InlineData(new[] { "topology", "--bogus" }, "resmgrlite topology: unknown option '--bogus'")]
     [InlineData(new[] { "topology", "-j" }, "resmgrlite topology: unknown option '-j'")]

@@ -1,6 +1,7 @@
 using ResMgrLite.Nri;
 using ResMgrLite.Nri.Api;
 using ResMgrLite.Plugin;
+using ResMgrLite.TestSupport.FakeNri;
 using ResMgrLite.TestSupport.Cgroups;
 using ResMgrLite.TestSupport.Sysfs;
 
@@ -309,6 +310,7 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         await handler.StateChangeAsync(Event.RemovePodSandbox, shared.Pod, null, CancellationToken.None);
         Assert.Equal(
         [
+            "Restored /",
             "ContainerAdmitted b1/app cb1 0-15",
             "ContainerAdmitted g1/app cg1 1,9",
             "ContainerReleased g1/app cg1",

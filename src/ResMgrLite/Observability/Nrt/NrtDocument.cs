@@ -67,16 +67,7 @@ internal static class NrtDocument
     public static IReadOnlyList<ReservedMemoryNode> ReservedMemory(Config.Settings.ResMgrSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var nodes = new ReservedMemoryNode[settings.ReservedMemory.Count];
-        for (int i = 0; i < nodes.Length; i++)
-        {
-            Config.Settings.ReservedMemoryNode r = settings.ReservedMemory[i];
-            nodes[i] = new ReservedMemoryNode(r.NumaNode, new MemoryAmounts(
-                r.LimitsBytes.GetValueOrDefault(MemoryResources.NameOf(MemoryResource.Memory)),
-                r.LimitsBytes.GetValueOrDefault(MemoryResources.NameOf(MemoryResource.Hugepages2Mi)),
-                r.LimitsBytes.GetValueOrDefault(MemoryResources.NameOf(MemoryResource.Hugepages1Gi))));
-        }
-        return nodes;
+        return settings.MemoryManager.ReservedMemory;
     }
 
     /// <summary>The zone name the scheduler plugin maps back to a NUMA id.</summary>

@@ -1,0 +1,19 @@
+namespace ResMgrLite.Config.Options;
+
+/// <summary>spec/resource-managers.md §4, §4.1.</summary>
+public sealed class MemoryManagerSection
+{
+    /// <summary>kubelet <c>memoryManagerPolicy</c>: <c>None</c> or <c>Static</c>.</summary>
+    public string Policy { get; set; } = "None";
+
+    /// <summary>kubelet <c>reservedMemory</c>.</summary>
+    public List<ReservedMemorySection> ReservedMemory { get; set; } = [];
+}
+
+/// <summary>One kubelet <c>reservedMemory</c> item: <c>{numaNode, limits: {memory, hugepages-2Mi, …}}</c>.</summary>
+public sealed class ReservedMemorySection
+{
+    public int NumaNode { get; set; }
+
+    public Dictionary<string, string> Limits { get; set; } = new(StringComparer.Ordinal);
+}

@@ -1,7 +1,0 @@
-namespace ResMgrLite.Config.Settings;
-
-public enum CgroupDriver
-{
-    Cgroupfs,
-    Systemd,
-}
