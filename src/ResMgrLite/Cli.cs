@@ -34,7 +34,7 @@ internal static class Cli
             "containerd runs it as a pre-launched plugin (no arguments); 'run' connects as an external plugin.")
         {
             Options = [version],
-            Commands = [Plugin.RunCommand.Create(), Topology(), Validate(), Simulate(), Conformance(), Debug()],
+            Commands = [Plugin.RunCommand.Create(), Topology(), Validate(), State(), Nrt(), Simulate(), Conformance(), Debug()],
             Run = args =>
             {
                 if (args.Has(version))
@@ -57,12 +57,13 @@ internal static class Cli
         };
     }
 
-    private static CliOption SysfsOption() => new()
+    private static CliOption SysfsOption(bool hidden = false) => new()
     {
         Name = "--sysfs",
         ValueName = "DIR",
         Description = "Root of the sysfs tree to read the machine from (tests point it at a synthetic tree).",
         Default = "/sys",
+        Hidden = hidden,
     };
 
     private static CliCommand Topology()
@@ -104,6 +105,79 @@ internal static class Cli
                 }
                 return ValidateCommand.Run(args.Value(config), MachineModel.ToFacts(machine), args.Out, args.Error);
             },
+        };
+    }
+
+    private static CliOption PluginConfigOption() => new()
+    {
+        Name = "--config",
+        ValueName = "FILE",
+        Description = "The plugin's configuration file (for state.directory and the checks the plugin makes at start); without it the defaults and RESMGRLITE__* variables.",
+        Check = value => NonEmptyFile("--config", value),
+    };
+
+    private static CliOption StateDirOption() => new()
+    {
+        Name = "--state-dir",
+        ValueName = "DIR",
+        Description = "Directory of the state file; default: state.directory of the configuration (/var/lib/resmgrlite).",
+        Check = value => value.Length == 0 ? "--state-dir needs a directory; the empty string names none" : null,
+    };
+
+    private static Observability.Inspection.NodeInspection Inspect(CliArguments args, CliOption config, CliOption stateDir, CliOption sysfs) =>
+        Observability.Inspection.NodeInspection.Load(args.Value(config), args.Value(stateDir), args.Required(sysfs), Environment.GetEnvironmentVariables());
+
+    private static CliCommand State()
+    {
+        CliOption config = PluginConfigOption();
+        CliOption stateDir = StateDirOption();
+        CliOption sysfs = SysfsOption(hidden: true);
+        var json = new CliOption { Name = "--json", Description = "Print JSON for scripts." };
+        return new CliCommand("state", "Show what the plugin holds, from its state file (read-only; safe while the plugin runs): per container CPUs, NUMA nodes, memory blocks and isolation level; shared pools; pod budgets; reserved CPUs; whether resource management is on and why not.")
+        {
+            Options = [config, stateDir, json, sysfs],
+            Run = args => StateCommand.Run(Inspect(args, config, stateDir, sysfs), args.Has(json), args.Out),
+            Details = """
+                The state file is read once and checked against this machine and configuration
+                as the plugin checks it at start; nothing is locked or written. Containers are
+                named by pod UID and container name (the state file holds no pod names).
+
+                Exit status:
+                  0  resource management would be on (also when there is no state file yet)
+                  1  a plugin started with this state and configuration would stay off; the
+                     output says why and what to do
+                  2  wrong usage
+                """,
+        };
+    }
+
+    private static CliCommand Nrt()
+    {
+        CliOption config = PluginConfigOption();
+        CliOption stateDir = StateDirOption();
+        CliOption sysfs = SysfsOption(hidden: true);
+        var nodeName = new CliOption
+        {
+            Name = "--node-name",
+            ValueName = "NAME",
+            Description = "metadata.name of the document; default: nrt.nodeName of the configuration, else the host name.",
+            Check = value => value.Length == 0 ? "--node-name needs a name; the empty string names no node" : null,
+        };
+        return new CliCommand("nrt", "Print this node's NodeResourceTopology (topology.node.k8s.io/v1alpha2) JSON for the scheduler-plugins NodeResourceTopologyMatch plugin, with the allocations of the state file.")
+        {
+            Options = [config, stateDir, nodeName, sysfs],
+            Run = args => NrtCommand.Run(Inspect(args, config, stateDir, sysfs), args.Value(nodeName), args.Out, args.Error),
+            Details = """
+                Publish it with: resmgrlite nrt | kubectl apply -f -
+                The plugin keeps the same document in the file named by nrt.file.
+
+                Exit status:
+                  0  the document, with what the state file's allocations leave available
+                  1  no document (the machine or the configuration cannot be read), or, with
+                     a warning on stderr, a document whose 'available' shows no allocations
+                     because the state file cannot be used
+                  2  wrong usage
+                """,
         };
     }
 

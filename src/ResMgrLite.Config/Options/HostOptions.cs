@@ -21,8 +21,17 @@ public sealed class StateOptions
 
 public sealed class LogOptions
 {
-    /// <summary><c>stderr</c>, <c>stdout</c>, or an absolute file path.</summary>
-    public string Target { get; set; } = "stderr";
+    /// <summary><c>file</c>, <c>stderr</c>, <c>stdout</c>, <c>journal</c>, or an absolute file path.</summary>
+    public string Target { get; set; } = "file";
+
+    /// <summary>File of the <c>file</c> target.</summary>
+    public string File { get; set; } = "/var/log/resmgrlite.log";
+
+    /// <summary><c>text</c> or <c>json</c>.</summary>
+    public string Format { get; set; } = "text";
+
+    /// <summary>Rotation size of the log file (quantity); <c>0</c> never rotates.</summary>
+    public string MaxSize { get; set; } = "10Mi";
 
     /// <summary><c>trace</c>, <c>debug</c>, <c>info</c>, <c>warning</c> or <c>error</c>.</summary>
     public string Level { get; set; } = "info";
@@ -32,6 +41,18 @@ public sealed class MetricsOptions
 {
     /// <summary><c>host:port</c> for the Prometheus endpoint; empty turns it off.</summary>
     public string ListenAddress { get; set; } = "";
+
+    /// <summary>File for node_exporter's textfile collector; empty turns it off.</summary>
+    public string Textfile { get; set; } = "";
+}
+
+public sealed class NrtOptions
+{
+    /// <summary>File kept up to date with the NodeResourceTopology document; empty turns it off.</summary>
+    public string File { get; set; } = "";
+
+    /// <summary>Node name in the document; empty uses the host name.</summary>
+    public string NodeName { get; set; } = "";
 }
 
 public sealed class HookOptions

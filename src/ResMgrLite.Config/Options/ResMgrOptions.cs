@@ -31,5 +31,7 @@ public sealed class ResMgrOptions
 
     public MetricsOptions Metrics { get; set; } = new();
 
+    public NrtOptions Nrt { get; set; } = new();
+
     public HookOptions Hooks { get; set; } = new();
 }

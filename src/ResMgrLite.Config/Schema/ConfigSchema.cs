@@ -23,6 +23,11 @@ public static class ConfigSchema
 
     public static IReadOnlyList<string> LogLevels { get; } = ["trace", "debug", "info", "warning", "error"];
 
+    public static IReadOnlyList<string> LogFormats { get; } = ["text", "json"];
+
+    /// <summary>Named log targets; an absolute path is accepted too (the file target writing there).</summary>
+    public static IReadOnlyList<string> LogTargets { get; } = ["file", "stderr", "stdout", "journal"];
+
     public static IReadOnlyList<ConfigKey> Keys { get; } =
     [
         new("topologyManager:policy", T.Enum, "none", "topologyManagerPolicy", NeedsDrain,
@@ -85,12 +90,24 @@ public static class ConfigSchema
             "How cgroup paths are named.", CgroupDrivers),
         new("state:directory", T.Path, "/var/lib/resmgrlite", "rootDir", NeedsRestart,
             "Directory of the checkpoint files."),
-        new("log:target", T.String, "stderr", null, NeedsRestart,
-            "`stderr`, `stdout`, or an absolute file path."),
+        new("log:target", T.String, "file", null, Live,
+            "`file` (`log.file`), `stderr`, `stdout`, `journal` (systemd journal, native protocol; stderr when there is none), or an absolute path (the file target writing there). `resmgrlite run --log-file` overrides it. Not `stderr`/`stdout` for a pre-launched plugin: containerd 1.7.24 and 2.1.9 start it with both on /dev/null (docs/logging.md)."),
+        new("log:file", T.Path, "/var/log/resmgrlite.log", null, Live,
+            "File of the `file` target; appended to, rotated at `log.maxSize`."),
+        new("log:format", T.Enum, "text", null, Live,
+            "`text` (one line: time, level, message) or `json` (one object a line: time, level, event, pod, container, message).", LogFormats),
+        new("log:maxSize", T.Quantity, "10Mi", null, Live,
+            "Size at which the log file is rotated to `<file>.1` (one old file is kept, so the log takes at most twice this); `0` never rotates."),
         new("log:level", T.Enum, "info", "logging.verbosity", Live,
             "Least severe level written.", LogLevels),
         new("metrics:listenAddress", T.Address, "", null, NeedsRestart,
-            "host:port of the Prometheus endpoint; empty turns it off."),
+            "`host:port` (IP address; `:9464` is every interface) or `unix:/path` of the Prometheus endpoint (`GET /metrics`, `GET /healthz`); empty turns it off."),
+        new("metrics:textfile", T.Path, "", null, NeedsRestart,
+            "File the metrics are written to every 15 s for node_exporter's textfile collector (must end in `.prom`); empty turns it off."),
+        new("nrt:file", T.Path, "", null, NeedsRestart,
+            "File kept up to date with this node's NodeResourceTopology (topology.node.k8s.io/v1alpha2) JSON after every allocation change; empty turns it off."),
+        new("nrt:nodeName", T.String, "", null, NeedsRestart,
+            "Kubernetes node name in the NodeResourceTopology document; empty uses the host name."),
         new("hooks:directory", T.Path, "", null, Live,
             "Directory of executables run after allocation changes (docs/hooks.md); must be root's and not writable by others; empty turns hooks off."),
         new("hooks:timeout", T.Duration, "5s", null, Live,

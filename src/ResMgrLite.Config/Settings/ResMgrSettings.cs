@@ -66,11 +66,25 @@ public sealed record ResMgrSettings
 
     public string StateDirectory { get; init; } = "/var/lib/resmgrlite";
 
-    public string LogTarget { get; init; } = "stderr";
+    /// <summary><c>file</c>, <c>stderr</c>, <c>stdout</c>, <c>journal</c>; an absolute path in the configuration becomes <c>file</c> with <see cref="LogFile"/> set to it.</summary>
+    public string LogTarget { get; init; } = "file";
+
+    public string LogFile { get; init; } = "/var/log/resmgrlite.log";
+
+    public LogFormat LogFormat { get; init; }
+
+    /// <summary>Rotation size of the log file in bytes; 0 never rotates.</summary>
+    public long LogMaxSizeBytes { get; init; } = 10L << 20;
 
     public LogLevel LogLevel { get; init; } = LogLevel.Info;
 
     public string MetricsListenAddress { get; init; } = "";
+
+    public string MetricsTextfile { get; init; } = "";
+
+    public string NrtFile { get; init; } = "";
+
+    public string NrtNodeName { get; init; } = "";
 
     public string HooksDirectory { get; init; } = "";
 

@@ -102,7 +102,7 @@ internal static class EntryChecker
             ConfigValueType.QuantityOrPercent when !TryQuantity(text) && !TryPercent(text) => $"'{text}' is not a non-negative quantity (\"100Mi\") or percentage (\"5%\")",
             ConfigValueType.Duration when !GoDuration.TryParse(text, out var duration) || duration <= TimeSpan.Zero => $"'{text}' is not a positive duration like \"10s\", \"500ms\" or \"1m30s\"",
             ConfigValueType.Path when !(text.Length == 0 && key.Default.Length == 0) && !text.StartsWith('/') => $"'{text}' is not an absolute path",
-            ConfigValueType.Address when text.Length > 0 && !IsHostPort(text) => $"'{text}' is not host:port (e.g. \"127.0.0.1:9464\" or \":9464\")",
+            ConfigValueType.Address when text.Length > 0 && !IsHostPort(text) && !IsUnixSocket(text) => $"'{text}' is not host:port (e.g. \"127.0.0.1:9464\" or \":9464\") or unix:/absolute/path",
             _ => null,
         };
         return syntax is null ? null : $"{name}: {syntax}";
@@ -169,6 +169,10 @@ internal static class EntryChecker
             && !text[..colon].Any(char.IsWhiteSpace);
     }
 
+    // A unix socket path must fit sockaddr_un.sun_path (108 bytes with the terminating NUL).
+    private static bool IsUnixSocket(string text) =>
+        text.StartsWith("unix:/", StringComparison.Ordinal) && System.Text.Encoding.UTF8.GetByteCount(text.AsSpan(5)) <= 107;
+
     internal static string Describe(ConfigKey key) => key.Type switch
     {
         ConfigValueType.Boolean => "a boolean (true or false)",
@@ -180,7 +184,7 @@ internal static class EntryChecker
         ConfigValueType.QuantityOrPercent => "a quantity like \"100Mi\" or a percentage like \"5%\"",
         ConfigValueType.Duration => "a duration string like \"10s\"",
         ConfigValueType.Path => "an absolute path string",
-        ConfigValueType.Address => "a host:port string",
+        ConfigValueType.Address => "a host:port or unix:/path string",
         _ => "a string",
     };
 

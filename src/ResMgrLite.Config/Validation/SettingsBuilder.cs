@@ -1,4 +1,5 @@
 using ResMgrLite.Config.Options;
+using ResMgrLite.Config.Schema;
 using ResMgrLite.Config.Settings;
 using ResMgrLite.Config.Sources;
 using ResMgrLite.Engine;
@@ -64,6 +65,8 @@ internal sealed class SettingsBuilder
         }
 
         CheckLogTarget();
+        long logMaxSize = ReadLogMaxSize();
+        CheckTextfile();
 
         GoDuration.TryParse(_options.CpuManager.ReconcilePeriod, out var reconcilePeriod);
         GoDuration.TryParse(_options.Hooks.Timeout, out var hooksTimeout);
@@ -110,9 +113,15 @@ internal sealed class SettingsBuilder
             CgroupRoot = _options.Cgroup.CgroupRoot,
             CgroupDriver = _options.Cgroup.CgroupDriver == "systemd" ? CgroupDriver.Systemd : CgroupDriver.Cgroupfs,
             StateDirectory = _options.State.Directory,
-            LogTarget = _options.Log.Target,
+            LogTarget = _options.Log.Target.StartsWith('/') ? "file" : _options.Log.Target,
+            LogFile = _options.Log.Target.StartsWith('/') ? _options.Log.Target : _options.Log.File,
+            LogFormat = _options.Log.Format == "json" ? LogFormat.Json : LogFormat.Text,
+            LogMaxSizeBytes = logMaxSize,
             LogLevel = Enum.Parse<LogLevel>(_options.Log.Level, ignoreCase: true),
             MetricsListenAddress = _options.Metrics.ListenAddress,
+            MetricsTextfile = _options.Metrics.Textfile,
+            NrtFile = _options.Nrt.File,
+            NrtNodeName = _options.Nrt.NodeName,
             HooksDirectory = _options.Hooks.Directory,
             HooksTimeout = hooksTimeout,
         };
@@ -416,9 +425,30 @@ internal sealed class SettingsBuilder
     private void CheckLogTarget()
     {
         string target = _options.Log.Target;
-        if (target is not ("stderr" or "stdout") && !target.StartsWith('/'))
+        if (!ConfigSchema.LogTargets.Contains(target, StringComparer.Ordinal) && !target.StartsWith('/'))
         {
-            Report("log:target", $"'{target}' is not a log target; expected \"stderr\", \"stdout\" or an absolute file path{KeySuggester.DidYouMean(target, ["stderr", "stdout"])}");
+            Report("log:target", $"'{target}' is not a log target; expected \"file\", \"stderr\", \"stdout\", \"journal\" or an absolute file path{KeySuggester.DidYouMean(target, ConfigSchema.LogTargets)}");
+        }
+    }
+
+    /// <summary>log.maxSize in bytes (its syntax was checked with the entry); below 64 KiB a rotation would outrun the reader.</summary>
+    private long ReadLogMaxSize()
+    {
+        Quantity.TryParse(_options.Log.MaxSize, out decimal size);
+        if (size != 0 && size < 64 * 1024)
+        {
+            Report("log:maxSize", $"'{_options.Log.MaxSize}' is too small to be useful; use 0 (never rotate) or at least 64Ki");
+        }
+        return size > long.MaxValue ? long.MaxValue : (long)decimal.Floor(size);
+    }
+
+    // node_exporter's textfile collector reads only *.prom files.
+    private void CheckTextfile()
+    {
+        string path = _options.Metrics.Textfile;
+        if (path.Length > 0 && !path.EndsWith(".prom", StringComparison.Ordinal))
+        {
+            Report("metrics:textfile", $"'{path}' does not end in .prom; node_exporter's textfile collector reads only *.prom files");
         }
     }
 

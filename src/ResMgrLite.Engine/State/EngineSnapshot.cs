@@ -44,7 +44,44 @@ public sealed record ContainerCpuSnapshot(
     CpuAssignmentKind Kind,
     bool Eligible,
     Model.ContainerRole Role,
-    CpuSet Cpus);
+    CpuSet Cpus)
+{
+    // Methods, not properties: the checkpoint serializes every public property.
+
+    /// <summary>The KEP-5526 isolation level of the entry (§5.7), for readers outside the engine.</summary>
+    public PodLevel.ResourceIsolationLevel IsolationLevel() => StaticCpuPolicy.LevelOf(Kind);
+
+    /// <summary>The CPUs the container runs on: its own, or the pool it shares (the node's default set, its pod's shared pool).</summary>
+    public CpuSet RunsOn(EngineSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (Kind == CpuAssignmentKind.NodeShared)
+        {
+            return snapshot.DefaultCpus;
+        }
+        if (Kind == CpuAssignmentKind.PodShared)
+        {
+            foreach (PodCpuSnapshot pod in snapshot.Pods)
+            {
+                if (pod.PodUid == PodUid)
+                {
+                    return pod.SharedPool;
+                }
+            }
+        }
+        return Cpus;
+    }
+
+    /// <summary>The entry's kind in words (<c>resmgrlite state</c>).</summary>
+    public string AssignmentName() => Kind switch
+    {
+        CpuAssignmentKind.NodeShared => "node shared pool",
+        CpuAssignmentKind.Exclusive => "exclusive",
+        CpuAssignmentKind.PodInitPool => "pod init pool",
+        CpuAssignmentKind.PodShared => "pod shared pool",
+        _ => "unknown",
+    };
+}
 
 /// <summary>One pod-level budget (<see cref="PodCpuEntry"/>, KEP-5526 §5.3).</summary>
 public sealed record PodCpuSnapshot(string PodUid, CpuSet Bubble, CpuSet SidecarCpus, CpuSet SharedPool, int Containers);

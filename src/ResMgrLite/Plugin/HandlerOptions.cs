@@ -6,4 +6,5 @@ namespace ResMgrLite.Plugin;
 /// <param name="ConfigFile">External plugins get no config in Configure: they read this file (null = defaults).</param>
 /// <param name="Environment">Variables for RESMGRLITE__* overrides.</param>
 /// <param name="ProcRoot">Root of procfs, for the cgroup mounts.</param>
-internal sealed record HandlerOptions(string SysfsRoot, string ConfigSourceName, string? ConfigFile, System.Collections.IDictionary Environment, string ProcRoot = "/proc");
+/// <param name="Observability">Metrics endpoint, textfile and NodeResourceTopology file, started by the first valid configuration.</param>
+internal sealed record HandlerOptions(string SysfsRoot, string ConfigSourceName, string? ConfigFile, System.Collections.IDictionary Environment, string ProcRoot = "/proc", Observability.PluginObservability? Observability = null);

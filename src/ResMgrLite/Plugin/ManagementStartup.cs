@@ -93,7 +93,7 @@ internal static class ManagementStartup
             status.Passive(PassiveReason.StartFailed, $"cannot start the resource managers, resource management is off: {string.Join("; ", started.Problems)}");
             return null;
         }
-        ApplyLogSettings(log, settings);
+        ApplyOperatorSettings(options, log, settings, machine);
         var state = new StateKeeper(new CheckpointStore(settings.StateDirectory), log);
         if (!state.TryRestore(engine, out EngineSnapshot? restored, out string? untrusted))
         {
@@ -106,6 +106,7 @@ internal static class ManagementStartup
         {
             Settings = settings,
         };
+        options.Observability?.Attach(management);
         if (restored is not null)
         {
             // The file is written before the answers that depend on it leave, so it holds what the
@@ -169,19 +170,10 @@ internal static class ManagementStartup
         }
     }
 
-    public static void ApplyLogSettings(PluginLog log, ResMgrSettings settings)
+    /// <summary>The operator-facing settings of a valid configuration: the log (target, format, level) and the metrics and NodeResourceTopology outputs.</summary>
+    public static void ApplyOperatorSettings(HandlerOptions options, PluginLog log, ResMgrSettings settings, MachineTopology machine)
     {
-        log.MinimumLevel = settings.LogLevel switch
-        {
-            LogLevel.Trace or LogLevel.Debug => ProtocolLogLevel.Debug,
-            LogLevel.Warning => ProtocolLogLevel.Warning,
-            LogLevel.Error => ProtocolLogLevel.Error,
-            _ => ProtocolLogLevel.Info,
-        };
-        // stdio is /dev/null for pre-launched plugins: only a file target moves the log.
-        if (settings.LogTarget.StartsWith('/'))
-        {
-            log.Redirect(settings.LogTarget);
-        }
+        log.Apply(settings);
+        options.Observability?.Apply(settings, MachineModel.MemoryNodes(machine));
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using ResMgrLite.Nri;
+using ResMgrLite.Observability;
 
 namespace ResMgrLite.Plugin;
 
@@ -76,11 +77,12 @@ internal static class PluginMain
             return 2;
         }
 
-        var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, $"conf.d/{plugin.Index}-{plugin.Name}.conf", ConfigFile: null, Environment.GetEnvironmentVariables()));
+        await using var observability = new PluginObservability(log);
+        var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, $"conf.d/{plugin.Index}-{plugin.Name}.conf", ConfigFile: null, Environment.GetEnvironmentVariables(), Observability: observability));
         using Hooks.HookFeedObserver hooks = Hooks.HookFeedObserver.Attach(handler, log);
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
-        int exit = await NriPluginHost.RunAsync(options, handler, log, stop.Token).ConfigureAwait(false);
+        int exit = await NriPluginHost.RunAsync(options, Measured(handler, observability), log, stop.Token).ConfigureAwait(false);
         log.Write(ProtocolLogLevel.Info, $"exiting with {exit}");
         return exit;
     }
@@ -91,7 +93,7 @@ internal static class PluginMain
     /// SIGTERM/SIGINT or <paramref name="cancellationToken"/>. Returns 0 then, 2 for bad arguments,
     /// a configuration file that does not exist or a log file that cannot be written.
     /// </summary>
-    /// <param name="logFile">A file, "-" for stderr (the default), or null/empty for no log.</param>
+    /// <param name="logFile">A file, "-" for stderr, "" for no log; null: stderr until the configuration's <c>log.target</c> applies.</param>
     public static async Task<int> RunExternalAsync(string socketPath, string name, string index, string? logFile, ProtocolLogLevel logLevel, CancellationToken cancellationToken, string? configFile = null, string sysfsRoot = DefaultSysfsRoot)
     {
         var options = new NriConnectionOptions { SocketPath = socketPath, PluginName = name, PluginIndex = index };
@@ -105,19 +107,24 @@ internal static class PluginMain
             return 2;
         }
 
-        using var log = new PluginLog(logFile, logLevel);
+        using PluginLog log = PluginLog.ForExternal(logFile, logLevel);
 
         // External plugins always get an empty config (spec §1.2): they read --config themselves.
-        var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, configFile ?? "defaults", configFile, Environment.GetEnvironmentVariables()));
+        await using var observability = new PluginObservability(log);
+        var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, configFile ?? "defaults", configFile, Environment.GetEnvironmentVariables(), Observability: observability));
         using Hooks.HookFeedObserver hooks = Hooks.HookFeedObserver.Attach(handler, log);
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, stop));
         log.Write(ProtocolLogLevel.Info, $"external NRI plugin {index}-{name} using {socketPath}");
-        int exit = await NriPluginHost.RunAsync(options, handler, log, stop.Token).ConfigureAwait(false);
+        int exit = await NriPluginHost.RunAsync(options, Measured(handler, observability), log, stop.Token).ConfigureAwait(false);
         log.Write(ProtocolLogLevel.Info, $"exiting with {exit}");
         return exit;
     }
+
+    /// <summary>The handler as the NRI host sees it: every request timed into the metrics.</summary>
+    private static MeasuredEventHandler Measured(ResourcePolicyHandler handler, PluginObservability observability) =>
+        new(handler, observability.Metrics, () => handler.Status.Now.Reason);
 
     private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
     {

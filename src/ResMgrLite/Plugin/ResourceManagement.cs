@@ -37,6 +37,9 @@ internal sealed class ResourceManagement(
 
     public AllocationFeed Allocations => allocations;
 
+    /// <summary>Told about every admission the engine was asked for, admitted or refused (the metrics).</summary>
+    public Observability.IAdmissionObserver? Admissions { get; set; }
+
     /// <summary>The configuration in force (a reload changes only what may change live).</summary>
     public required ResMgrSettings Settings { get; set; }
 
@@ -60,7 +63,10 @@ internal sealed class ResourceManagement(
             error = $"pod {sandbox.Namespace}/{sandbox.Name}: {e.Message}";
             return false;
         }
-        if (!engine.TryAdmitContainer(pod.Spec, spec, container.Id, out decision, out error))
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool admitted = engine.TryAdmitContainer(pod.Spec, spec, container.Id, out decision, out error);
+        Admissions?.OnAdmission(engine, pod.Spec, spec, decision, error, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        if (!admitted)
         {
             if (added)
             {

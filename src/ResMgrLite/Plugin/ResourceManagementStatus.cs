@@ -56,7 +56,7 @@ internal sealed class ResourceManagementStatus
     {
         _now = new Snapshot(reason, detail);
         _log.Write(ProtocolLogLevel.Error, detail);
-        if (_log.Path == PluginLog.StandardError)
+        if (_log.WritesToStandardError)
         {
             return; // The log line already went to stderr.
         }

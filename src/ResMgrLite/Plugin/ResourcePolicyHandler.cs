@@ -72,7 +72,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
                 log.Write(ProtocolLogLevel.Warning, $"configuration change refused: {refused}");
             }
             running.Settings = reload.Effective;
-            ManagementStartup.ApplyLogSettings(log, running.Settings);
+            ManagementStartup.ApplyOperatorSettings(options, log, running.Settings, loaded.Machine);
             return;
         }
         _managed = ManagementStartup.TryStart(options, log, Status, loaded.Machine, loaded.Settings, Allocations);

@@ -45,8 +45,7 @@ internal static class RunCommand
         {
             Name = "--log-file",
             ValueName = "FILE",
-            Description = "Log file; '-' is stderr (the default), '' turns logging off.",
-            Default = PluginLog.StandardError,
+            Description = "Log file; '-' is stderr, '' turns logging off. Without it: stderr until the configuration's log.target applies.",
         };
         var logLevel = new CliOption
         {

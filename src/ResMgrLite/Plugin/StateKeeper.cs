@@ -24,6 +24,9 @@ internal sealed class StateKeeper(CheckpointStore store, PluginLog log)
     /// <summary>Number of files written by this process (tests and benchmarks read it).</summary>
     public int Writes { get; private set; }
 
+    /// <summary>Told about every write: how long it took and whether it succeeded (the metrics).</summary>
+    public Action<TimeSpan, bool>? Written { get; set; }
+
     /// <summary>True when the state changed since the last write.</summary>
     public bool HasUnwrittenChanges(ResourceEngine engine) => engine.StateVersion != _writtenState;
 
@@ -78,15 +81,18 @@ internal sealed class StateKeeper(CheckpointStore store, PluginLog log)
 
     private bool TrySave(ResourceEngine engine)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             store.Save(engine.Snapshot());
             Writes++;
             MarkWritten(engine);
+            Written?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started), true);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            Written?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started), false);
             log.Write(ProtocolLogLevel.Error, $"state: cannot write {store.FilePath}: {ErrorText.Of(e, store.FilePath)}");
             return false;
         }

@@ -105,7 +105,7 @@ public sealed class ConfigLoaderTests
     [InlineData("[memoryManager.reservedMemory]\nnumaNode = 0\n", "test.conf:1:16: memoryManager.reservedMemory: expected an array of tables")]
     [InlineData("[nodeAllocatable.systemReserved]\nmemroy = \"1Gi\"\n", "test.conf:2:1: nodeAllocatable.systemReserved.memroy: unknown resource 'memroy'; expected cpu, memory, ephemeral-storage, pid or hugepages-<size>; did you mean 'memory'?")]
     [InlineData("[nodeAllocatable.systemReserved]\nmemory = \"-1Gi\"\n", "test.conf:2:1: nodeAllocatable.systemReserved.memory: '-1Gi' is not a non-negative quantity")]
-    [InlineData("[log]\ntarget = \"stdrr\"\n", "test.conf:2:1: log.target: 'stdrr' is not a log target; expected \"stderr\", \"stdout\" or an absolute file path; did you mean 'stderr'?")]
+    [InlineData("[log]\ntarget = \"stdrr\"\n", "test.conf:2:1: log.target: 'stdrr' is not a log target; expected \"file\", \"stderr\", \"stdout\", \"journal\" or an absolute file path; did you mean 'stderr'?")]
     [InlineData("[topologyManager.policyOptions]\nmax-allowable-numa-nodes = 99999999999\n", "test.conf:2:1: topologyManager.policyOptions.max-allowable-numa-nodes: expected a non-negative integer below 2^31")]
     [InlineData("[[memoryManager.reservedMemory]]\nnumaNode = -1\n", "test.conf:2:1: memoryManager.reservedMemory[0].numaNode: expected a non-negative integer below 2^31")]
     [InlineData("[cpuManager]\npolicy = \"none\"\nPolicy = \"static\"\n", "test.conf:3:1: cpuManager.Policy: already set at test.conf:2:1 (keys are case-insensitive)")]

@@ -31,8 +31,9 @@ internal static class DemoCommand
         var onlineCpus = HostFacts.OnlineCpuCount();
         var guaranteedCpus = DemoPods.GuaranteedCpuCount(onlineCpus);
         await stdout.WriteLineAsync($"demo: {onlineCpus} online CPUs; CPU {PluginConfig.ReservedCpus} stays reserved (cpuManager.reservedSystemCPUs), so the Guaranteed pod asks for min(2, {onlineCpus} - 1) = {guaranteedCpus} whole CPU(s).");
+        var metricsPort = FreeLoopbackPort();
         var plugins = withPlugin
-            ? new[] { new PreLaunchedPlugin(pluginBinary, "50-resmgrlite", PluginConfig.StaticCpuManagerLoggingToSandbox()) }
+            ? new[] { new PreLaunchedPlugin(pluginBinary, "50-resmgrlite", PluginConfig.StaticCpuManagerLoggingToSandbox() + PluginConfig.MetricsOn($"127.0.0.1:{metricsPort}")) }
             : [];
         await stdout.WriteLineAsync(withPlugin
             ? $"demo: starting a private {runtime} (NRI v{runtime.NriVersion}) with resmgrlite pre-launched (50-resmgrlite, static CPU manager)"
@@ -56,6 +57,8 @@ internal static class DemoCommand
                 await stdout.WriteLineAsync(log.Length == 0
                     ? $"demo: the plugin wrote no log at {sandbox.PluginLogPath}"
                     : $"Plugin log (last lines of {sandbox.PluginLogPath}):\n{LogFile.Tail(log.TrimEnd(), 15)}");
+                await stdout.WriteLineAsync();
+                await stdout.WriteLineAsync(await DemoMetrics.ScrapeAsync(metricsPort, cancellationToken));
             }
 
             foreach (var pod in running)
@@ -72,6 +75,13 @@ internal static class DemoCommand
             await stderr.WriteLineAsync($"demo: containerd log tail:\n{LogFile.Tail(sandbox.ContainerdLog, 20)}");
             return 1;
         }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        return ((System.Net.IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
     /// <summary>Byte counts from cgroup files in Mi when they are whole mebibytes; "max" and odd values as the kernel wrote them.</summary>

@@ -35,6 +35,15 @@ internal static class PluginConfig
 
         """;
 
+    /// <summary>The metrics endpoint on <paramref name="listenAddress"/> (append to a configuration above).</summary>
+    public static string MetricsOn(string listenAddress) =>
+        $"""
+
+        [metrics]
+        listenAddress = "{listenAddress}"
+
+        """;
+
     /// <summary>The same, logging into the sandbox directory (resolved when the sandbox installs the plugin).</summary>
     public static string StaticCpuManagerLoggingToSandbox() => StaticCpuManager(PreLaunchedPlugin.SandboxPlaceholder + "/resmgrlite.log");
 }

@@ -100,7 +100,7 @@ public class CliTests
         var (exitCode, stdout, _) = Run("--help");
         Assert.Equal(0, exitCode);
         Assert.StartsWith("Usage: resmgrlite [COMMAND] [OPTION]...\n", stdout, StringComparison.Ordinal);
-        foreach (string command in new[] { "run", "topology", "validate", "conformance" })
+        foreach (string command in new[] { "run", "topology", "validate", "state", "nrt", "conformance" })
         {
             Assert.Contains($"\n  {command} ", stdout, StringComparison.Ordinal);
         }
@@ -161,7 +161,7 @@ public class CliTests
     }
 
     [Theory]
-    [InlineData(new[] { "bogus" }, "resmgrlite: unknown command 'bogus' (the commands are: run, topology, validate, simulate, conformance)")]
+    [InlineData(new[] { "bogus" }, "resmgrlite: unknown command 'bogus' (the commands are: run, topology, validate, state, nrt, simulate, conformance)")]
     [InlineData(new[] { "conformance", "gpu" }, "resmgrlite conformance: unknown command 'gpu' (the commands are: cpu)")]
     [InlineData(new[] { "topology", "--bogus" }, "resmgrlite topology: unknown option '--bogus'")]
     [InlineData(new[] { "topology", "-j" }, "resmgrlite topology: unknown option '-j'")]
@@ -176,6 +176,11 @@ public class CliTests
     [InlineData(new[] { "run", "--idx", "1" }, "resmgrlite run: --idx must be exactly two digits, e.g. 90")]
     [InlineData(new[] { "run", "--name", "a b" }, "resmgrlite run: --name must be non-empty and use only [a-zA-Z0-9_.+-]")]
     [InlineData(new[] { "run", "--log-level", "loud" }, "resmgrlite run: --log-level must be debug, info, warning or error")]
+    [InlineData(new[] { "state", "--state-dir", "" }, "resmgrlite state: --state-dir needs a directory; the empty string names none")]
+    [InlineData(new[] { "state", "--config=" }, "resmgrlite state: --config needs a file name; the empty string names no file")]
+    [InlineData(new[] { "state", "--json", "yes" }, "resmgrlite state: unexpected argument 'yes': this command takes only options")]
+    [InlineData(new[] { "nrt", "--node-name", "" }, "resmgrlite nrt: --node-name needs a name; the empty string names no node")]
+    [InlineData(new[] { "nrt", "--json" }, "resmgrlite nrt: unknown option '--json'")]
     [InlineData(new[] { "conformance" }, "resmgrlite conformance: a command is missing (one of: cpu)")]
     [InlineData(new[] { "debug" }, "resmgrlite debug: a command is missing (one of: toml-decode, gc-config)")]
     [InlineData(new[] { "--version", "topology" }, "resmgrlite: unknown command 'topology'")]
@@ -228,5 +233,56 @@ public class CliTests
         var (exitCode, _, stderr) = Run("validate", "--sysfs", tree.SysfsRoot);
         Assert.Equal(1, exitCode);
         Assert.StartsWith("resmgrlite validate: cannot read the machine: ", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("state", "--state-dir DIR", "--json")]
+    [InlineData("nrt", "--state-dir DIR", "--node-name NAME")]
+    public void State_and_nrt_help_name_their_options_and_exit_statuses(string command, string option, string other)
+    {
+        var (_, stdout, _) = Run(command, "--help");
+        Assert.Contains("--config FILE", stdout, StringComparison.Ordinal);
+        Assert.Contains(option, stdout, StringComparison.Ordinal);
+        Assert.Contains(other, stdout, StringComparison.Ordinal);
+        Assert.Contains("Exit status:", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("--sysfs", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void State_and_nrt_read_the_given_machine_and_state_directory()
+    {
+        using SysfsTree tree = SysfsFixtures.TwoCpuHybridHost().WriteTree();
+        string config = Path.Combine(tree.Root, "plugin.toml");
+        File.WriteAllText(config, "[cpuManager]\npolicy = \"static\"\nreservedSystemCPUs = \"0\"\n");
+        string stateDirectory = Path.Combine(tree.Root, "no-state-yet");
+
+        var text = Run("state", "--config", config, "--state-dir", stateDirectory, "--sysfs", tree.SysfsRoot);
+        var json = Run("state", $"--config={config}", $"--state-dir={stateDirectory}", $"--sysfs={tree.SysfsRoot}", "--json");
+        var nrt = Run("nrt", "--config", config, "--state-dir", stateDirectory, "--sysfs", tree.SysfsRoot, "--node-name", "node-a");
+
+        Assert.True(text.ExitCode == 0, text.Stdout + text.Stderr);
+        Assert.Contains("resource management: ON (no state file", text.Stdout, StringComparison.Ordinal);
+        Assert.True(json.ExitCode == 0, json.Stdout + json.Stderr);
+        using (var document = System.Text.Json.JsonDocument.Parse(json.Stdout))
+        {
+            Assert.Equal("missing", document.RootElement.GetProperty("stateStatus").GetString());
+            Assert.True(document.RootElement.GetProperty("resourceManagementActive").GetBoolean());
+            Assert.StartsWith(stateDirectory, document.RootElement.GetProperty("stateFile").GetString(), StringComparison.Ordinal);
+        }
+        Assert.True(nrt.ExitCode == 0, nrt.Stdout + nrt.Stderr);
+        using (var document = System.Text.Json.JsonDocument.Parse(nrt.Stdout))
+        {
+            Assert.Equal("node-a", document.RootElement.GetProperty("metadata").GetProperty("name").GetString());
+        }
+    }
+
+    [Fact]
+    public void Nrt_of_an_unreadable_machine_is_a_failure_not_a_usage_error()
+    {
+        using SysfsTree tree = SysfsTree.CreateEmpty();
+        var (exitCode, stdout, stderr) = Run("nrt", "--sysfs", tree.SysfsRoot, "--state-dir", Path.Combine(tree.Root, "state"));
+        Assert.Equal(1, exitCode);
+        Assert.Empty(stdout);
+        Assert.StartsWith("resmgrlite nrt: cannot read the machine topology: ", stderr, StringComparison.Ordinal);
     }
 }

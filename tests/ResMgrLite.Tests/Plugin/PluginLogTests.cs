@@ -27,15 +27,17 @@ public sealed class PluginLogTests : IDisposable
     }
 
     [Fact]
-    public void UnwritablePathTurnsLoggingOffInsteadOfThrowing()
+    public void UnwritablePathFallsBackToStderrInsteadOfThrowing()
     {
         string path = Path.Combine(_directory, "missing-dir", "x.log");
-        using var log = new PluginLog(path, ProtocolLogLevel.Debug);
+        var stderr = new StringWriter();
+        using var log = PluginLog.FollowingConfiguration(path, ProtocolLogLevel.Debug, standardError: stderr);
 
-        log.Write(ProtocolLogLevel.Info, "lost");
+        log.Write(ProtocolLogLevel.Info, "kept");
 
-        Assert.False(log.IsEnabled(ProtocolLogLevel.Error));
+        Assert.Equal("stderr", log.Describe());
         Assert.False(File.Exists(path));
+        Assert.EndsWith("INFO kept", stderr.ToString().Trim(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -51,7 +53,7 @@ public sealed class PluginLogTests : IDisposable
         log.Redirect(null);
         log.Write(ProtocolLogLevel.Info, "three");
 
-        Assert.Single(File.ReadAllLines(first));
+        Assert.Equal(["one", $"log continues in {second}"], File.ReadAllLines(first).Select(l => l.Split(' ', 3)[2]));
         Assert.EndsWith("two", Assert.Single(File.ReadAllLines(second)), StringComparison.Ordinal);
     }
 

@@ -65,7 +65,7 @@ public sealed class PluginMainTests : IDisposable
         string logFile = Path.Combine(_directory, "from-config.log");
         var plugin = new NriPreLaunchedPlugin(pluginFd, "resmgrlite", "90");
         using SysfsTree machine = SysfsFixtures.SingleSocketHt().WriteTree();
-        Task<int> exit = PluginMain.RunPreLaunchedAsync(plugin, new PluginLog(null, ProtocolLogLevel.Info), machine.SysfsRoot, CancellationToken.None);
+        Task<int> exit = PluginMain.RunPreLaunchedAsync(plugin, PluginLog.FollowingConfiguration(null, ProtocolLogLevel.Info), machine.SysfsRoot, CancellationToken.None);
         await using FakeNriRuntime runtime = FakeNriRuntime.Attach(SocketPair.FromDescriptor(runtimeFd));
 
         RegisterPluginRequest registered = await runtime.Registered.WaitAsync(Wait);

@@ -1,0 +1,8 @@
+namespace ResMgrLite.Config.Settings;
+
+/// <summary>How log entries are written: one text line, or one JSON object a line.</summary>
+public enum LogFormat
+{
+    Text,
+    Json,
+}

@@ -1,0 +1,78 @@
+namespace ResMgrLite.Observability;
+
+/// <summary>The kubelet's <c>resource_name</c> label of the resource-manager metrics.</summary>
+internal enum ManagedResource
+{
+    Cpu,
+    Memory,
+}
+
+/// <summary>The kubelet's <c>source</c> label (KEP-5526): exclusive resources from the node pool or from a pod-level budget.</summary>
+internal enum AllocationSource
+{
+    Pod,
+    Node,
+}
+
+/// <summary>The kubelet's <c>assignment_type</c> label (KEP-5526).</summary>
+internal enum AssignmentType
+{
+    /// <summary>Exclusive resources of the container's own, from the node pool.</summary>
+    NodeExclusive,
+
+    /// <summary>An exclusive slice of its pod's pod-level budget.</summary>
+    PodExclusive,
+
+    /// <summary>A member of its pod's shared pool (the budget minus the exclusive slices).</summary>
+    PodShared,
+}
+
+/// <summary>Outcome of container updates sent to the runtime (<c>resmgrlite_container_updates_total{result}</c>).</summary>
+internal enum ContainerUpdateResult
+{
+    /// <summary>Carried by an event's answer or accepted by UpdateContainers.</summary>
+    Applied,
+
+    /// <summary>Sent again after a failed UpdateContainers call.</summary>
+    Retried,
+
+    /// <summary>Rejected by the runtime, or dropped because no connection was there.</summary>
+    Failed,
+}
+
+/// <summary>Outcome of an in-place pod resize decision (<c>resmgrlite_resize_decisions_total{outcome}</c>), in the kubelet's resize vocabulary.</summary>
+internal enum ResizeOutcome
+{
+    Accepted,
+    Deferred,
+    Infeasible,
+}
+
+/// <summary>Outcome of one hook run (<c>resmgrlite_hook_runs_total{hook,result}</c>).</summary>
+internal enum HookResult
+{
+    Success,
+    Failure,
+    Timeout,
+}
+
+/// <summary>The NRI requests the plugin answers (<c>resmgrlite_nri_request_duration_seconds{event}</c>), named as NRI names its methods.</summary>
+internal enum NriRequestKind
+{
+    Configure,
+    Synchronize,
+    Shutdown,
+    RunPodSandbox,
+    StopPodSandbox,
+    RemovePodSandbox,
+    UpdatePodSandbox,
+    CreateContainer,
+    StartContainer,
+    UpdateContainer,
+    StopContainer,
+    RemoveContainer,
+    PostCreateContainer,
+    PostStartContainer,
+    PostUpdateContainer,
+    PostUpdatePodSandbox,
+}
