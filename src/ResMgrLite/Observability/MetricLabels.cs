@@ -48,14 +48,6 @@ internal enum ResizeOutcome
     Infeasible,
 }
 
-/// <summary>Outcome of one hook run (<c>resmgrlite_hook_runs_total{hook,result}</c>).</summary>
-internal enum HookResult
-{
-    Success,
-    Failure,
-    Timeout,
-}
-
 /// <summary>The NRI requests the plugin answers (<c>resmgrlite_nri_request_duration_seconds{event}</c>), named as NRI names its methods.</summary>
 internal enum NriRequestKind
 {

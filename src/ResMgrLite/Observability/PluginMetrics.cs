@@ -26,7 +26,6 @@ internal sealed class PluginMetrics
     private static readonly string[] AssignmentTypeNames = ["node_exclusive", "pod_exclusive", "pod_shared"];
     private static readonly string[] UpdateResultNames = ["applied", "retried", "failed"];
     private static readonly string[] ResizeOutcomeNames = ["accepted", "deferred", "infeasible"];
-    private static readonly string[] HookResultNames = ["success", "failure", "timeout"];
     private static readonly string[] SaveResultNames = ["ok", "failed"];
 
     internal static readonly string[] NriRequestNames =
@@ -213,7 +212,7 @@ internal sealed class PluginMetrics
 
     public void OnResizeDecision(ResizeOutcome outcome) => _resizeDecisions[(int)outcome].Increment();
 
-    public void OnHookRun(string hook, HookResult result) => _hookRuns.Increment(hook, HookResultNames[(int)result]);
+    public void OnHookRun(string hook, Hooks.HookResult result) => _hookRuns.Increment(hook, Hooks.HookResultNames.Of(result));
 
     /// <summary>The runtime as Configure named it (e.g. <c>containerd 1.7.24</c>) and the NRI level the plugin speaks with it.</summary>
     public void SetRuntime(string runtime, string nriLevel) =>

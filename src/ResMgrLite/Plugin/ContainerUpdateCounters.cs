@@ -22,7 +22,14 @@ public sealed class ContainerUpdateCounters
 
     internal void CountApplied() => Interlocked.Increment(ref _applied);
 
-    internal void CountRetried() => Interlocked.Increment(ref _retried);
+    /// <summary>Called after each counted retry (the metrics' <c>retried</c> label).</summary>
+    internal Action? RetryCounted { get; set; }
+
+    internal void CountRetried()
+    {
+        Interlocked.Increment(ref _retried);
+        RetryCounted?.Invoke();
+    }
 
     internal void CountFailed() => Interlocked.Increment(ref _failed);
 }

@@ -80,6 +80,7 @@ internal static class PluginMain
         await using var observability = new PluginObservability(log);
         var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, $"conf.d/{plugin.Index}-{plugin.Name}.conf", ConfigFile: null, Environment.GetEnvironmentVariables(), Observability: observability));
         using Hooks.HookFeedObserver hooks = Hooks.HookFeedObserver.Attach(handler, log);
+        hooks.Counters.RunCounted = observability.Metrics.OnHookRun;
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
         int exit = await NriPluginHost.RunAsync(options, Measured(handler, observability), log, stop.Token).ConfigureAwait(false);
@@ -113,6 +114,7 @@ internal static class PluginMain
         await using var observability = new PluginObservability(log);
         var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, configFile ?? "defaults", configFile, Environment.GetEnvironmentVariables(), Observability: observability));
         using Hooks.HookFeedObserver hooks = Hooks.HookFeedObserver.Attach(handler, log);
+        hooks.Counters.RunCounted = observability.Metrics.OnHookRun;
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, stop));
@@ -123,8 +125,12 @@ internal static class PluginMain
     }
 
     /// <summary>The handler as the NRI host sees it: every request timed into the metrics.</summary>
-    private static MeasuredEventHandler Measured(ResourcePolicyHandler handler, PluginObservability observability) =>
-        new(handler, observability.Metrics, () => handler.Status.Now.Reason);
+    private static MeasuredEventHandler Measured(ResourcePolicyHandler handler, PluginObservability observability)
+    {
+        PluginMetrics metrics = observability.Metrics;
+        handler.ContainerUpdates.RetryCounted = () => metrics.OnContainerUpdates(ContainerUpdateResult.Retried, 1);
+        return new(handler, metrics, () => handler.Status.Now.Reason);
+    }
 
     private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
     {

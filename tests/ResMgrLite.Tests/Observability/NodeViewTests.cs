@@ -73,7 +73,7 @@ public sealed class NodeViewTests : IDisposable
 
     private sealed class NoRuntime : INriRuntime
     {
-        public Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates) => Task.FromResult(true);
+        public Task<UpdateContainersResult> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates) => Task.FromResult(UpdateContainersResult.AllApplied);
     }
 
     private static JsonElement Resource(JsonElement document, string zone, string name) =>

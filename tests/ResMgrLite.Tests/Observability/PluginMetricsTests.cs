@@ -1,3 +1,4 @@
+using ResMgrLite.Hooks;
 using ResMgrLite.Observability;
 using ResMgrLite.Observability.Metrics;
 using ResMgrLite.Plugin;
@@ -29,8 +30,8 @@ public sealed class PluginMetricsTests
         metrics.OnContainerUpdates(ContainerUpdateResult.Applied, 3);
         metrics.OnContainerUpdates(ContainerUpdateResult.Failed, 1);
         metrics.OnResizeDecision(ResizeOutcome.Deferred);
-        metrics.OnHookRun("50-notify", HookResult.Success);
-        metrics.OnHookRun("50-notify", HookResult.Timeout);
+        metrics.OnHookRun("50-notify", HookResult.Succeeded);
+        metrics.OnHookRun("50-notify", HookResult.TimedOut);
         metrics.SetRuntime("containerd 1.7.24", "v0.6");
         metrics.OnResourceManagement(PassiveReason.UntrustedState);
         return metrics;
@@ -75,7 +76,7 @@ public sealed class PluginMetricsTests
         Assert.Equal(3, parsed["resmgrlite_container_updates_total{result=\"applied\"}"]);
         Assert.Equal(1, parsed["resmgrlite_container_updates_total{result=\"failed\"}"]);
         Assert.Equal(1, parsed["resmgrlite_resize_decisions_total{outcome=\"deferred\"}"]);
-        Assert.Equal(1, parsed["resmgrlite_hook_runs_total{hook=\"50-notify\",result=\"timeout\"}"]);
+        Assert.Equal(1, parsed["resmgrlite_hook_runs_total{hook=\"50-notify\",result=\"timed-out\"}"]);
         Assert.Equal(1, parsed["resmgrlite_build_info{nri_level=\"v0.6\",runtime=\"containerd 1.7.24\",version=\"1.2.3\"}"]);
         Assert.True(parsed["process_resident_memory_bytes{}"] > 1 << 20);
         Assert.True(parsed["process_open_fds{}"] >= 3);
@@ -108,13 +109,13 @@ public sealed class PluginMetricsTests
     {
         PluginMetrics metrics = Sequence();
         metrics.OnResourceManagement(PassiveReason.None);
-        metrics.OnHookRun("we\"ird\\name\nx", HookResult.Failure);
+        metrics.OnHookRun("we\"ird\\name\nx", HookResult.Failed);
         foreach (bool openMetrics in new[] { false, true })
         {
             string text = metrics.Registry.Render(openMetrics ? ExpositionFormat.OpenMetrics : ExpositionFormat.Prometheus);
             var parsed = StrictExpositionParser.Parse(text, openMetrics);
             Assert.Equal(1, parsed["resmgrlite_resource_management_active{}"]);
-            Assert.Equal(1, parsed[(openMetrics ? "resmgrlite_hook_runs_total" : "resmgrlite_hook_runs_total") + "{hook=\"we\"ird\\name\nx\",result=\"failure\"}"]);
+            Assert.Equal(1, parsed[(openMetrics ? "resmgrlite_hook_runs_total" : "resmgrlite_hook_runs_total") + "{hook=\"we\"ird\\name\nx\",result=\"failed\"}"]);
         }
     }
 
@@ -122,7 +123,7 @@ public sealed class PluginMetricsTests
     public void Updates_do_not_allocate()
     {
         PluginMetrics metrics = Sequence();
-        metrics.OnHookRun("h", HookResult.Success);
+        metrics.OnHookRun("h", HookResult.Succeeded);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 1000; i++)
         {
@@ -133,7 +134,7 @@ public sealed class PluginMetricsTests
             metrics.OnNriRequest(NriRequestKind.StopContainer, 0.001);
             metrics.OnStateSave(0.001, succeeded: true);
             metrics.OnContainerUpdates(ContainerUpdateResult.Retried, 2);
-            metrics.OnHookRun("h", HookResult.Success);
+            metrics.OnHookRun("h", HookResult.Succeeded);
             metrics.OnResourceManagement(PassiveReason.None);
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

@@ -38,10 +38,10 @@ public sealed class WiredMetricsTests : IDisposable
 
     private sealed class RecordingRuntime(List<int> batches) : INriRuntime
     {
-        public Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates)
+        public Task<UpdateContainersResult> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates)
         {
             batches.Add(updates.Count);
-            return Task.FromResult(true);
+            return Task.FromResult(UpdateContainersResult.AllApplied);
         }
     }
 
