@@ -87,6 +87,24 @@ public sealed partial class ResourceEngine
         }
     }
 
+    /// <summary>
+    /// The pod cgroup limits of the budget in force, whole (PostUpdatePodSandbox: what the runtime or
+    /// the kubelet wrote is brought back to what was decided); empty when the pod had no resize.
+    /// Engine-owned, valid until the engine's next call.
+    /// </summary>
+    public IReadOnlyList<PodCgroupWrite> PodLimitsInForce(PodSpec pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        _widenLimits.Clear();
+        _narrowLimits.Clear();
+        if (_resizes.TryGetValue(pod.Uid, out PodResizeRecord record))
+        {
+            PlanLimits(pod, default, record.InForce);
+        }
+        _narrowLimits.AddRange(_widenLimits);
+        return _narrowLimits;
+    }
+
     private void ForgetResize(string podUid)
     {
         if (_resizes.Remove(podUid))
@@ -194,7 +212,12 @@ public sealed partial class ResourceEngine
             }
         }
 
-        // Pod cgroup limits; one that becomes unset keeps its value (limits cannot be removed, §7.3 step 6).
+        PlanLimits(pod, inForce, desired);
+    }
+
+    /// <summary>Pod cgroup limits from <paramref name="inForce"/> to <paramref name="desired"/>; one that becomes unset keeps its value (limits cannot be removed, §7.3 step 6).</summary>
+    private void PlanLimits(PodSpec pod, in ContainerResources inForce, in ContainerResources desired)
+    {
         if (_cpu is null || !_cpu.PodHasExclusive(pod.Uid))
         {
             PlanLimit(pod, PodCgroupKnob.CpuLimit, inForce.CpuLimitMilli, desired.CpuLimitMilli);
