@@ -60,7 +60,7 @@ public sealed partial class StaticCpuPolicy
         CpuSet nodes = _topology.CpusOfNumaMask(mask);
         if (singleNumaNode && newCount > Allocatable.CountIntersect(nodes))
         {
-            reason = $"under the single-numa-node policy the budget stays on NUMA node(s) {TopologyManagement.NumaMask.Format(mask)}, " +
+            reason = $"under the single-numa-node policy the budget stays on NUMA node(s) {Memory.NumaNodeList.Format(mask)}, " +
                 $"which hold {Allocatable.CountIntersect(nodes)} allocatable CPUs: {newCount} can never fit";
             return ResizeOutcome.Infeasible;
         }
@@ -69,7 +69,7 @@ public sealed partial class StaticCpuPolicy
         CpuSet pool = aligned.Count >= need || singleNumaNode ? aligned : free;
         if (pool.Count < need || (_nodeSharedCount > 0 && DefaultSet.Count - need < 1))
         {
-            reason = $"{need} more CPU(s) are needed{(singleNumaNode ? $" on NUMA node(s) {TopologyManagement.NumaMask.Format(mask)}" : "")}, " +
+            reason = $"{need} more CPU(s) are needed{(singleNumaNode ? $" on NUMA node(s) {Memory.NumaNodeList.Format(mask)}" : "")}, " +
                 $"{pool.Count} are free{(_nodeSharedCount > 0 ? " and the node shared pool must keep one" : "")}";
             return ResizeOutcome.Deferred;
         }
