@@ -30,7 +30,8 @@ internal static class PodBudgetMapping
     /// </summary>
     public static ContainerResources CreationBudget(PodSandbox sandbox, PodSpec pod)
     {
-        if (pod.PodLevel is { HasAny: true } podLevel)
+        // The annotation, not the model: after a restart the model already holds the budget in force.
+        if (pod.HasPodLevelResources && NriModelMapper.PodLevelResources(sandbox) is { HasAny: true } podLevel)
         {
             return podLevel;
         }
