@@ -48,5 +48,6 @@ internal static class PodBudgetMapping
 
     private static string Milli(long milli) => milli == 0 ? "-" : milli % 1000 == 0 ? $"{milli / 1000}" : $"{milli}m";
 
-    private static string Bytes(long bytes) => bytes == 0 ? "-" : bytes % (1L << 20) == 0 ? $"{bytes >> 20}Mi" : $"{bytes}";
+    private static string Bytes(long bytes) =>
+        bytes == 0 ? "-" : bytes % (1L << 30) == 0 ? $"{bytes >> 30}Gi" : bytes % (1L << 20) == 0 ? $"{bytes >> 20}Mi" : $"{bytes}";
 }
