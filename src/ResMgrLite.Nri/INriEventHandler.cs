@@ -8,7 +8,8 @@ namespace ResMgrLite.Nri;
 /// error status: UNKNOWN with the exception message, or the code of a
 /// <see cref="Ttrpc.TtrpcStatusException"/>. For CreateContainer that fails the container creation
 /// (spec §6.4). Methods must answer within the runtime's request timeout (2 s by default); the
-/// cancellation token fires at that deadline.
+/// cancellation token fires at that deadline. Calls arrive off the connection's receive loop, so a
+/// slow method does not hold up the next request.
 /// </summary>
 public interface INriEventHandler
 {
@@ -17,9 +18,11 @@ public interface INriEventHandler
 
     /// <summary>
     /// The runtime's pods and containers at registration (external plugins; pre-launched ones on
-    /// NRI v0.7+). Chunked requests are accumulated by the host and delivered here once.
+    /// NRI v0.7+) are about to be streamed: the host decodes them one at a time and hands each to
+    /// the returned object, across all chunks of a split Synchronize (spec §6.3), then asks it for
+    /// the updates. Called once per Synchronize sequence.
     /// </summary>
-    ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken);
+    INriSynchronization BeginSynchronize();
 
     ValueTask<CreateContainerResult> CreateContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken);
 
@@ -32,13 +35,25 @@ public interface INriEventHandler
     ValueTask<IReadOnlyList<ContainerUpdate>> StopContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Every other lifecycle event: pod run/stop/remove, post-update pod, container post-create,
-    /// start, post-start, post-update, remove. <paramref name="container"/> is null for pod events.
+    /// Every other lifecycle event: pod run/stop/remove, container post-create, start, post-start,
+    /// post-update, remove. <paramref name="container"/> is null for pod events.
     /// </summary>
     ValueTask StateChangeAsync(Event kind, PodSandbox pod, Container? container, CancellationToken cancellationToken);
 
-    /// <summary>NRI v0.10+ only: the pod's resources were changed through CRI.</summary>
+    /// <summary>
+    /// NRI v0.10+ only (containerd 2.3+ relays CRI UpdatePodSandboxResources, CRI-O 1.34+): the pod's
+    /// resources are about to change to <paramref name="resources"/>; <paramref name="pod"/> still
+    /// shows the old ones. The reply carries nothing (UpdatePodSandboxResponse has no fields in any
+    /// NRI version): container changes go out through <see cref="NriConfigureContext.Updates"/>,
+    /// never awaited inside this call. Throwing fails the CRI call on containerd.
+    /// </summary>
     ValueTask UpdatePodSandboxAsync(PodSandbox pod, LinuxResources? overhead, LinuxResources? resources, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// NRI v0.10+ only: the pod update went through. Delivered as its own call by v0.12 runtimes and
+    /// as a StateChange by v0.10–v0.11 ones; both arrive here. Not sent by CRI-O (spec §7.6).
+    /// </summary>
+    ValueTask PostUpdatePodSandboxAsync(PodSandbox pod, CancellationToken cancellationToken);
 
     /// <summary>Defined by NRI but never called by any runtime examined (spec §6.5).</summary>
     ValueTask ShutdownAsync(CancellationToken cancellationToken);

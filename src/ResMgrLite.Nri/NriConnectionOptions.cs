@@ -34,30 +34,44 @@ public sealed class NriConnectionOptions
     /// <summary>External mode: the delay doubles up to this cap.</summary>
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>External mode: while the socket stays unreachable, its reason is logged again this often.</summary>
+    public TimeSpan ConnectProblemRepeatInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     public bool IsPreLaunched => ConnectedSocket is not null;
 
-    /// <summary>Throws <see cref="ArgumentException"/> for an identity the runtime would refuse.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> with <see cref="Problem"/> for options that cannot work.</summary>
     public void Validate()
+    {
+        if (Problem() is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
+    }
+
+    /// <summary>Why the runtime would refuse this identity or the host could not use these options; null when they are fine.</summary>
+    public string? Problem()
     {
         if (!IsValidPluginName(PluginName))
         {
-            ThrowHelper.ThrowArgument($"plugin name '{PluginName}' must be non-empty and use only [a-zA-Z0-9_.+-]", nameof(PluginName));
+            return $"plugin name '{PluginName}' must be non-empty and use only [a-zA-Z0-9_.+-]";
         }
 
         if (!IsValidPluginIndex(PluginIndex))
         {
-            ThrowHelper.ThrowArgument($"plugin index '{PluginIndex}' must be exactly two digits", nameof(PluginIndex));
+            return $"plugin index '{PluginIndex}' must be exactly two digits";
         }
 
         if (!IsPreLaunched && string.IsNullOrEmpty(SocketPath))
         {
-            ThrowHelper.ThrowArgument("an external plugin needs a socket path", nameof(SocketPath));
+            return "an external plugin needs a socket path";
         }
 
         if (ReconnectInitialDelay <= TimeSpan.Zero || ReconnectMaxDelay < ReconnectInitialDelay)
         {
-            ThrowHelper.ThrowArgument("reconnect delays must be positive and the cap not below the initial delay", nameof(ReconnectMaxDelay));
+            return "reconnect delays must be positive and the cap not below the initial delay";
         }
+
+        return null;
     }
 
     public static bool IsValidPluginName(string? name)

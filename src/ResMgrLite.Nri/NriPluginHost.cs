@@ -55,10 +55,10 @@ public sealed class NriPluginHost : INriRuntime
         {
             stream = new NetworkStream(socket, ownsSocket: true);
         }
-        catch (IOException ex)
+        catch (IOException)
         {
             // The inherited fd is not a connected stream socket: nothing to register on.
-            _log.Write(ProtocolLogLevel.Error, $"the pre-launched plugin socket is unusable: {ex.Message}");
+            _log.Write(ProtocolLogLevel.Error, "the pre-launched plugin socket is unusable: it is not a connected stream socket");
             socket.Dispose();
             return 1;
         }
@@ -71,9 +71,10 @@ public sealed class NriPluginHost : INriRuntime
     private async Task<int> RunExternalAsync(CancellationToken cancellationToken)
     {
         TimeSpan delay = _options.ReconnectInitialDelay;
+        var problems = new ConnectProblemReport(_log, _options.ConnectProblemRepeatInterval);
         while (!cancellationToken.IsCancellationRequested)
         {
-            Socket? socket = await TryConnectAsync(cancellationToken).ConfigureAwait(false);
+            Socket? socket = await TryConnectAsync(problems, cancellationToken).ConfigureAwait(false);
             if (socket is not null)
             {
                 NriSessionEnd end = await RunSessionAsync(new NetworkStream(socket, ownsSocket: true), cancellationToken).ConfigureAwait(false);
@@ -104,21 +105,21 @@ public sealed class NriPluginHost : INriRuntime
         return 0;
     }
 
-    private async Task<Socket?> TryConnectAsync(CancellationToken cancellationToken)
+    private async Task<Socket?> TryConnectAsync(ConnectProblemReport problems, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(_options.SocketPath), cancellationToken).ConfigureAwait(false);
-            _log.Write(ProtocolLogLevel.Info, $"connected to {_options.SocketPath}");
+            problems.Connected(_options.SocketPath);
             return socket;
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {
             socket.Dispose();
-            if (ex is SocketException)
+            if (ex is SocketException error)
             {
-                _log.Write(ProtocolLogLevel.Debug, $"cannot connect to {_options.SocketPath}: {ex.Message}");
+                problems.Failed(SocketPathDiagnosis.Describe(_options.SocketPath, error));
             }
 
             return null;
@@ -141,7 +142,7 @@ public sealed class NriPluginHost : INriRuntime
         catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
         {
-            _log.Write(ProtocolLogLevel.Error, $"NRI session failed: {ex}");
+            _log.Write(ProtocolLogLevel.Error, $"NRI session failed: {ConnectionErrorText.Of(ex)}");
             return NriSessionEnd.Closed;
         }
         finally

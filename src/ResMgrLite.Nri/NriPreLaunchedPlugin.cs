@@ -7,5 +7,16 @@ namespace ResMgrLite.Nri;
 public sealed record NriPreLaunchedPlugin(int SocketFd, string Name, string Index)
 {
     /// <summary>Wraps the inherited fd; the returned socket owns it.</summary>
-    public Socket OpenSocket() => new(new SafeSocketHandle((IntPtr)SocketFd, ownsHandle: true));
+    /// <exception cref="IOException">The fd is not an open socket; the message says so in words.</exception>
+    public Socket OpenSocket()
+    {
+        try
+        {
+            return new(new SafeSocketHandle((IntPtr)SocketFd, ownsHandle: true));
+        }
+        catch (SocketException e)
+        {
+            throw new IOException($"fd {SocketFd} is not a usable socket: {ConnectionErrorText.OfSocket(e)}", e);
+        }
+    }
 }

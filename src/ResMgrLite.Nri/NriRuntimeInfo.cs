@@ -1,9 +1,9 @@
-using System.Globalization;
 using ResMgrLite.Nri.Api;
 
 namespace ResMgrLite.Nri;
 
 /// <summary>What the ConfigureRequest tells about the runtime on the other end.</summary>
+/// <param name="NriVersion">ConfigureRequest.NRI_version as sent; empty before NRI v0.12.</param>
 public sealed record NriRuntimeInfo(
     string Name,
     string Version,
@@ -15,37 +15,44 @@ public sealed record NriRuntimeInfo(
     /// <summary>Request timeout NRI uses when the runtime does not say (spec §1.1: 2 s).</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>The runtime's NRI version as detected, e.g. "v0.8" or "v0.12.2"; empty when unknown.</summary>
+    public string DetectedNriVersion { get; init; } = "";
+
+    public NriLevelSource LevelSource { get; init; } = NriLevelSource.Assumed;
+
     /// <summary>The event bits this runtime accepts; anything else makes it drop the plugin.</summary>
     public NriEventMask SupportedEvents => Level >= NriApiLevel.V0_10 ? NriEventMask.AllV010 : NriEventMask.AllV061;
 
     /// <summary>
-    /// Detects the level: NRI_version (v0.12+) when sent; otherwise containerd's own version
-    /// through NRI's version table (2.2 → v0.10, 2.3+ → v0.12); otherwise the v0.7 timeout fields;
-    /// otherwise v0.6 (spec §5.1, §5.6). Errs towards the older level, which is always safe.
+    /// Detects the level (spec §5.1, §5.6): ConfigureRequest.NRI_version when sent (only v0.12+
+    /// runtimes have the field, so any value there means v0.12+); otherwise the runtime's name and
+    /// version through <see cref="NriVersionTable"/>; otherwise the v0.7 timeout fields; otherwise
+    /// v0.6. Errs towards the older level, which is always safe.
     /// </summary>
     public static NriRuntimeInfo FromConfigure(ConfigureRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        NriApiLevel level = NriApiLevel.V0_6;
-        if (request.RegistrationTimeout > 0 || request.RequestTimeout > 0)
+        bool hasTimeouts = request.RegistrationTimeout > 0 || request.RequestTimeout > 0;
+        NriApiLevel level;
+        string detected;
+        NriLevelSource source;
+        if (request.NRIVersion.Length > 0)
         {
-            level = NriApiLevel.V0_7;
+            level = RuntimeRelease.TryParse(request.NRIVersion, out RuntimeRelease reported) ? Max(LevelOf(reported), NriApiLevel.V0_12) : NriApiLevel.V0_12;
+            detected = request.NRIVersion;
+            source = NriLevelSource.Reported;
         }
-
-        if (TryParseMajorMinor(request.NRIVersion, out int nriMajor, out int nriMinor) && nriMajor == 0)
+        else if (NriVersionTable.TryInfer(request.RuntimeName, request.RuntimeVersion, out RuntimeRelease inferred))
         {
-            level = Max(level, nriMinor >= 12 ? NriApiLevel.V0_12 : nriMinor >= 10 ? NriApiLevel.V0_10 : nriMinor >= 7 ? NriApiLevel.V0_7 : NriApiLevel.V0_6);
+            level = Max(LevelOf(inferred), hasTimeouts ? NriApiLevel.V0_7 : NriApiLevel.V0_6);
+            detected = inferred.ToShortString();
+            source = NriLevelSource.RuntimeVersion;
         }
-        else if (request.RuntimeName == "containerd" && TryParseMajorMinor(request.RuntimeVersion, out int major, out int minor))
+        else
         {
-            if (major > 2 || (major == 2 && minor >= 3))
-            {
-                level = Max(level, NriApiLevel.V0_12);
-            }
-            else if (major == 2 && minor == 2)
-            {
-                level = Max(level, NriApiLevel.V0_10);
-            }
+            level = hasTimeouts ? NriApiLevel.V0_7 : NriApiLevel.V0_6;
+            detected = "";
+            source = hasTimeouts ? NriLevelSource.TimeoutFields : NriLevelSource.Assumed;
         }
 
         return new NriRuntimeInfo(
@@ -54,36 +61,42 @@ public sealed record NriRuntimeInfo(
             request.NRIVersion,
             request.RegistrationTimeout > 0 ? TimeSpan.FromMilliseconds(request.RegistrationTimeout) : TimeSpan.FromSeconds(5),
             request.RequestTimeout > 0 ? TimeSpan.FromMilliseconds(request.RequestTimeout) : DefaultRequestTimeout,
-            level);
+            level)
+        {
+            DetectedNriVersion = detected,
+            LevelSource = source,
+        };
     }
+
+    /// <summary>
+    /// One line in words for the log, e.g. "runtime containerd 2.1.9, NRI v0.8 (inferred from the
+    /// runtime version): pod resize events not available".
+    /// </summary>
+    public string Describe()
+    {
+        string runtime = Name.Length == 0 && Version.Length == 0 ? "runtime unknown" : $"runtime {Name} {Version}".TrimEnd();
+        string nri = LevelSource switch
+        {
+            NriLevelSource.Reported => $"NRI {DetectedNriVersion}",
+            NriLevelSource.RuntimeVersion => $"NRI {DetectedNriVersion} (inferred from the runtime version)",
+            NriLevelSource.TimeoutFields => "NRI v0.7 or later (version unknown; the runtime sends request timeouts)",
+            _ => "NRI version unknown (assuming v0.6, the oldest)",
+        };
+        string capabilities = Level switch
+        {
+            NriApiLevel.V0_6 => "pod resize events not available; pre-launched plugins get no Synchronize",
+            NriApiLevel.V0_7 => "pod resize events not available",
+            NriApiLevel.V0_10 => "pod resize events available (UpdatePodSandbox, PostUpdatePodSandbox)",
+            _ => "pod resize events available (UpdatePodSandbox, PostUpdatePodSandbox); events arrive as dedicated calls",
+        };
+        return $"{runtime}, {nri}: {capabilities}";
+    }
+
+    private static NriApiLevel LevelOf(RuntimeRelease nri) =>
+        nri.Major > 0 || nri.Minor >= 12 ? NriApiLevel.V0_12
+        : nri.Minor >= 10 ? NriApiLevel.V0_10
+        : nri.Minor >= 7 ? NriApiLevel.V0_7
+        : NriApiLevel.V0_6;
 
     private static NriApiLevel Max(NriApiLevel a, NriApiLevel b) => a > b ? a : b;
-
-    /// <summary>Reads "v1.7.24", "1.7.24~ds1", "2.3.0-beta.0" as (major, minor).</summary>
-    internal static bool TryParseMajorMinor(string version, out int major, out int minor)
-    {
-        major = 0;
-        minor = 0;
-        ReadOnlySpan<char> text = version.AsSpan().Trim();
-        if (text.StartsWith("v"))
-        {
-            text = text[1..];
-        }
-
-        int firstDot = text.IndexOf('.');
-        if (firstDot <= 0)
-        {
-            return false;
-        }
-
-        ReadOnlySpan<char> rest = text[(firstDot + 1)..];
-        int minorEnd = 0;
-        while (minorEnd < rest.Length && char.IsAsciiDigit(rest[minorEnd]))
-        {
-            minorEnd++;
-        }
-
-        return int.TryParse(text[..firstDot], NumberStyles.None, CultureInfo.InvariantCulture, out major)
-            && int.TryParse(rest[..minorEnd], NumberStyles.None, CultureInfo.InvariantCulture, out minor);
-    }
 }

@@ -1,25 +1,36 @@
+using System.Buffers;
 using Google.Protobuf;
 using ResMgrLite.Nri.Api;
+using ResMgrLite.Nri.Protobuf;
 using ResMgrLite.Nri.Ttrpc;
 
 namespace ResMgrLite.Nri.Plugin;
 
 /// <summary>
-/// The <c>nri.pkg.api.v1alpha1.Plugin</c> service on logical connection 1: decodes each request,
-/// calls the matching <see cref="INriEventHandler"/> method and encodes the reply (spec §4.2).
-/// StateChange and the v0.12 dedicated RPCs reach the same handler method.
+/// The <c>nri.pkg.api.v1alpha1.Plugin</c> service on logical connection 1: decodes each request
+/// straight from the receive buffer, calls the matching <see cref="INriEventHandler"/> method off the
+/// receive loop and returns the reply (spec §4.2). StateChange and the v0.12 dedicated RPCs reach
+/// the same handler method; any other method is UNIMPLEMENTED, so a newer runtime falls back to
+/// StateChange (spec §3.6).
 /// </summary>
 internal sealed class NriPluginService : ITtrpcDispatcher
 {
     public const string ServiceName = "nri.pkg.api.v1alpha1.Plugin";
 
+    // SynchronizeRequest fields (spec §5.1).
+    private const int SyncPodsField = 1;
+    private const int SyncContainersField = 2;
+    private const int SyncMoreField = 3;
+
     private readonly INriEventHandler _handler;
     private readonly INriRuntime _runtime;
     private readonly IProtocolLog _log;
     private readonly TaskCompletionSource<NriRuntimeInfo> _configured = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Lock _syncLock = new();
-    private readonly List<PodSandbox> _syncPods = [];
-    private readonly List<Container> _syncContainers = [];
+
+    // The Synchronize sequence in progress; touched only on the receive loop, one request at a time.
+    private INriSynchronization? _synchronization;
+    private int _syncPods;
+    private int _syncContainers;
 
     public NriPluginService(INriEventHandler handler, INriRuntime runtime, IProtocolLog log)
     {
@@ -31,7 +42,7 @@ internal sealed class NriPluginService : ITtrpcDispatcher
     /// <summary>Completes once a ConfigureResponse has been produced.</summary>
     public Task<NriRuntimeInfo> Configured => _configured.Task;
 
-    public ValueTask<IMessage> DispatchAsync(string service, string method, ByteString payload, CancellationToken cancellationToken)
+    public ValueTask<IMessage> DispatchAsync(string service, string method, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
         if (service != ServiceName)
         {
@@ -39,71 +50,110 @@ internal sealed class NriPluginService : ITtrpcDispatcher
             throw new TtrpcStatusException(TtrpcStatusCode.Unimplemented, $"service {service}");
         }
 
+        // Each request is decoded here, while the payload is valid; the handler runs after a yield.
         return method switch
         {
             "Configure" => ConfigureAsync(ConfigureRequest.Parser.ParseFrom(payload), cancellationToken),
-            "Synchronize" => SynchronizeAsync(SynchronizeRequest.Parser.ParseFrom(payload), cancellationToken),
+            "Synchronize" => Synchronize(payload, cancellationToken),
             "Shutdown" => ShutdownAsync(cancellationToken),
             "CreateContainer" => CreateContainerAsync(CreateContainerRequest.Parser.ParseFrom(payload), cancellationToken),
             "UpdateContainer" => UpdateContainerAsync(UpdateContainerRequest.Parser.ParseFrom(payload), cancellationToken),
             "StopContainer" => StopContainerAsync(StopContainerRequest.Parser.ParseFrom(payload), cancellationToken),
             "StateChange" => StateChangeAsync(StateChangeEvent.Parser.ParseFrom(payload), cancellationToken),
             "UpdatePodSandbox" => UpdatePodSandboxAsync(UpdatePodSandboxRequest.Parser.ParseFrom(payload), cancellationToken),
+            "PostUpdatePodSandbox" => PostUpdatePodSandboxAsync(PostUpdatePodSandboxRequest.Parser.ParseFrom(payload).Pod, new PostUpdatePodSandboxResponse(), cancellationToken),
             "ValidateContainerAdjustment" => AcceptAdjustment(payload),
-            "RunPodSandbox" => PodEventAsync(Event.RunPodSandbox, RunPodSandboxRequest.Parser.ParseFrom(payload).Pod, new RunPodSandboxResponse(), cancellationToken),
-            "PostUpdatePodSandbox" => PodEventAsync(Event.PostUpdatePodSandbox, PostUpdatePodSandboxRequest.Parser.ParseFrom(payload).Pod, new PostUpdatePodSandboxResponse(), cancellationToken),
-            "StopPodSandbox" => PodEventAsync(Event.StopPodSandbox, StopPodSandboxRequest.Parser.ParseFrom(payload).Pod, new StopPodSandboxResponse(), cancellationToken),
-            "RemovePodSandbox" => PodEventAsync(Event.RemovePodSandbox, RemovePodSandboxRequest.Parser.ParseFrom(payload).Pod, new RemovePodSandboxResponse(), cancellationToken),
-            "PostCreateContainer" => ContainerEventAsync(Event.PostCreateContainer, PostCreateContainerRequest.Parser.ParseFrom(payload), r => (r.Pod, r.Container), new PostCreateContainerResponse(), cancellationToken),
-            "StartContainer" => ContainerEventAsync(Event.StartContainer, StartContainerRequest.Parser.ParseFrom(payload), r => (r.Pod, r.Container), new StartContainerResponse(), cancellationToken),
-            "PostStartContainer" => ContainerEventAsync(Event.PostStartContainer, PostStartContainerRequest.Parser.ParseFrom(payload), r => (r.Pod, r.Container), new PostStartContainerResponse(), cancellationToken),
-            "PostUpdateContainer" => ContainerEventAsync(Event.PostUpdateContainer, PostUpdateContainerRequest.Parser.ParseFrom(payload), r => (r.Pod, r.Container), new PostUpdateContainerResponse(), cancellationToken),
-            "RemoveContainer" => ContainerEventAsync(Event.RemoveContainer, RemoveContainerRequest.Parser.ParseFrom(payload), r => (r.Pod, r.Container), new RemoveContainerResponse(), cancellationToken),
+            "RunPodSandbox" => EventAsync(Event.RunPodSandbox, RunPodSandboxRequest.Parser.ParseFrom(payload).Pod, null, new RunPodSandboxResponse(), cancellationToken),
+            "StopPodSandbox" => EventAsync(Event.StopPodSandbox, StopPodSandboxRequest.Parser.ParseFrom(payload).Pod, null, new StopPodSandboxResponse(), cancellationToken),
+            "RemovePodSandbox" => EventAsync(Event.RemovePodSandbox, RemovePodSandboxRequest.Parser.ParseFrom(payload).Pod, null, new RemovePodSandboxResponse(), cancellationToken),
+            "PostCreateContainer" => ContainerEventAsync(Event.PostCreateContainer, PostCreateContainerRequest.Parser.ParseFrom(payload), static r => (r.Pod, r.Container), new PostCreateContainerResponse(), cancellationToken),
+            "StartContainer" => ContainerEventAsync(Event.StartContainer, StartContainerRequest.Parser.ParseFrom(payload), static r => (r.Pod, r.Container), new StartContainerResponse(), cancellationToken),
+            "PostStartContainer" => ContainerEventAsync(Event.PostStartContainer, PostStartContainerRequest.Parser.ParseFrom(payload), static r => (r.Pod, r.Container), new PostStartContainerResponse(), cancellationToken),
+            "PostUpdateContainer" => ContainerEventAsync(Event.PostUpdateContainer, PostUpdateContainerRequest.Parser.ParseFrom(payload), static r => (r.Pod, r.Container), new PostUpdateContainerResponse(), cancellationToken),
+            "RemoveContainer" => ContainerEventAsync(Event.RemoveContainer, RemoveContainerRequest.Parser.ParseFrom(payload), static r => (r.Pod, r.Container), new RemoveContainerResponse(), cancellationToken),
             _ => throw new TtrpcStatusException(TtrpcStatusCode.Unimplemented, $"method {method}"),
         };
     }
 
     private async ValueTask<IMessage> ConfigureAsync(ConfigureRequest request, CancellationToken cancellationToken)
     {
+        await Task.Yield();
         NriRuntimeInfo runtime = NriRuntimeInfo.FromConfigure(request);
-        _log.Write(ProtocolLogLevel.Info, $"configure: runtime {runtime.Name} {runtime.Version}, NRI level {runtime.Level}, {request.Config.Length} bytes of config");
         NriEventMask wanted = await _handler.ConfigureAsync(new NriConfigureContext(request.Config, runtime, _runtime), cancellationToken).ConfigureAwait(false);
+
+        // A bit the runtime does not know makes it drop the plugin (spec §5.6, verified for 0x800 on v0.6.1).
         NriEventMask subscribed = wanted & runtime.SupportedEvents;
-        if (subscribed != wanted)
+        string unsupported = subscribed == wanted ? "" : $"; not subscribing to events this runtime does not know: {NriEventNames.Format(wanted & ~subscribed)}";
+        _log.Write(ProtocolLogLevel.Info, $"{runtime.Describe()}{unsupported}; config {request.Config.Length} bytes");
+        if (subscribed == NriEventMask.None)
         {
-            // A bit the runtime does not know makes it drop the plugin (spec §5.6, verified for 0x800 on v0.6.1).
-            _log.Write(ProtocolLogLevel.Info, $"configure: runtime at NRI {runtime.Level} cannot deliver events 0x{(int)(wanted & ~subscribed):x}; not subscribing to them");
-            if (subscribed == NriEventMask.None)
-            {
-                _log.Write(ProtocolLogLevel.Warning, "configure: no supported event left; mask 0 subscribes to every event");
-            }
+            _log.Write(ProtocolLogLevel.Warning, "configure: no supported event left; mask 0 subscribes to every event");
         }
 
         _configured.TrySetResult(runtime);
         return new ConfigureResponse { Events = (int)subscribed };
     }
 
-    private async ValueTask<IMessage> SynchronizeAsync(SynchronizeRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Streams the pods and containers of one Synchronize request to the handler as they are
+    /// decoded; chunks continue the same stream. Every chunk but the last is answered {more: true}
+    /// with no updates (spec §6.3); the last gets the handler's updates.
+    /// </summary>
+    private ValueTask<IMessage> Synchronize(ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
-        PodSandbox[] pods;
-        Container[] containers;
-        lock (_syncLock)
+        INriSynchronization synchronization = _synchronization ??= _handler.BeginSynchronize();
+        bool more = false;
+        try
         {
-            _syncPods.AddRange(request.Pods);
-            _syncContainers.AddRange(request.Containers);
-            if (request.More)
+            var reader = new ProtobufFieldReader(payload);
+            while (reader.TryReadTag(out int field, out ProtobufWireType wireType))
             {
-                // Every chunk but the last is answered {more: true} with no updates (spec §6.3).
-                return new SynchronizeResponse { More = true };
+                switch ((field, wireType))
+                {
+                    case (SyncPodsField, ProtobufWireType.LengthDelimited):
+                        synchronization.AddPod(PodSandbox.Parser.ParseFrom(reader.ReadLengthDelimited()));
+                        _syncPods++;
+                        break;
+                    case (SyncContainersField, ProtobufWireType.LengthDelimited):
+                        synchronization.AddContainer(Container.Parser.ParseFrom(reader.ReadLengthDelimited()));
+                        _syncContainers++;
+                        break;
+                    case (SyncMoreField, ProtobufWireType.Varint):
+                        more = reader.ReadVarint() != 0;
+                        break;
+                    default:
+                        reader.SkipField(field, wireType);
+                        break;
+                }
             }
-
-            pods = [.. _syncPods];
-            containers = [.. _syncContainers];
-            _syncPods.Clear();
-            _syncContainers.Clear();
+        }
+        catch
+        {
+            // The runtime drops a plugin that fails Synchronize; a later one starts afresh.
+            _synchronization = null;
+            throw;
         }
 
-        IReadOnlyList<ContainerUpdate> updates = await _handler.SynchronizeAsync(pods, containers, cancellationToken).ConfigureAwait(false);
+        if (more)
+        {
+            return ValueTask.FromResult<IMessage>(new SynchronizeResponse { More = true });
+        }
+
+        if (_log.IsEnabled(ProtocolLogLevel.Debug))
+        {
+            _log.Write(ProtocolLogLevel.Debug, $"synchronize: {_syncPods} pods, {_syncContainers} containers decoded");
+        }
+
+        _synchronization = null;
+        _syncPods = 0;
+        _syncContainers = 0;
+        return CompleteSynchronizeAsync(synchronization, cancellationToken);
+    }
+
+    private static async ValueTask<IMessage> CompleteSynchronizeAsync(INriSynchronization synchronization, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        IReadOnlyList<ContainerUpdate> updates = await synchronization.CompleteAsync(cancellationToken).ConfigureAwait(false);
         var response = new SynchronizeResponse { More = false };
         response.Update.AddRange(updates);
         return response;
@@ -111,12 +161,14 @@ internal sealed class NriPluginService : ITtrpcDispatcher
 
     private async ValueTask<IMessage> ShutdownAsync(CancellationToken cancellationToken)
     {
+        await Task.Yield();
         await _handler.ShutdownAsync(cancellationToken).ConfigureAwait(false);
         return new Empty();
     }
 
     private async ValueTask<IMessage> CreateContainerAsync(CreateContainerRequest request, CancellationToken cancellationToken)
     {
+        await Task.Yield();
         CreateContainerResult result = await _handler.CreateContainerAsync(request.Pod ?? new PodSandbox(), request.Container ?? new Container(), cancellationToken).ConfigureAwait(false);
         var response = new CreateContainerResponse { Adjust = result.Adjustment };
         response.Update.AddRange(result.Updates);
@@ -125,6 +177,7 @@ internal sealed class NriPluginService : ITtrpcDispatcher
 
     private async ValueTask<IMessage> UpdateContainerAsync(UpdateContainerRequest request, CancellationToken cancellationToken)
     {
+        await Task.Yield();
         IReadOnlyList<ContainerUpdate> updates = await _handler.UpdateContainerAsync(request.Pod ?? new PodSandbox(), request.Container ?? new Container(), request.LinuxResources, cancellationToken).ConfigureAwait(false);
         var response = new UpdateContainerResponse();
         response.Update.AddRange(updates);
@@ -133,42 +186,51 @@ internal sealed class NriPluginService : ITtrpcDispatcher
 
     private async ValueTask<IMessage> StopContainerAsync(StopContainerRequest request, CancellationToken cancellationToken)
     {
+        await Task.Yield();
         IReadOnlyList<ContainerUpdate> updates = await _handler.StopContainerAsync(request.Pod ?? new PodSandbox(), request.Container ?? new Container(), cancellationToken).ConfigureAwait(false);
         var response = new StopContainerResponse();
         response.Update.AddRange(updates);
         return response;
     }
 
-    private async ValueTask<IMessage> StateChangeAsync(StateChangeEvent request, CancellationToken cancellationToken)
-    {
-        await _handler.StateChangeAsync(request.Event, request.Pod ?? new PodSandbox(), request.Container, cancellationToken).ConfigureAwait(false);
-        return new Empty();
-    }
+    /// <summary>Runtimes before v0.12 send every other event this way; v0.10–v0.11 include PostUpdatePodSandbox.</summary>
+    private ValueTask<IMessage> StateChangeAsync(StateChangeEvent request, CancellationToken cancellationToken) =>
+        request.Event == Event.PostUpdatePodSandbox
+            ? PostUpdatePodSandboxAsync(request.Pod, new Empty(), cancellationToken)
+            : EventAsync(request.Event, request.Pod, request.Container, new Empty(), cancellationToken);
 
     private async ValueTask<IMessage> UpdatePodSandboxAsync(UpdatePodSandboxRequest request, CancellationToken cancellationToken)
     {
+        await Task.Yield();
         await _handler.UpdatePodSandboxAsync(request.Pod ?? new PodSandbox(), request.OverheadLinuxResources, request.LinuxResources, cancellationToken).ConfigureAwait(false);
         return new UpdatePodSandboxResponse();
     }
 
+    private async ValueTask<IMessage> PostUpdatePodSandboxAsync(PodSandbox? pod, IMessage reply, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        await _handler.PostUpdatePodSandboxAsync(pod ?? new PodSandbox(), cancellationToken).ConfigureAwait(false);
+        return reply;
+    }
+
     /// <summary>We never subscribe as a validator (spec §6.2); should a runtime ask anyway, accept.</summary>
-    private static ValueTask<IMessage> AcceptAdjustment(ByteString payload)
+    private static ValueTask<IMessage> AcceptAdjustment(ReadOnlySequence<byte> payload)
     {
         // Decoded only so that a malformed request gets INTERNAL like every other method.
         _ = ValidateContainerAdjustmentRequest.Parser.ParseFrom(payload);
         return ValueTask.FromResult<IMessage>(new ValidateContainerAdjustmentResponse { Reject = false });
     }
 
-    private async ValueTask<IMessage> PodEventAsync(Event kind, PodSandbox? pod, IMessage reply, CancellationToken cancellationToken)
+    private async ValueTask<IMessage> EventAsync(Event kind, PodSandbox? pod, Container? container, IMessage reply, CancellationToken cancellationToken)
     {
-        await _handler.StateChangeAsync(kind, pod ?? new PodSandbox(), null, cancellationToken).ConfigureAwait(false);
+        await Task.Yield();
+        await _handler.StateChangeAsync(kind, pod ?? new PodSandbox(), container, cancellationToken).ConfigureAwait(false);
         return reply;
     }
 
-    private async ValueTask<IMessage> ContainerEventAsync<TRequest>(Event kind, TRequest request, Func<TRequest, (PodSandbox? Pod, Container? Container)> select, IMessage reply, CancellationToken cancellationToken)
+    private ValueTask<IMessage> ContainerEventAsync<TRequest>(Event kind, TRequest request, Func<TRequest, (PodSandbox? Pod, Container? Container)> select, IMessage reply, CancellationToken cancellationToken)
     {
         (PodSandbox? pod, Container? container) = select(request);
-        await _handler.StateChangeAsync(kind, pod ?? new PodSandbox(), container ?? new Container(), cancellationToken).ConfigureAwait(false);
-        return reply;
+        return EventAsync(kind, pod, container ?? new Container(), reply, cancellationToken);
     }
 }

@@ -12,6 +12,12 @@ internal sealed class NriSession : INriRuntime
 {
     public const string RuntimeServiceName = "nri.pkg.api.v1alpha1.Runtime";
 
+    /// <summary>
+    /// Sent as RegisterPluginRequest.NRI_version (v0.12+ runtimes log it; older ones skip the
+    /// field, spec §5.0): the NRI API revision this plugin's messages and methods follow.
+    /// </summary>
+    public const string PluginNriVersion = "v0.12.2";
+
     private readonly NriConnectionOptions _options;
     private readonly IProtocolLog _log;
     private readonly MuxTrunk _trunk;
@@ -23,10 +29,12 @@ internal sealed class NriSession : INriRuntime
     {
         _options = options;
         _log = log;
-        _trunk = new MuxTrunk(stream, log);
-        _client = new TtrpcClient(_trunk, MuxConnectionId.RuntimeService, log);
+        // A logical connection never holds back more than one partial ttrpc message (larger ones are
+        // skipped as they arrive), so it may buffer one maximum-size message plus a little.
+        _trunk = new MuxTrunk(stream, log, connectionBufferLimit: TtrpcFrameReader.HeaderLength + TtrpcFrameReader.MaxDataLength + (64 * 1024));
+        _client = new TtrpcClient(_trunk.RuntimeService, $"conn {MuxConnectionId.RuntimeService}", log);
         _service = new NriPluginService(handler, this, log);
-        _server = new TtrpcServer(_trunk, MuxConnectionId.PluginService, _service, log);
+        _server = new TtrpcServer(_trunk.PluginService, $"conn {MuxConnectionId.PluginService}", _service, log);
     }
 
     public async Task<NriSessionEnd> RunAsync(CancellationToken cancellationToken)
@@ -35,7 +43,7 @@ internal sealed class NriSession : INriRuntime
         {
             // RegisterPlugin is written before anything else starts: the runtime allows 5 s and a
             // pre-launched plugin that misses it makes containerd 1.7.24 exit (spec §6.4).
-            var register = new RegisterPluginRequest { PluginName = _options.PluginName, PluginIdx = _options.PluginIndex };
+            var register = new RegisterPluginRequest { PluginName = _options.PluginName, PluginIdx = _options.PluginIndex, NRIVersion = PluginNriVersion };
             Task<Google.Protobuf.ByteString> registered = _client.CallAsync(RuntimeServiceName, "RegisterPlugin", register, _options.RegistrationTimeout, cancellationToken);
 
             Task trunk = _trunk.RunAsync(cancellationToken);
@@ -50,7 +58,7 @@ internal sealed class NriSession : INriRuntime
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                _log.Write(ProtocolLogLevel.Error, $"RegisterPlugin failed: {ex.Message}");
+                _log.Write(ProtocolLogLevel.Error, RegistrationFailure(ex));
                 _trunk.Abort("registration failed");
                 await Task.WhenAll(trunk, client, server).ConfigureAwait(false);
                 return cancellationToken.IsCancellationRequested ? NriSessionEnd.Cancelled : NriSessionEnd.RegistrationFailed;
@@ -68,6 +76,14 @@ internal sealed class NriSession : INriRuntime
             return cancellationToken.IsCancellationRequested ? NriSessionEnd.Cancelled : NriSessionEnd.Closed;
         }
     }
+
+    private string RegistrationFailure(Exception error) => error switch
+    {
+        TtrpcStatusException refused => $"the runtime refused to register plugin {_options.PluginIndex}-{_options.PluginName}: {refused.Message}",
+        TimeoutException => $"the runtime did not answer RegisterPlugin within {_options.RegistrationTimeout.TotalSeconds:0.#} s",
+        IOException or System.Net.Sockets.SocketException or ObjectDisposedException => "the runtime closed the connection before registration",
+        _ => $"RegisterPlugin failed: {ConnectionErrorText.Of(error)}",
+    };
 
     public async Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates)
     {
@@ -91,7 +107,7 @@ internal sealed class NriSession : INriRuntime
         catch (Exception ex)
         {
             // 1.7.24 reports any partial failure as UNKNOWN "NRI update of some containers failed" (spec §7.5).
-            _log.Write(ProtocolLogLevel.Warning, $"UpdateContainers ({updates.Count} updates) failed: {ex.Message}");
+            _log.Write(ProtocolLogLevel.Warning, $"UpdateContainers ({updates.Count} updates) failed: {ConnectionErrorText.Of(ex)}");
             return false;
         }
     }

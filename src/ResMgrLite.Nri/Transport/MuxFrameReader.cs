@@ -4,13 +4,15 @@ using System.Buffers.Binary;
 namespace ResMgrLite.Nri.Transport;
 
 /// <summary>
-/// Cuts NRI connection-multiplexer frames (spec/nri-protocol.md §2.1) out of the trunk byte stream.
+/// Reads NRI connection-multiplexer frame headers (spec/nri-protocol.md §2.1) from the trunk byte stream.
 /// <code>
 /// +-----------------+----------------------+------------------------------+
 /// | ConnID (u32 BE) | PayloadLength (u32 BE)| Payload (PayloadLength bytes)|
 /// +-----------------+----------------------+------------------------------+
 ///  0                 4                      8
 /// </code>
+/// The payload is not waited for: the trunk passes it on as it arrives, so a frame of several
+/// megabytes is never held twice (once here, once in its logical connection).
 /// </summary>
 internal static class MuxFrameReader
 {
@@ -20,19 +22,19 @@ internal static class MuxFrameReader
 
     /// <summary>
     /// Largest payload accepted in one frame: what the NRI v0.6.1 writer can produce (1 &lt;&lt; 24,
-    /// spec §2.1). The Go reader trusts any length; we refuse larger ones before buffering them.
+    /// spec §2.1). The Go reader trusts any length; we refuse larger ones at the header.
     /// </summary>
     public const int MaxPayloadLength = 1 << 24;
 
     /// <summary>
-    /// Reads one complete frame. Returns false and leaves <paramref name="buffer"/> untouched while
-    /// the header or the payload is incomplete. Throws <see cref="ProtocolViolationException"/> as
-    /// soon as the header declares more than <see cref="MaxPayloadLength"/>, without waiting for the body.
+    /// Reads one frame header. Returns false and leaves <paramref name="buffer"/> untouched while
+    /// fewer than <see cref="HeaderLength"/> bytes are there. Throws
+    /// <see cref="ProtocolViolationException"/> when the header declares more than <see cref="MaxPayloadLength"/>.
     /// </summary>
-    public static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out uint connId, out ReadOnlySequence<byte> payload)
+    public static bool TryReadHeader(ref ReadOnlySequence<byte> buffer, out uint connId, out int payloadLength)
     {
-        payload = default;
         connId = 0;
+        payloadLength = 0;
         if (buffer.Length < HeaderLength)
         {
             return false;
@@ -47,14 +49,9 @@ internal static class MuxFrameReader
             ThrowHelper.ThrowMuxFrameTooLarge(id, length, MaxPayloadLength);
         }
 
-        if (buffer.Length - HeaderLength < length)
-        {
-            return false;
-        }
-
         connId = id;
-        payload = buffer.Slice(HeaderLength, length);
-        buffer = buffer.Slice(payload.End);
+        payloadLength = (int)length;
+        buffer = buffer.Slice(HeaderLength);
         return true;
     }
 }

@@ -5,21 +5,12 @@ namespace ResMgrLite.Nri.Transport;
 
 /// <summary>
 /// One NRI socket ("trunk") carrying logical connections 1 and 2 (spec §2). Incoming frame
-/// payloads are appended to a per-connection pipe that the ttrpc layer reads as a byte stream;
-/// outgoing ttrpc messages are framed by <see cref="MuxFrameWriter"/> under a write lock so the
-/// frames of one message are never interleaved with another's.
+/// payloads are appended to a per-connection pipe as they arrive, which the layer above reads as a
+/// byte stream; outgoing messages are framed by <see cref="MuxFrameWriter"/> under a write lock so
+/// the frames of one message are never interleaved with another's.
 /// </summary>
 internal sealed class MuxTrunk : IAsyncDisposable
 {
-    /// <summary>
-    /// A logical connection's queue pauses the trunk reader above this many unread bytes, so a
-    /// peer that floods one connection cannot grow memory without bound. The ttrpc reader only ever
-    /// holds back a partial message (≤ header + 4 MiB, larger ones are skipped), so resuming below
-    /// that size cannot deadlock.
-    /// </summary>
-    internal const long ResumeThreshold = Ttrpc.TtrpcFrameReader.MaxDataLength + (64 * 1024);
-    internal const long PauseThreshold = 2 * ResumeThreshold;
-
     private readonly Stream _stream;
     private readonly PipeReader _trunkInput;
     private readonly PipeWriter _trunkOutput;
@@ -29,32 +20,54 @@ internal sealed class MuxTrunk : IAsyncDisposable
     private readonly IProtocolLog _log;
     private int _disposed;
 
-    public MuxTrunk(Stream stream, IProtocolLog log)
+    /// <param name="stream">The connected socket; the trunk closes it.</param>
+    /// <param name="log">Where the reason for closing goes.</param>
+    /// <param name="connectionBufferLimit">
+    /// Unread bytes a logical connection may hold before the trunk stops reading the socket. The
+    /// layer above never holds back more than one partial message, so this must be at least its
+    /// largest message; the trunk pauses at twice this and resumes below it, so a peer that floods
+    /// one connection cannot grow memory without bound.
+    /// </param>
+    /// <param name="pool">Where every pipe's memory comes from; <see cref="MappedBlockPool.Instance"/> unless a test counts its own.</param>
+    public MuxTrunk(Stream stream, IProtocolLog log, long connectionBufferLimit, MappedBlockPool? pool = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(connectionBufferLimit, 1);
         _stream = stream;
         _log = log;
-        _trunkInput = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
-        _trunkOutput = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        ResumeThreshold = connectionBufferLimit;
+        PauseThreshold = 2 * connectionBufferLimit;
+        pool ??= MappedBlockPool.Instance;
+        _trunkInput = PipeReader.Create(stream, new StreamPipeReaderOptions(pool, bufferSize: MappedBlockPool.BlockSize, leaveOpen: true));
+        _trunkOutput = PipeWriter.Create(stream, new StreamPipeWriterOptions(pool, minimumBufferSize: MappedBlockPool.BlockSize, leaveOpen: true));
         var options = new PipeOptions(
+            pool,
             pauseWriterThreshold: PauseThreshold,
             resumeWriterThreshold: ResumeThreshold,
+            minimumSegmentSize: MappedBlockPool.BlockSize,
             useSynchronizationContext: false);
         _pluginService = new Pipe(options);
         _runtimeService = new Pipe(options);
+        PluginService = new MuxConnection(this, MuxConnectionId.PluginService, _pluginService.Reader);
+        RuntimeService = new MuxConnection(this, MuxConnectionId.RuntimeService, _runtimeService.Reader);
     }
+
+    /// <summary>A logical connection's queue pauses the trunk reader above this many unread bytes.</summary>
+    public long PauseThreshold { get; }
+
+    /// <summary>… and lets it go on below this many.</summary>
+    public long ResumeThreshold { get; }
+
+    /// <summary>Conn 1: the runtime calls, the plugin serves <c>nri.pkg.api.v1alpha1.Plugin</c>.</summary>
+    public IMessageDuplexPipe PluginService { get; }
+
+    /// <summary>Conn 2: the plugin calls <c>nri.pkg.api.v1alpha1.Runtime</c>.</summary>
+    public IMessageDuplexPipe RuntimeService { get; }
 
     /// <summary>Why the trunk stopped; null while running or after a clean EOF.</summary>
     public string? CloseReason { get; private set; }
 
-    public PipeReader Input(uint connId) => connId switch
-    {
-        MuxConnectionId.PluginService => _pluginService.Reader,
-        MuxConnectionId.RuntimeService => _runtimeService.Reader,
-        _ => throw new ArgumentOutOfRangeException(nameof(connId), connId, "NRI uses logical connections 1 and 2 only"),
-    };
-
-    /// <summary>Sends one complete ttrpc message (header and data) on a logical connection.</summary>
-    public async ValueTask SendAsync(uint connId, ReadOnlyMemory<byte> ttrpcMessage, CancellationToken cancellationToken)
+    /// <summary>Sends one complete message on a logical connection.</summary>
+    public async ValueTask SendAsync(uint connId, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -64,7 +77,7 @@ internal sealed class MuxTrunk : IAsyncDisposable
                 throw new IOException("the NRI socket is closed");
             }
 
-            MuxFrameWriter.WriteMessage(_trunkOutput, connId, ttrpcMessage.Span);
+            MuxFrameWriter.WriteMessage(_trunkOutput, connId, message.Span);
             FlushResult flushed = await _trunkOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (flushed.IsCompleted || flushed.IsCanceled)
             {
@@ -96,8 +109,8 @@ internal sealed class MuxTrunk : IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            CloseReason = ex.Message;
-            _log.Write(ProtocolLogLevel.Error, $"closing NRI connection: {ex.Message}");
+            CloseReason = ConnectionErrorText.Of(ex);
+            _log.Write(ProtocolLogLevel.Error, $"closing NRI connection: {CloseReason}");
         }
         finally
         {
@@ -110,22 +123,52 @@ internal sealed class MuxTrunk : IAsyncDisposable
 
     private async Task ReadFramesAsync(CancellationToken cancellationToken)
     {
+        // The frame being passed on: its connection and how many of its payload bytes are still to come.
+        uint frameConnId = 0;
+        long frameRemaining = 0;
         while (true)
         {
             ReadResult result = await _trunkInput.ReadAsync(cancellationToken).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = result.Buffer;
             try
             {
-                while (MuxFrameReader.TryReadFrame(ref buffer, out uint connId, out ReadOnlySequence<byte> payload))
+                while (true)
                 {
-                    await DeliverAsync(connId, payload, cancellationToken).ConfigureAwait(false);
+                    if (frameRemaining > 0)
+                    {
+                        if (buffer.IsEmpty)
+                        {
+                            break;
+                        }
+
+                        long take = Math.Min(buffer.Length, frameRemaining);
+                        await DeliverAsync(frameConnId, buffer.Slice(0, take), cancellationToken).ConfigureAwait(false);
+                        buffer = buffer.Slice(take);
+                        frameRemaining -= take;
+                        continue;
+                    }
+
+                    if (!MuxFrameReader.TryReadHeader(ref buffer, out frameConnId, out int length))
+                    {
+                        break;
+                    }
+
+                    // Empty frames carry nothing (Go never sends them); frames for connections that
+                    // were never opened are read and dropped, as Go does (spec §2.1).
+                    frameRemaining = length;
+                    if (length > 0 && Target(frameConnId) is null && _log.IsEnabled(ProtocolLogLevel.Debug))
+                    {
+                        _log.Write(ProtocolLogLevel.Debug, $"dropping {length}-byte mux frame for unopened conn {frameConnId}");
+                    }
                 }
 
                 if (result.IsCompleted)
                 {
-                    if (!buffer.IsEmpty)
+                    if (frameRemaining > 0 || !buffer.IsEmpty)
                     {
-                        throw new ProtocolViolationException($"EOF inside a mux frame ({buffer.Length} bytes of a frame received)");
+                        throw new ProtocolViolationException(frameRemaining > 0
+                            ? $"EOF inside a mux frame ({frameRemaining} payload bytes of conn {frameConnId} missing)"
+                            : $"EOF inside a mux frame header ({buffer.Length} of {MuxFrameReader.HeaderLength} bytes received)");
                     }
 
                     _log.Write(ProtocolLogLevel.Info, "NRI socket closed by the runtime (EOF)");
@@ -140,27 +183,16 @@ internal sealed class MuxTrunk : IAsyncDisposable
         }
     }
 
+    private PipeWriter? Target(uint connId) => connId switch
+    {
+        MuxConnectionId.PluginService => _pluginService.Writer,
+        MuxConnectionId.RuntimeService => _runtimeService.Writer,
+        _ => null,
+    };
+
     private async ValueTask DeliverAsync(uint connId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
-        PipeWriter? target = connId switch
-        {
-            MuxConnectionId.PluginService => _pluginService.Writer,
-            MuxConnectionId.RuntimeService => _runtimeService.Writer,
-            _ => null,
-        };
-
-        if (target is null)
-        {
-            // Go reads and drops frames for connections it has not opened (spec §2.1).
-            if (_log.IsEnabled(ProtocolLogLevel.Debug))
-            {
-                _log.Write(ProtocolLogLevel.Debug, $"dropping {payload.Length}-byte mux frame for unopened conn {connId}");
-            }
-
-            return;
-        }
-
-        if (payload.IsEmpty)
+        if (Target(connId) is not { } target)
         {
             return;
         }
@@ -206,6 +238,10 @@ internal sealed class MuxTrunk : IAsyncDisposable
         try
         {
             await _trunkOutput.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // Bytes a failed send left behind cannot go out on the closed socket: they are dropped.
         }
         finally
         {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.IO.Pipelines;
 using Google.Protobuf;
 using ResMgrLite.Nri.Transport;
 
@@ -10,24 +9,23 @@ namespace ResMgrLite.Nri.Ttrpc;
 /// Unary ttrpc client on one logical connection (spec §3.3): stream ids 1, 3, 5, … sent in
 /// increasing order, responses matched by id in any order.
 /// </summary>
-internal sealed class TtrpcClient
+internal sealed class TtrpcClient : ITtrpcMessageSink
 {
-    private readonly MuxTrunk _trunk;
-    private readonly uint _connId;
+    private readonly IMessageDuplexPipe _connection;
+    private readonly string _name;
     private readonly IProtocolLog _log;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<Response>> _pending = new();
 
     // Allocating the id and writing the request happen under one lock, so ids hit the wire in order.
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private uint _nextStreamId = 1;
-    private long _skipRemaining;
-    private uint _skipStreamId;
     private volatile bool _closed;
 
-    public TtrpcClient(MuxTrunk trunk, uint connId, IProtocolLog log)
+    /// <param name="name">Names the connection in log lines, e.g. "conn 2".</param>
+    public TtrpcClient(IMessageDuplexPipe connection, string name, IProtocolLog log)
     {
-        _trunk = trunk;
-        _connId = connId;
+        _connection = connection;
+        _name = name;
         _log = log;
     }
 
@@ -63,7 +61,7 @@ internal sealed class TtrpcClient
             using TtrpcEncodedMessage encoded = TtrpcEncodedMessage.Create(streamId, TtrpcMessageType.Request, envelope);
             try
             {
-                await _trunk.SendAsync(_connId, encoded.Memory, cancellationToken).ConfigureAwait(false);
+                await _connection.SendAsync(encoded.Memory, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -104,97 +102,27 @@ internal sealed class TtrpcClient
     /// <summary>Reads responses until the connection ends, then fails every pending call.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        PipeReader input = _trunk.Input(_connId);
-        string reason = "the NRI connection closed";
-        try
-        {
-            while (true)
-            {
-                ReadResult result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                try
-                {
-                    while (!buffer.IsEmpty || _skipRemaining == 0)
-                    {
-                        if (_skipRemaining > 0)
-                        {
-                            long take = Math.Min(buffer.Length, _skipRemaining);
-                            buffer = buffer.Slice(take);
-                            _skipRemaining -= take;
-                            if (_skipRemaining == 0)
-                            {
-                                Fail(_skipStreamId, new TtrpcStatusException(TtrpcStatusCode.ResourceExhausted, "reply exceeds the ttrpc maximum message size"));
-                            }
-
-                            continue;
-                        }
-
-                        TtrpcReadStatus status = TtrpcFrameReader.TryReadMessage(ref buffer, out TtrpcMessageHeader header, out ReadOnlySequence<byte> data);
-                        if (status == TtrpcReadStatus.Incomplete)
-                        {
-                            break;
-                        }
-
-                        if (status == TtrpcReadStatus.Oversized)
-                        {
-                            _log.Write(ProtocolLogLevel.Warning, $"conn {_connId} stream {header.StreamId}: discarding oversized {header.DataLength}-byte reply");
-                            _skipRemaining = header.DataLength;
-                            _skipStreamId = header.StreamId;
-                            continue;
-                        }
-
-                        Accept(header, data);
-                    }
-
-                    if (result.IsCompleted)
-                    {
-                        return;
-                    }
-                }
-                finally
-                {
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                }
-            }
-        }
-        catch (ProtocolViolationException ex)
-        {
-            reason = ex.Message;
-            _log.Write(ProtocolLogLevel.Error, $"closing NRI connection: conn {_connId}: {ex.Message}");
-            _trunk.Abort(ex.Message);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            reason = "cancelled";
-        }
-#pragma warning disable CA1031 // A bug or I/O error here ends this connection with a logged reason, never the process.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            reason = ex.Message;
-            _log.Write(ProtocolLogLevel.Error, $"closing NRI connection: conn {_connId} client failed: {ex.GetType().Name}: {ex.Message}");
-            _trunk.Abort(ex.Message);
-        }
-        finally
-        {
-            await input.CompleteAsync().ConfigureAwait(false);
-            Close(reason);
-        }
+        string reason = await TtrpcReceiveLoop.RunAsync(_connection, this, _name, _log, cancellationToken).ConfigureAwait(false);
+        Close(reason);
     }
 
-    private void Accept(TtrpcMessageHeader header, ReadOnlySequence<byte> data)
+    /// <summary>The call whose reply was too large fails; the others go on (spec §3.1).</summary>
+    public void Discarded(TtrpcMessageHeader header) =>
+        Fail(header.StreamId, new TtrpcStatusException(TtrpcStatusCode.ResourceExhausted, "reply exceeds the ttrpc maximum message size"));
+
+    public ValueTask AcceptAsync(TtrpcMessageHeader header, ReadOnlySequence<byte> data, CancellationToken cancellationToken)
     {
         if (header.Type != TtrpcMessageType.Response)
         {
-            _log.Write(ProtocolLogLevel.Warning, $"conn {_connId} stream {header.StreamId}: ignoring ttrpc {header.Type} message sent to a client");
-            return;
+            _log.Write(ProtocolLogLevel.Warning, $"{_name} stream {header.StreamId}: ignoring ttrpc {header.Type} message sent to a client");
+            return ValueTask.CompletedTask;
         }
 
         if (!_pending.TryRemove(header.StreamId, out TaskCompletionSource<Response>? completion))
         {
             // As the Go client does for unknown or finished streams (spec §3.3).
-            _log.Write(ProtocolLogLevel.Warning, $"conn {_connId}: dropping response for unknown stream {header.StreamId}");
-            return;
+            _log.Write(ProtocolLogLevel.Warning, $"{_name}: dropping response for unknown stream {header.StreamId}");
+            return ValueTask.CompletedTask;
         }
 
         try
@@ -205,6 +133,9 @@ internal sealed class TtrpcClient
         {
             completion.TrySetException(new TtrpcStatusException(TtrpcStatusCode.Internal, $"invalid ttrpc response: {ex.Message}"));
         }
+
+        LargeMessageHeapTrim.After(data.Length);
+        return ValueTask.CompletedTask;
     }
 
     private void Fail(uint streamId, Exception error)

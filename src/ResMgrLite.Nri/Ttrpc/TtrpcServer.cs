@@ -1,131 +1,49 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using Google.Protobuf;
+using ResMgrLite.Nri.Protobuf;
 using ResMgrLite.Nri.Transport;
 
 namespace ResMgrLite.Nri.Ttrpc;
 
 /// <summary>
-/// Serves unary ttrpc calls on one logical connection (spec §3). Requests are answered
-/// concurrently and in any order; a failing handler becomes an error status, never a crash.
+/// Serves unary ttrpc calls on one logical connection (spec §3). Requests are decoded on the
+/// receive loop straight from its buffer and answered concurrently, in any order; a failing handler
+/// becomes an error status, never a crash.
 /// </summary>
-internal sealed class TtrpcServer
+internal sealed class TtrpcServer : ITtrpcMessageSink
 {
     /// <summary>Requests handled at once; further requests wait in the connection's bounded queue.</summary>
     public const int MaxConcurrentRequests = 64;
 
-    private readonly MuxTrunk _trunk;
-    private readonly uint _connId;
+    private readonly IMessageDuplexPipe _connection;
+    private readonly string _name;
     private readonly ITtrpcDispatcher _dispatcher;
     private readonly IProtocolLog _log;
     private readonly SemaphoreSlim _inFlight = new(MaxConcurrentRequests, MaxConcurrentRequests);
     private uint _lastStreamId;
-    private long _skipRemaining;
-    private uint _skipStreamId;
 
-    public TtrpcServer(MuxTrunk trunk, uint connId, ITtrpcDispatcher dispatcher, IProtocolLog log)
+    /// <param name="name">Names the connection in log lines, e.g. "conn 1".</param>
+    public TtrpcServer(IMessageDuplexPipe connection, string name, ITtrpcDispatcher dispatcher, IProtocolLog log)
     {
-        _trunk = trunk;
-        _connId = connId;
+        _connection = connection;
+        _name = name;
         _dispatcher = dispatcher;
         _log = log;
     }
 
     /// <summary>Serves until the connection ends. Protocol violations end it with a logged reason.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        PipeReader input = _trunk.Input(_connId);
-        try
-        {
-            while (true)
-            {
-                ReadResult result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                try
-                {
-                    while (!buffer.IsEmpty || _skipRemaining == 0)
-                    {
-                        if (_skipRemaining > 0)
-                        {
-                            if (!Skip(ref buffer))
-                            {
-                                break;
-                            }
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        TtrpcReceiveLoop.RunAsync(_connection, this, _name, _log, cancellationToken);
 
-                            continue;
-                        }
+    /// <summary>The Go receiver answers a discarded oversized request with RESOURCE_EXHAUSTED (spec §3.1).</summary>
+    public void Discarded(TtrpcMessageHeader header) =>
+        _ = ReplyErrorAsync(header.StreamId, TtrpcStatusCode.ResourceExhausted, $"message length exceeds maximum of {TtrpcFrameReader.MaxDataLength} bytes");
 
-                        TtrpcReadStatus status = TtrpcFrameReader.TryReadMessage(ref buffer, out TtrpcMessageHeader header, out ReadOnlySequence<byte> data);
-                        if (status == TtrpcReadStatus.Incomplete)
-                        {
-                            break;
-                        }
-
-                        if (status == TtrpcReadStatus.Oversized)
-                        {
-                            _log.Write(ProtocolLogLevel.Warning, $"conn {_connId} stream {header.StreamId}: discarding oversized {header.DataLength}-byte message");
-                            _skipRemaining = header.DataLength;
-                            _skipStreamId = header.StreamId;
-                            continue;
-                        }
-
-                        await AcceptAsync(header, data, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    if (result.IsCompleted)
-                    {
-                        return;
-                    }
-                }
-                finally
-                {
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                }
-            }
-        }
-        catch (ProtocolViolationException ex)
-        {
-            _log.Write(ProtocolLogLevel.Error, $"closing NRI connection: conn {_connId}: {ex.Message}");
-            _trunk.Abort(ex.Message);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-#pragma warning disable CA1031 // A bug or I/O error here ends this connection with a logged reason, never the process.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            _log.Write(ProtocolLogLevel.Error, $"closing NRI connection: conn {_connId} server failed: {ex.GetType().Name}: {ex.Message}");
-            _trunk.Abort(ex.Message);
-        }
-        finally
-        {
-            await input.CompleteAsync().ConfigureAwait(false);
-        }
-    }
-
-    private bool Skip(ref ReadOnlySequence<byte> buffer)
-    {
-        long take = Math.Min(buffer.Length, _skipRemaining);
-        buffer = buffer.Slice(take);
-        _skipRemaining -= take;
-        if (_skipRemaining > 0)
-        {
-            return false;
-        }
-
-        // The Go receiver answers a discarded oversized request with RESOURCE_EXHAUSTED (spec §3.1).
-        uint streamId = _skipStreamId;
-        _ = ReplyErrorAsync(streamId, TtrpcStatusCode.ResourceExhausted, $"message length exceeds maximum of {TtrpcFrameReader.MaxDataLength} bytes");
-        return true;
-    }
-
-    private async ValueTask AcceptAsync(TtrpcMessageHeader header, ReadOnlySequence<byte> data, CancellationToken cancellationToken)
+    public async ValueTask AcceptAsync(TtrpcMessageHeader header, ReadOnlySequence<byte> data, CancellationToken cancellationToken)
     {
         if (header.Type != TtrpcMessageType.Request)
         {
-            _log.Write(ProtocolLogLevel.Warning, $"conn {_connId} stream {header.StreamId}: ignoring ttrpc {header.Type} message sent to a server");
+            _log.Write(ProtocolLogLevel.Warning, $"{_name} stream {header.StreamId}: ignoring ttrpc {header.Type} message sent to a server");
             return;
         }
 
@@ -144,101 +62,120 @@ internal sealed class TtrpcServer
 
         _lastStreamId = header.StreamId;
 
-        Request request;
+        TtrpcRequestEnvelope request;
         try
         {
-            request = Request.Parser.ParseFrom(data);
+            request = TtrpcRequestEnvelope.Read(data);
         }
-        catch (InvalidProtocolBufferException ex)
+        catch (ProtobufFormatException ex)
         {
             _ = ReplyErrorAsync(header.StreamId, TtrpcStatusCode.InvalidArgument, $"invalid ttrpc request: {ex.Message}");
             return;
         }
 
         await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _ = HandleAsync(header.StreamId, request, cancellationToken);
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (request.TimeoutNano > 0)
+        {
+            deadline.CancelAfter(TimeSpan.FromTicks(Math.Max(1, request.TimeoutNano / 100)));
+        }
+
+        // The dispatcher decodes the payload before it returns; the reply is awaited off the loop.
+        ValueTask<IMessage> reply;
+        try
+        {
+            reply = _dispatcher.DispatchAsync(request.Service, request.Method, request.Payload, deadline.Token);
+        }
+#pragma warning disable CA1031 // Every handler failure becomes a status reply (spec §3.5).
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            reply = ValueTask.FromException<IMessage>(ex);
+        }
+
+        _ = AnswerAsync(header.StreamId, request.Service, request.Method, data.Length, reply, deadline, cancellationToken);
     }
 
-    private async Task HandleAsync(uint streamId, Request request, CancellationToken connectionToken)
+    private async Task AnswerAsync(uint streamId, string service, string method, long requestBytes, ValueTask<IMessage> pending, CancellationTokenSource deadline, CancellationToken connectionToken)
     {
         try
         {
-            // Yield so the read loop goes on while this request is handled.
-            await Task.Yield();
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connectionToken);
-            if (request.TimeoutNano > 0)
-            {
-                deadline.CancelAfter(TimeSpan.FromTicks(Math.Max(1, request.TimeoutNano / 100)));
-            }
-
-            Response response;
+            TtrpcEncodedMessage encoded;
             try
             {
-                IMessage reply = await _dispatcher.DispatchAsync(request.Service, request.Method, request.Payload, deadline.Token).ConfigureAwait(false);
-                response = new Response { Payload = reply.ToByteString() };
+                IMessage reply = await pending.ConfigureAwait(false);
+                encoded = TtrpcEncodedMessage.CreateResponse(streamId, reply);
             }
+#pragma warning disable CA1031 // Every handler failure becomes a status reply (spec §3.5).
             catch (Exception ex)
+#pragma warning restore CA1031
             {
-                response = ErrorResponse(request, ex, deadline.IsCancellationRequested && !connectionToken.IsCancellationRequested);
+                Status status = ErrorStatus(service, method, ex, deadline.IsCancellationRequested && !connectionToken.IsCancellationRequested);
+                encoded = EncodeError(streamId, status);
             }
 
-            await SendAsync(streamId, response).ConfigureAwait(false);
+            await SendAsync(streamId, encoded).ConfigureAwait(false);
         }
         finally
         {
+            deadline.Dispose();
             _inFlight.Release();
+            LargeMessageHeapTrim.After(requestBytes);
         }
     }
 
-    private Response ErrorResponse(Request request, Exception ex, bool deadlineExpired)
+    private Status ErrorStatus(string service, string method, Exception ex, bool deadlineExpired)
     {
         (TtrpcStatusCode code, string message) = ex switch
         {
             TtrpcStatusException status => (status.Code, status.Message),
-            InvalidProtocolBufferException => (TtrpcStatusCode.Internal, $"failed to decode {request.Method} payload: {ex.Message}"),
-            OperationCanceledException when deadlineExpired => (TtrpcStatusCode.DeadlineExceeded, $"{request.Method}: deadline exceeded"),
-            OperationCanceledException => (TtrpcStatusCode.Cancelled, $"{request.Method}: cancelled"),
-            _ => (TtrpcStatusCode.Unknown, $"{request.Method} failed: {ex.GetType().Name}: {ex.Message}"),
+            InvalidProtocolBufferException or ProtobufFormatException => (TtrpcStatusCode.Internal, $"failed to decode {method} payload: {ex.Message}"),
+            OperationCanceledException when deadlineExpired => (TtrpcStatusCode.DeadlineExceeded, $"{method}: deadline exceeded"),
+            OperationCanceledException => (TtrpcStatusCode.Cancelled, $"{method}: cancelled"),
+            _ => (TtrpcStatusCode.Unknown, $"{method} failed: {ex.GetType().Name}: {ex.Message}"),
         };
 
         if (code != TtrpcStatusCode.Unimplemented)
         {
-            _log.Write(ProtocolLogLevel.Warning, $"{request.Service}/{request.Method} answered with status {(int)code}: {message}");
+            _log.Write(ProtocolLogLevel.Warning, $"{service}/{method} answered with status {(int)code}: {message}");
         }
 
-        return new Response { Status = new Status { Code = (int)code, Message = message } };
+        return new Status { Code = (int)code, Message = message };
     }
 
     private async Task ReplyErrorAsync(uint streamId, TtrpcStatusCode code, string message)
     {
-        _log.Write(ProtocolLogLevel.Warning, $"conn {_connId} stream {streamId}: answering status {(int)code}: {message}");
-        await SendAsync(streamId, new Response { Status = new Status { Code = (int)code, Message = message } }).ConfigureAwait(false);
+        _log.Write(ProtocolLogLevel.Warning, $"{_name} stream {streamId}: answering status {(int)code}: {message}");
+        await SendAsync(streamId, EncodeError(streamId, new Status { Code = (int)code, Message = message })).ConfigureAwait(false);
     }
 
-    private async Task SendAsync(uint streamId, Response response)
+    private TtrpcEncodedMessage EncodeError(uint streamId, Status status)
     {
-        TtrpcEncodedMessage encoded;
         try
         {
-            encoded = TtrpcEncodedMessage.Create(streamId, TtrpcMessageType.Response, response);
+            return TtrpcEncodedMessage.Create(streamId, TtrpcMessageType.Response, new Response { Status = status });
         }
         catch (TtrpcStatusException ex)
         {
-            _log.Write(ProtocolLogLevel.Error, $"conn {_connId} stream {streamId}: reply not sent: {ex.Message}");
-            encoded = TtrpcEncodedMessage.Create(streamId, TtrpcMessageType.Response, new Response { Status = new Status { Code = (int)ex.Code, Message = ex.Message } });
+            // A status message over the ttrpc maximum (a handler's huge exception text): say that instead.
+            _log.Write(ProtocolLogLevel.Error, $"{_name} stream {streamId}: reply not sent: {ex.Message}");
+            return TtrpcEncodedMessage.Create(streamId, TtrpcMessageType.Response, new Response { Status = new Status { Code = (int)ex.Code, Message = ex.Message } });
         }
+    }
 
+    private async Task SendAsync(uint streamId, TtrpcEncodedMessage encoded)
+    {
         using (encoded)
         {
             try
             {
-                await _trunk.SendAsync(_connId, encoded.Memory, CancellationToken.None).ConfigureAwait(false);
+                await _connection.SendAsync(encoded.Memory, CancellationToken.None).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // The connection is gone or going; the trunk logs why.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                _log.Write(ProtocolLogLevel.Debug, $"conn {_connId} stream {streamId}: reply dropped, connection closed: {ex.Message}");
+                _log.Write(ProtocolLogLevel.Debug, $"{_name} stream {streamId}: reply dropped, connection closed: {ConnectionErrorText.Of(ex)}");
             }
         }
     }

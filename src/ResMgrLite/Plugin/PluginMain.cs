@@ -68,8 +68,9 @@ internal static class PluginMain
             options = new NriConnectionOptions { ConnectedSocket = socket, PluginName = plugin.Name, PluginIndex = plugin.Index };
             options.Validate();
         }
-        catch (Exception ex) when (ex is ArgumentException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is ArgumentException or IOException)
         {
+            // Both are worded by the NRI layer: a bad identity, or an fd that is not a socket.
             log.Write(ProtocolLogLevel.Error, $"cannot start as a pre-launched NRI plugin: {ex.Message}");
             socket?.Dispose();
             return 2;
@@ -86,23 +87,24 @@ internal static class PluginMain
     /// <summary>
     /// External mode (<c>resmgrlite run --socket PATH --name NAME --idx NN [--log-file PATH]
     /// [--log-level LEVEL]</c>): dials the runtime's socket and reconnects after every EOF until
-    /// SIGTERM/SIGINT or <paramref name="cancellationToken"/>. Returns 0 then, 2 for bad arguments.
+    /// SIGTERM/SIGINT or <paramref name="cancellationToken"/>. Returns 0 then, 2 for bad arguments,
+    /// a configuration file that does not exist or a log file that cannot be written.
     /// </summary>
     /// <param name="logFile">A file, "-" for stderr (the default), or null/empty for no log.</param>
     public static async Task<int> RunExternalAsync(string socketPath, string name, string index, string? logFile, ProtocolLogLevel logLevel, CancellationToken cancellationToken, string? configFile = null, string sysfsRoot = DefaultSysfsRoot)
     {
-        using var log = new PluginLog(logFile, logLevel);
         var options = new NriConnectionOptions { SocketPath = socketPath, PluginName = name, PluginIndex = index };
-        try
+
+        // A log file that cannot be written or a configuration file that is not there would leave
+        // the plugin running blind or on defaults the operator did not ask for: refuse to start.
+        string? problem = options.Problem() ?? StartupFileChecks.LogFileProblem(logFile) ?? StartupFileChecks.ConfigFileProblem(configFile);
+        if (problem is not null)
         {
-            options.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            log.Write(ProtocolLogLevel.Error, ex.Message);
-            await Console.Error.WriteLineAsync($"resmgrlite run: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"resmgrlite run: {problem}").ConfigureAwait(false);
             return 2;
         }
+
+        using var log = new PluginLog(logFile, logLevel);
 
         // External plugins always get an empty config (spec §1.2): they read --config themselves.
         var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, configFile ?? "defaults", configFile, Environment.GetEnvironmentVariables()));

@@ -48,7 +48,6 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
         lock (_lock)
         {
             _runtime = context.Updates;
-            log.Write(ProtocolLogLevel.Info, $"runtime {context.Runtime.Name} {context.Runtime.Version} (NRI {context.Runtime.Level}), config {context.Config.Length} bytes");
             Configure(context.Config);
             // The log target is settled now (the configured file, or the default one).
             log.Release();
@@ -305,7 +304,9 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
     /// without an entry are admitted and told everything, and every container whose real cpuset
     /// differs from its allocation gets an update (shared containers off exclusive CPUs).
     /// </summary>
-    public ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
+    public INriSynchronization BeginSynchronize() => new SynchronizeCollector(SynchronizeAsync);
+
+    private ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pods);
         ArgumentNullException.ThrowIfNull(containers);

@@ -90,7 +90,7 @@ public sealed class TomlErrorMessageTests
     [InlineData("1", 2)]
     [InlineData("[1]", 4)]
     [InlineData("{k = \"é\"}", 10)]
-    public void A_megabyte_on_one_line_parses_in_linear_time(string element, int width)
+    public void A_megabyte_on_one_line_parses_without_rescanning_the_line(string element, int width)
     {
         const int elements = 150_000;
         string text = "a = [" + string.Join(',', Enumerable.Repeat(element, elements)) + "]";
@@ -98,7 +98,10 @@ public sealed class TomlErrorMessageTests
 
         var array = (TomlArray)TomlDocument.Parse(text).Entries.Single().Value;
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        // A hang guard, not a speed target (that is a benchmark's job): a parser that rescans the
+        // line for each position does ~10^11 steps here and needs many minutes; a linear one needs
+        // well under a second, so a minute only fails on the defect, never on a busy machine.
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"took {clock.Elapsed}");
         Assert.Equal(elements, array.Count);
         Assert.Equal(new TomlPosition(1, 6 + (width * (elements - 1))), array[elements - 1].Position);
         Assert.Equal(new TomlPosition(1, 6 + width), array[1].Position);

@@ -11,19 +11,25 @@ public sealed class ExternalModeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    private string SocketPath => Path.Combine(_directory, "nri.sock");
+
+    /// <summary>An external plugin on <see cref="SocketPath"/> that retries quickly.</summary>
+    private NriConnectionOptions QuickRetry(TimeSpan maxDelay) => new()
+    {
+        SocketPath = SocketPath,
+        PluginName = "test",
+        PluginIndex = "50",
+        ReconnectInitialDelay = TimeSpan.FromMilliseconds(10),
+        ReconnectMaxDelay = maxDelay,
+        ConnectProblemRepeatInterval = TimeSpan.FromMilliseconds(200),
+    };
+
     [Fact]
     public async Task ReconnectsAfterEofAndRunsTheFullHandshakeAgain()
     {
-        string path = Path.Combine(_directory, "nri.sock");
+        string path = SocketPath;
         var handler = new RecordingHandler();
-        var options = new NriConnectionOptions
-        {
-            SocketPath = path,
-            PluginName = "test",
-            PluginIndex = "50",
-            ReconnectInitialDelay = TimeSpan.FromMilliseconds(20),
-            ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
-        };
+        NriConnectionOptions options = QuickRetry(TimeSpan.FromMilliseconds(200));
         using var stop = new CancellationTokenSource();
 
         // The plugin starts before the runtime's socket exists: it must keep retrying.
@@ -48,5 +54,39 @@ public sealed class ExternalModeTests : IDisposable
 
         await stop.CancelAsync();
         Assert.Equal(0, await host.WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task AnUnreachableSocketIsReportedAtOnceThenOncePerIntervalUntilItConnects()
+    {
+        string path = SocketPath;
+        var log = new CollectingLog();
+        NriConnectionOptions options = QuickRetry(TimeSpan.FromMilliseconds(20));
+        using var stop = new CancellationTokenSource();
+
+        Task<int> host = NriPluginHost.RunAsync(options, new RecordingHandler(), log, stop.Token);
+        await Task.Delay(1000);
+        string missing = $"{path} does not exist";
+        (ProtocolLogLevel Level, string Message)[] missingLines = [.. log.Entries.Where(e => e.Message.Contains(missing, StringComparison.Ordinal))];
+
+        // Something that is not a socket takes its place: a new reason, reported at once.
+        await File.WriteAllTextAsync(path, "not a socket");
+        await Task.Delay(300);
+        File.Delete(path);
+        using (System.Net.Sockets.Socket listener = FakeNriRuntime.Listen(path))
+        {
+            await using FakeNriRuntime runtime = await FakeNriRuntime.AcceptAsync(listener, CancellationToken.None).WaitAsync(Wait);
+            await runtime.Registered.WaitAsync(Wait);
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await host.WaitAsync(Wait));
+        Assert.Equal(ProtocolLogLevel.Error, missingLines[0].Level);
+        Assert.StartsWith("cannot connect to the runtime: ", missingLines[0].Message, StringComparison.Ordinal);
+        // Once at once, then about every 200 ms of the second (fewer on a loaded machine, never one per attempt).
+        Assert.InRange(missingLines.Length, 2, 6);
+        Assert.All(missingLines.Skip(1), l => Assert.Equal(ProtocolLogLevel.Warning, l.Level));
+        Assert.Single(log.Entries, e => e.Level == ProtocolLogLevel.Error && e.Message.Contains($"{path} is a regular file, not a socket", StringComparison.Ordinal));
+        Assert.Contains(log.Entries, e => e.Level == ProtocolLogLevel.Info && e.Message.StartsWith($"connected to {path} after: ", StringComparison.Ordinal));
     }
 }

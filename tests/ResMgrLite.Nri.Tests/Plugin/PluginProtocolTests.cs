@@ -31,10 +31,19 @@ public class PluginProtocolTests
 
         RegisterPluginRequest registered = await harness.Runtime.Registered.WaitAsync(Wait);
 
-        Assert.Equal(("demo", "10"), (registered.PluginName, registered.PluginIdx));
+        Assert.Equal(("demo", "10", "v0.12.2"), (registered.PluginName, registered.PluginIdx, registered.NRIVersion));
         FakeNriFrame first = harness.Runtime.ReceivedFrames[0];
-        Assert.Equal(SpecFixtures.RegisterPluginDemoWithTimeout[8..], first.Payload);
         Assert.Equal(2u, first.ConnId);
+
+        // The spec's bytes (§8.1, with the Go stub's timeout) plus NRI_version (v0.12), as the v0.12 Go stub sends them.
+        byte[] expected = Hex.Concat(
+            Hex.Parse("00 00 00 49  00 00 00 01  01  00"),   // ttrpc: len 73, stream 1, Request
+            Hex.Parse("0a 1c"), Hex.Ascii("nri.pkg.api.v1alpha1.Runtime"),
+            Hex.Parse("12 0e"), Hex.Ascii("RegisterPlugin"),
+            Hex.Parse("1a 13 0a 04"), Hex.Ascii("demo"), Hex.Parse("12 02"), Hex.Ascii("10"),
+            Hex.Parse("1a 07"), Hex.Ascii("v0.12.2"),         // RegisterPluginRequest.NRI_version = 3
+            Hex.Parse("20 80 e4 97 d0 12"));                 // timeout_nano 5 000 000 000
+        Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(first.Payload));
     }
 
     [Fact]
@@ -48,7 +57,7 @@ public class PluginProtocolTests
         // Bit 0x800 would make NRI 0.6.1 drop the plugin (spec §5.6).
         Assert.Equal(0x0009, configured.Events);
         Assert.Equal(NriApiLevel.V0_6, handler.Configured!.Runtime.Level);
-        Assert.True(harness.Log.Contains("cannot deliver events 0x800"));
+        Assert.True(harness.Log.Contains("runtime containerd 1.7.24~ds1, NRI v0.6 (inferred from the runtime version): pod resize events not available; pre-launched plugins get no Synchronize; not subscribing to events this runtime does not know: UpdatePodSandbox; config 0 bytes"));
     }
 
     [Fact]
@@ -132,7 +141,6 @@ public class PluginProtocolTests
     [InlineData("RunPodSandbox", Event.RunPodSandbox, false)]
     [InlineData("StopPodSandbox", Event.StopPodSandbox, false)]
     [InlineData("RemovePodSandbox", Event.RemovePodSandbox, false)]
-    [InlineData("PostUpdatePodSandbox", Event.PostUpdatePodSandbox, false)]
     [InlineData("PostCreateContainer", Event.PostCreateContainer, true)]
     [InlineData("StartContainer", Event.StartContainer, true)]
     [InlineData("PostStartContainer", Event.PostStartContainer, true)]
@@ -464,5 +472,124 @@ public class PluginProtocolTests
         uint[] streams = [.. harness.Runtime.ReceivedMessages.Where(m => m.ConnId == 2 && m.Type == 1).Select(m => m.StreamId)];
         Assert.Equal([1u, 3u, 5u, 7u], streams);
         Assert.Equal(["a", "b", "c"], harness.Runtime.UpdateRequests.Select(r => r.Update[0].ContainerId).Order().ToArray());
+    }
+
+    [Theory]
+    [InlineData("v2.1.9", 0x0808 & 0x7FF)]    // NRI v0.8: pod update events unknown, not subscribed
+    [InlineData("v2.2.0", 0x1808)]            // NRI v0.10 (from the version table): both pod update events
+    public async Task ConfigureSubscribesToPodUpdateEventsOnlyWhereTheRuntimeKnowsThem(string containerdVersion, int expected)
+    {
+        var handler = new RecordingHandler { Wanted = NriEventMask.CreateContainer | NriEventMask.UpdatePodSandbox | NriEventMask.PostUpdatePodSandbox };
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.Registered.WaitAsync(Wait);
+
+        ConfigureResponse configured = await harness.Runtime.ConfigureAsync(runtimeVersion: containerdVersion, registrationTimeoutMs: 5000, requestTimeoutMs: 2000);
+
+        Assert.Equal(expected, configured.Events);
+        Assert.Single(harness.Log.Entries, e => e.Message.StartsWith($"runtime containerd {containerdVersion}, NRI v0.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PodUpdateEventsReachTheirHandlerMethodsAsDedicatedCallsAndAsStateChange()
+    {
+        var handler = new RecordingHandler();
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest(), runtimeVersion: "v2.3.0", nriVersion: "v0.12.2");
+        PodSandbox pod = Pod("p1");
+        var resized = new LinuxResources { Cpu = new LinuxCPU { Shares = new OptionalUInt64 { Value = 2048 } } };
+
+        // v0.12: UpdatePodSandbox and PostUpdatePodSandbox as their own calls; v0.10-v0.11 send the latter as a StateChange.
+        FakeNriResponse update = await harness.Runtime.CallRawAsync(FakeNriRuntime.PluginService, "UpdatePodSandbox", new UpdatePodSandboxRequest { Pod = pod, LinuxResources = resized }.ToByteArray());
+        FakeNriResponse post = await harness.Runtime.CallRawAsync(FakeNriRuntime.PluginService, "PostUpdatePodSandbox", new PostUpdatePodSandboxRequest { Pod = pod }.ToByteArray());
+        await harness.Runtime.CallAsync("StateChange", new StateChangeEvent { Event = Event.PostUpdatePodSandbox, Pod = Pod("p2") }, Empty.Parser);
+
+        Assert.Equal((0, 0), (update.StatusCode, update.Payload.Length));
+        Assert.Equal((0, 0), (post.StatusCode, post.Payload.Length));
+        Assert.Equal(["UpdatePodSandbox p1 ", "PostUpdatePodSandbox p1", "PostUpdatePodSandbox p2"], handler.Calls.Where(c => c.Contains("PodSandbox", StringComparison.Ordinal)).ToArray());
+        Assert.Empty(handler.StateChanges);
+    }
+
+    [Theory]
+    [InlineData("PostRemoveContainer")]
+    [InlineData("UpdatePodSandboxResources")]
+    [InlineData("synchronize")]
+    public async Task MethodsThisBinaryDoesNotServeAreUnimplementedSoTheRuntimeFallsBack(string method)
+    {
+        var handler = new RecordingHandler();
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest(), runtimeVersion: "v2.3.0", nriVersion: "v0.12.2");
+
+        FakeNriResponse unknown = await harness.Runtime.CallRawAsync(FakeNriRuntime.PluginService, method, new RemoveContainerRequest { Pod = Pod("p"), Container = Container("c", "p") }.ToByteArray());
+        await harness.Runtime.CallAsync("StateChange", new StateChangeEvent { Event = Event.RemoveContainer, Pod = Pod("p"), Container = Container("c", "p") }, Empty.Parser);
+
+        // Code 12 is the one answer after which a v0.12 runtime retries the event as StateChange (spec §3.6).
+        Assert.Equal((12, $"method {method}"), (unknown.StatusCode, unknown.StatusMessage));
+        Assert.Equal((Event.RemoveContainer, "p", "c"), Assert.Single(handler.StateChanges));
+        Assert.DoesNotContain(harness.Log.Entries, e => e.Level >= ProtocolLogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task SynchronizeStreamsEveryObjectInWireOrderAcrossChunks()
+    {
+        var handler = new RecordingHandler();
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync();
+
+        // A split Synchronize slices pods and containers separately (NRI v0.7+), so a container
+        // can arrive a chunk before its pod.
+        var first = new SynchronizeRequest { More = true, Pods = { Pod("p1") }, Containers = { Container("c1", "p1"), Container("c2", "p2") } };
+        var last = new SynchronizeRequest { More = false, Pods = { Pod("p2") }, Containers = { Container("c3", "p2") } };
+        await harness.Runtime.CallAsync("Synchronize", first, SynchronizeResponse.Parser);
+        Assert.Equal(["pod p1", "container c1", "container c2"], handler.Streamed.ToArray());
+        await harness.Runtime.CallAsync("Synchronize", last, SynchronizeResponse.Parser);
+
+        Assert.Equal(["pod p1", "container c1", "container c2", "pod p2", "container c3"], handler.Streamed.ToArray());
+        Assert.Single(handler.Calls, c => c == "Synchronize 2 3");
+    }
+
+    [Fact]
+    public async Task AMalformedSynchronizeFailsAndTheNextOneStartsAfresh()
+    {
+        var handler = new RecordingHandler();
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync();
+
+        await harness.Runtime.CallAsync("Synchronize", new SynchronizeRequest { More = true, Pods = { Pod("stale") } }, SynchronizeResponse.Parser);
+        // Pod field (1) declaring 9 bytes of which 2 follow.
+        FakeNriResponse broken = await harness.Runtime.CallRawAsync(FakeNriRuntime.PluginService, "Synchronize", [0x0a, 0x09, 0x0a, 0x01]);
+        await harness.Runtime.CallAsync("Synchronize", new SynchronizeRequest { Pods = { Pod("fresh") } }, SynchronizeResponse.Parser);
+
+        Assert.Equal(13, broken.StatusCode);
+        Assert.Contains("Synchronize", broken.StatusMessage, StringComparison.Ordinal);
+        Assert.Equal(["Configure", "Synchronize 1 0"], handler.Calls.ToArray());
+    }
+
+    [Fact]
+    public async Task AFourMegabyteSynchronizeIsDecodedInPlaceObjectByObject()
+    {
+        var handler = new RecordingHandler();
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync();
+        var request = new SynchronizeRequest();
+        for (int i = 0; i < 1000; i++)
+        {
+            PodSandbox pod = Pod($"p{i}");
+            for (int a = 0; a < 20; a++)
+            {
+                pod.Annotations[$"example.com/annotation-{a:D2}"] = new string('x', 160);
+            }
+
+            request.Pods.Add(pod);
+            request.Containers.Add(Container($"c{i}", $"p{i}"));
+        }
+
+        Assert.InRange(request.CalculateSize(), 3 << 20, 4 << 20);
+        SynchronizeResponse reply = await harness.Runtime.CallAsync("Synchronize", request, SynchronizeResponse.Parser);
+
+        Assert.False(reply.More);
+        Assert.Equal(2000, handler.Streamed.Count);
+        Assert.Equal(["pod p0", "pod p1"], handler.Streamed.Take(2).ToArray());
+        Assert.Equal("container c999", handler.Streamed.Last());
+        Assert.Contains("Synchronize 1000 1000", handler.Calls);
     }
 }

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using Google.Protobuf;
 using ResMgrLite.Nri.Api;
 using ResMgrLite.Nri.Plugin;
+using ResMgrLite.Nri.Protobuf;
 using ResMgrLite.Nri.Tests.Support;
 using ResMgrLite.Nri.Transport;
 using ResMgrLite.Nri.Ttrpc;
@@ -60,7 +61,7 @@ public class RandomGarbageTests
             ReadOnlySequence<byte> trunk = SequenceFactory.Segmented(input, random.Next(1, 9), emptyBetween: random.Next(2) == 0);
             try
             {
-                while (MuxFrameReader.TryReadFrame(ref trunk, out _, out ReadOnlySequence<byte> payload))
+                while (MuxFrames.TryReadFrame(ref trunk, out _, out ReadOnlySequence<byte> payload))
                 {
                     while (TtrpcFrameReader.TryReadMessage(ref payload, out TtrpcMessageHeader header, out ReadOnlySequence<byte> data) == TtrpcReadStatus.Message)
                     {
@@ -81,23 +82,45 @@ public class RandomGarbageTests
 
     private static async Task DispatchAsync(NriPluginService service, ReadOnlySequence<byte> data)
     {
-        Request request;
+        TtrpcRequestEnvelope request;
         try
         {
-            request = Request.Parser.ParseFrom(data);
+            request = TtrpcRequestEnvelope.Read(data);
         }
-        catch (InvalidProtocolBufferException)
+        catch (ProtobufFormatException)
         {
+            // Stricter than Google.Protobuf in one place, like Go: a tag over 32 bits is refused, not truncated.
             return;
+        }
+
+        // Where the generated parser reads it too, both agree.
+        if (TryParseWithGoogle(data, out Request? reference))
+        {
+            Assert.Equal((reference!.Service, reference.Method, reference.TimeoutNano), (request.Service, request.Method, request.TimeoutNano));
+            Assert.Equal(reference.Payload.ToByteArray(), request.Payload.ToArray());
         }
 
         try
         {
             await service.DispatchAsync(request.Service, request.Method, request.Payload, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is TtrpcStatusException or InvalidProtocolBufferException)
+        catch (Exception ex) when (ex is TtrpcStatusException or InvalidProtocolBufferException or ProtobufFormatException)
         {
             // The server turns these into status replies.
+        }
+    }
+
+    private static bool TryParseWithGoogle(ReadOnlySequence<byte> data, out Request? request)
+    {
+        try
+        {
+            request = Request.Parser.ParseFrom(data);
+            return true;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            request = null;
+            return false;
         }
     }
 

@@ -25,11 +25,10 @@ internal sealed class RecordingHandler : INriEventHandler
         return ValueTask.FromResult(Wanted);
     }
 
-    public ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, CancellationToken cancellationToken)
-    {
-        Calls.Enqueue($"Synchronize {pods.Count} {containers.Count}");
-        return ValueTask.FromResult(OnSynchronize(pods, containers));
-    }
+    public INriSynchronization BeginSynchronize() => new Synchronization(this);
+
+    /// <summary>Object order as streamed: "pod p1", "container c1", …, across all syncs.</summary>
+    public ConcurrentQueue<string> Streamed { get; } = new();
 
     public ValueTask<CreateContainerResult> CreateContainerAsync(PodSandbox pod, Container container, CancellationToken cancellationToken)
     {
@@ -62,9 +61,39 @@ internal sealed class RecordingHandler : INriEventHandler
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask PostUpdatePodSandboxAsync(PodSandbox pod, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"PostUpdatePodSandbox {pod.Id}");
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask ShutdownAsync(CancellationToken cancellationToken)
     {
         Calls.Enqueue("Shutdown");
         return ValueTask.CompletedTask;
+    }
+
+    private sealed class Synchronization(RecordingHandler owner) : INriSynchronization
+    {
+        private readonly List<PodSandbox> _pods = [];
+        private readonly List<Container> _containers = [];
+
+        public void AddPod(PodSandbox pod)
+        {
+            owner.Streamed.Enqueue($"pod {pod.Id}");
+            _pods.Add(pod);
+        }
+
+        public void AddContainer(Container container)
+        {
+            owner.Streamed.Enqueue($"container {container.Id}");
+            _containers.Add(container);
+        }
+
+        public ValueTask<IReadOnlyList<ContainerUpdate>> CompleteAsync(CancellationToken cancellationToken)
+        {
+            owner.Calls.Enqueue($"Synchronize {_pods.Count} {_containers.Count}");
+            return ValueTask.FromResult(owner.OnSynchronize(_pods, _containers));
+        }
     }
 }

@@ -24,7 +24,7 @@ public class MuxFrameReaderTests
     {
         var buffer = new ReadOnlySequence<byte>(SpecFixtures.RegisterPluginDemo);
 
-        Assert.True(MuxFrameReader.TryReadFrame(ref buffer, out uint connId, out ReadOnlySequence<byte> payload));
+        Assert.True(MuxFrames.TryReadFrame(ref buffer, out uint connId, out ReadOnlySequence<byte> payload));
 
         Assert.Equal(2u, connId);
         Assert.Equal(68, payload.Length);
@@ -42,7 +42,7 @@ public class MuxFrameReaderTests
             var buffer = new ReadOnlySequence<byte>(frame, 0, length);
             SequencePosition start = buffer.Start;
 
-            Assert.False(MuxFrameReader.TryReadFrame(ref buffer, out _, out _));
+            Assert.False(MuxFrames.TryReadFrame(ref buffer, out _, out _));
             Assert.Equal(length, buffer.Length);
             Assert.Equal(start, buffer.Start);
         }
@@ -57,11 +57,11 @@ public class MuxFrameReaderTests
         for (int length = 0; length < frame.Length; length++)
         {
             ReadOnlySequence<byte> prefix = whole.Slice(0, length);
-            Assert.False(MuxFrameReader.TryReadFrame(ref prefix, out _, out _));
+            Assert.False(MuxFrames.TryReadFrame(ref prefix, out _, out _));
             Assert.Equal(length, prefix.Length);
         }
 
-        Assert.True(MuxFrameReader.TryReadFrame(ref whole, out uint connId, out ReadOnlySequence<byte> payload));
+        Assert.True(MuxFrames.TryReadFrame(ref whole, out uint connId, out ReadOnlySequence<byte> payload));
         Assert.Equal(frame[3], (byte)connId);
         Assert.Equal(frame.AsSpan(8).ToArray(), payload.ToArray());
         Assert.True(whole.IsEmpty);
@@ -73,9 +73,9 @@ public class MuxFrameReaderTests
         byte[] stream = Hex.Concat(SpecFixtures.RegisterReply, SpecFixtures.ConfigureReply0x689, SpecFixtures.Configure[..5]);
         var buffer = new ReadOnlySequence<byte>(stream);
 
-        Assert.True(MuxFrameReader.TryReadFrame(ref buffer, out uint first, out ReadOnlySequence<byte> firstPayload));
-        Assert.True(MuxFrameReader.TryReadFrame(ref buffer, out uint second, out ReadOnlySequence<byte> secondPayload));
-        Assert.False(MuxFrameReader.TryReadFrame(ref buffer, out _, out _));
+        Assert.True(MuxFrames.TryReadFrame(ref buffer, out uint first, out ReadOnlySequence<byte> firstPayload));
+        Assert.True(MuxFrames.TryReadFrame(ref buffer, out uint second, out ReadOnlySequence<byte> secondPayload));
+        Assert.False(MuxFrames.TryReadFrame(ref buffer, out _, out _));
 
         Assert.Equal((2u, 10L), (first, firstPayload.Length));
         Assert.Equal((1u, 15L), (second, secondPayload.Length));
@@ -87,7 +87,7 @@ public class MuxFrameReaderTests
     {
         var buffer = new ReadOnlySequence<byte>(Hex.Parse("00 00 00 01 00 00 00 00"));
 
-        Assert.True(MuxFrameReader.TryReadFrame(ref buffer, out uint connId, out ReadOnlySequence<byte> payload));
+        Assert.True(MuxFrames.TryReadFrame(ref buffer, out uint connId, out ReadOnlySequence<byte> payload));
         Assert.Equal(1u, connId);
         Assert.True(payload.IsEmpty);
     }
@@ -98,7 +98,7 @@ public class MuxFrameReaderTests
         // Header only: the reader must not wait for 16 MiB + 1 bytes before refusing.
         var buffer = new ReadOnlySequence<byte>(Hex.Parse("00 00 00 01  01 00 00 01"));
 
-        var error = Assert.Throws<ProtocolViolationException>(() => MuxFrameReader.TryReadFrame(ref buffer, out _, out _));
+        var error = Assert.Throws<ProtocolViolationException>(() => MuxFrames.TryReadFrame(ref buffer, out _, out _));
         Assert.Contains("16777217", error.Message, StringComparison.Ordinal);
     }
 
@@ -107,7 +107,7 @@ public class MuxFrameReaderTests
     {
         var buffer = new ReadOnlySequence<byte>(Hex.Parse("00 00 00 01  01 00 00 00"));
 
-        Assert.False(MuxFrameReader.TryReadFrame(ref buffer, out _, out _));
+        Assert.False(MuxFrames.TryReadFrame(ref buffer, out _, out _));
         Assert.Equal(8, buffer.Length);
     }
 }

@@ -11,7 +11,7 @@ public class MuxFrameWriterTests
     {
         var frames = new List<(uint, byte[])>();
         var buffer = new ReadOnlySequence<byte>(written);
-        while (MuxFrameReader.TryReadFrame(ref buffer, out uint connId, out ReadOnlySequence<byte> payload))
+        while (MuxFrames.TryReadFrame(ref buffer, out uint connId, out ReadOnlySequence<byte> payload))
         {
             frames.Add((connId, payload.ToArray()));
         }

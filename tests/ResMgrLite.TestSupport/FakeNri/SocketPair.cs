@@ -15,10 +15,11 @@ public static class SocketPair
     private const int SocketCloseOnExec = 0x80000;
 
     /// <summary>Two connected raw fds; the caller owns both.</summary>
-    public static (int First, int Second) CreateDescriptors()
+    /// <param name="closeOnExec">False when a child process is to inherit one of them (as fd 3, say).</param>
+    public static (int First, int Second) CreateDescriptors(bool closeOnExec = true)
     {
         int[] fds = new int[2];
-        if (NativeMethods.socketpair(AddressFamilyUnix, SocketTypeStream | SocketCloseOnExec, 0, fds) != 0)
+        if (NativeMethods.socketpair(AddressFamilyUnix, SocketTypeStream | (closeOnExec ? SocketCloseOnExec : 0), 0, fds) != 0)
         {
             throw new Win32Exception(Marshal.GetLastPInvokeError(), "socketpair failed");
         }

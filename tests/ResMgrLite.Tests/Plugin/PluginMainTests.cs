@@ -128,6 +128,23 @@ public sealed class PluginMainTests : IDisposable
         int exit = await PluginMain.RunPreLaunchedAsync(new NriPreLaunchedPlugin(fd, "resmgrlite", "90"), log, PluginMain.DefaultSysfsRoot, CancellationToken.None).WaitAsync(Wait);
 
         Assert.Equal(1, exit);
-        Assert.Contains("the pre-launched plugin socket is unusable", await File.ReadAllTextAsync(Path.Combine(_directory, "err.log")), StringComparison.Ordinal);
+        string logged = await File.ReadAllTextAsync(Path.Combine(_directory, "err.log"));
+        Assert.Contains("the pre-launched plugin socket is unusable: it is not a connected stream socket", logged, StringComparison.Ordinal);
+        MessageText.AssertWords(logged);
+    }
+
+    [Fact]
+    public async Task PreLaunchedModeWhoseRuntimeClosedBeforeRegistrationLogsOneLineAndExitsWithOne()
+    {
+        (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
+        SocketPair.FromDescriptor(runtimeFd).Dispose();
+        string logFile = Path.Combine(_directory, "closed.log");
+
+        int exit = await PluginMain.RunPreLaunchedAsync(new NriPreLaunchedPlugin(pluginFd, "resmgrlite", "90"), new PluginLog(logFile, ProtocolLogLevel.Debug), PluginMain.DefaultSysfsRoot, CancellationToken.None).WaitAsync(Wait);
+
+        string[] lines = await File.ReadAllLinesAsync(logFile);
+        Assert.Equal(1, exit);
+        Assert.EndsWith(" ERROR the runtime closed the connection before registration", Assert.Single(lines, l => l.Contains(" ERROR ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.DoesNotContain(lines, l => l.Contains("Exception", StringComparison.Ordinal) || l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
     }
 }

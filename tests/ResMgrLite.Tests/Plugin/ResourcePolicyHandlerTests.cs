@@ -1,6 +1,7 @@
 using ResMgrLite.Nri;
 using ResMgrLite.Nri.Api;
 using ResMgrLite.Plugin;
+using ResMgrLite.TestSupport.FakeNri;
 using ResMgrLite.TestSupport.Cgroups;
 using ResMgrLite.TestSupport.Sysfs;
 

@@ -5,6 +5,7 @@ using ResMgrLite.Host.State;
 using ResMgrLite.Nri;
 using ResMgrLite.Nri.Api;
 using ResMgrLite.Plugin;
+using ResMgrLite.TestSupport.FakeNri;
 using ResMgrLite.TestSupport.Sysfs;
 using Xunit.Abstractions;
 
