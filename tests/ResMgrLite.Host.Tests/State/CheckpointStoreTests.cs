@@ -140,8 +140,8 @@ public sealed class CheckpointStoreTests : IDisposable
     public void A_newer_format_is_reported_before_anything_else()
     {
         var store = new CheckpointStore(_directory);
-        File.WriteAllText(store.FilePath, "{\"format\":3,\"checksum\":\"whatever\",\"payload\":{\"something\":\"new\"}}");
-        Assert.Equal($"{store.FilePath}: format version 3 is newer than this binary understands (2)", store.Load().Error);
+        File.WriteAllText(store.FilePath, "{\"format\":4,\"checksum\":\"whatever\",\"payload\":{\"something\":\"new\"}}");
+        Assert.Equal($"{store.FilePath}: format version 4 is newer than this binary understands (3)", store.Load().Error);
     }
 
     [Fact]
@@ -208,10 +208,10 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Equal(("static", 8), (loaded.Snapshot!.CpuPolicy, loaded.Snapshot.Containers.Count));
         Assert.Empty(loaded.Snapshot.Resizes);
 
-        // Written again by this binary with nothing resized, the payload is the same: no new field appears.
+        // Written again by this binary with nothing resized, only the version changes: the payload (and its checksum) is the same.
         var store = new CheckpointStore(_directory);
         store.Save(loaded.Snapshot);
-        Assert.Equal(bytes, File.ReadAllBytes(store.FilePath));
+        Assert.Equal(Encoding.UTF8.GetString(bytes).Replace("{\"format\":2,", "{\"format\":3,", StringComparison.Ordinal), File.ReadAllText(store.FilePath));
     }
 
     [Fact]
