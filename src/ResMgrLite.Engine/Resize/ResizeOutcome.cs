@@ -33,23 +33,14 @@ public static class ResizeOutcomes
 
     public static bool TryParse(string text, out ResizeOutcome outcome)
     {
-        switch (text)
+        for (outcome = ResizeOutcome.Unchanged; outcome <= ResizeOutcome.Infeasible; outcome++)
         {
-            case "unchanged":
-                outcome = ResizeOutcome.Unchanged;
+            if (string.Equals(Name(outcome), text, StringComparison.Ordinal))
+            {
                 return true;
-            case "applied":
-                outcome = ResizeOutcome.Applied;
-                return true;
-            case "deferred":
-                outcome = ResizeOutcome.Deferred;
-                return true;
-            case "infeasible":
-                outcome = ResizeOutcome.Infeasible;
-                return true;
-            default:
-                outcome = default;
-                return false;
+            }
         }
+        outcome = default;
+        return false;
     }
 }
