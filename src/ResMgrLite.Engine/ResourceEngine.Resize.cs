@@ -134,8 +134,9 @@ public sealed partial class ResourceEngine
             reason = $"node allocatable: Node didn't have enough capacity: memory, requested: {desired.MemoryRequestBytes}, capacity: {memoryCapacity}";
             return ResizeOutcome.Infeasible;
         }
-        long cpuCapacity = (_cpu?.Allocatable.Count ?? _topology.AllCpus.Count) * 1000L;
-        if (desired.CpuRequestMilli > cpuCapacity)
+        // Only what a manager here manages: without the CPU manager the kubelet's own check is the only one.
+        long cpuCapacity = (_cpu?.Allocatable.Count ?? 0) * 1000L;
+        if (_cpu is not null && desired.CpuRequestMilli > cpuCapacity)
         {
             reason = $"node allocatable: Node didn't have enough capacity: cpu, requested: {desired.CpuRequestMilli}, capacity: {cpuCapacity}";
             return ResizeOutcome.Infeasible;
