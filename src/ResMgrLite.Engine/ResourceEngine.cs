@@ -16,7 +16,7 @@ namespace ResMgrLite.Engine;
 /// in the same order give the same decisions; admission and release allocate nothing once the
 /// engine's tables have grown.
 /// </summary>
-public sealed class ResourceEngine
+public sealed partial class ResourceEngine
 {
     private readonly CpuTopology _topology;
     private readonly TopologyManagerOptions _tmOptions;
@@ -364,6 +364,7 @@ public sealed class ResourceEngine
         {
             _ownVersion++;
         }
+        ForgetResize(podUid);
         CollectPoolChanges(nodePoolChanged, null, default);
         return new ReleaseDecision(StateVersion != versionBefore, _effects);
     }
@@ -447,6 +448,7 @@ public sealed class ResourceEngine
             pods.UnionWith(_memory.Pods.Keys);
         }
         pods.UnionWith(_podHints.Keys);
+        pods.UnionWith(_resizes.Keys);
         if (_qosAccounting is not null)
         {
             pods.UnionWith(_qosAccounting.Pods.Keys);
@@ -467,7 +469,7 @@ public sealed class ResourceEngine
     /// memory blocks, init reuse and the Memory QoS accounting, in a stable order so equal states give
     /// equal files.
     /// </summary>
-    public EngineSnapshot Snapshot() => EngineState.Capture(_cpu, _memory, _podHints, _qosAccounting);
+    public EngineSnapshot Snapshot() => EngineState.Capture(_cpu, _memory, _podHints, _qosAccounting) with { Resizes = CaptureResizes() };
 
     /// <summary>
     /// Replaces the state with a checkpoint after validating it against this machine and
@@ -490,6 +492,7 @@ public sealed class ResourceEngine
         }
         // A file written with Memory QoS off (or by format 1) has no accounting: Synchronize rebuilds it.
         _qosAccounting?.Replace(snapshot.MemoryQos?.Pods.Select(p => (p.PodUid, p.Qos, p.RequestBytes)) ?? []);
+        RestoreResizes(snapshot.Resizes);
         _ownVersion++;
         return problems;
     }

@@ -10,7 +10,7 @@ namespace ResMgrLite.Engine.Cpu;
 /// pod-level budgets (§5), as a pure state machine: hints in, decisions out. Allocation-free on
 /// admission and release once its dictionaries have grown to the working set.
 /// </summary>
-public sealed class StaticCpuPolicy
+public sealed partial class StaticCpuPolicy
 {
     private readonly CpuTopology _topology;
     private readonly CpuManagerOptions _options;

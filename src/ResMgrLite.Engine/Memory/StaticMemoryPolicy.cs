@@ -14,7 +14,7 @@ namespace ResMgrLite.Engine.Memory;
 /// fail), so the engine can refuse a container on memory before the CPU manager allocates and
 /// never has to undo half an admission. Allocation-free once its dictionaries have grown.
 /// </summary>
-public sealed class StaticMemoryPolicy
+public sealed partial class StaticMemoryPolicy
 {
     private readonly MemoryManagerOptions _options;
     private readonly MemoryMachineState _state;

@@ -24,6 +24,15 @@ public enum PodCgroupKnob : byte
 
     /// <summary>The CFS quota (v2 <c>cpu.max</c>, v1 <c>cpu.cfs_quota_us</c>); the only value planned is -1, no quota.</summary>
     CpuQuota,
+
+    /// <summary>A resized pod's CPU limit in millicores (0: none); the plugin turns it into a quota at the runtime's period.</summary>
+    CpuLimit,
+
+    /// <summary>A resized pod's cgroup v2 <c>memory.max</c>, bytes (0: <c>max</c>).</summary>
+    MemoryMax,
+
+    /// <summary>A resized pod's cgroup v2 <c>memory.high</c>, bytes (0: <c>max</c>).</summary>
+    MemoryHigh,
 }
 
 /// <summary>
@@ -38,6 +47,8 @@ public readonly record struct PodCgroupWrite(PodCgroupTarget Target, PodCgroupKn
     {
         PodCgroupKnob.MemoryMin => "memory.min",
         PodCgroupKnob.MemoryLow => "memory.low",
+        PodCgroupKnob.MemoryMax => "memory.max",
+        PodCgroupKnob.MemoryHigh => "memory.high",
         _ => null,
     };
 

@@ -29,8 +29,11 @@ public sealed class PodSpec
 
     public QosClass Qos { get; }
 
-    /// <summary>Pod-level resources (spec.resources), or null when the pod has none (§5.1).</summary>
-    public ContainerResources? PodLevel { get; }
+    /// <summary>
+    /// Pod-level resources (spec.resources), or null when the pod has none (§5.1). Changed only by
+    /// the engine, when an in-place resize is applied or a persisted one is restored.
+    /// </summary>
+    public ContainerResources? PodLevel { get; internal set; }
 
     /// <summary>Pod-level resources set: at least one supported resource in requests or limits (§5.1).</summary>
     public bool HasPodLevelResources => PodLevel is { HasAny: true };

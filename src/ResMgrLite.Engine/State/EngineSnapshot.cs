@@ -34,7 +34,13 @@ public sealed record EngineSnapshot
 
     /// <summary>The pods' memory requests behind the QoS-parent values; null when Memory QoS was off.</summary>
     public MemoryQosSnapshot? MemoryQos { get; init; }
+
+    /// <summary>The last in-place resize of each pod that had one: the budget in force wins over the runtime's creation-time one.</summary>
+    public IReadOnlyList<PodResizeSnapshot> Resizes { get; init; } = [];
 }
+
+/// <summary>One pod's last in-place resize (<see cref="Resize.PodResizeRecord"/>).</summary>
+public sealed record PodResizeSnapshot(string PodUid, Model.ContainerResources Desired, Model.ContainerResources InForce, Resize.ResizeOutcome Outcome, string Reason);
 
 /// <summary>One container's CPU entry (<see cref="ContainerCpuEntry"/>).</summary>
 public sealed record ContainerCpuSnapshot(

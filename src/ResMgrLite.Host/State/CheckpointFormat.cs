@@ -15,12 +15,13 @@ namespace ResMgrLite.Host.State;
 /// The envelope is read and written token by token (the checksum covers the payload's bytes as
 /// stored); the payload goes through System.Text.Json's source generator (no reflection, Native
 /// AOT) as <see cref="CheckpointPayload"/>. Version 2 adds the init-container reuse and the Memory
-/// QoS accounting; version 1 files read as before (the added fields are optional).
+/// QoS accounting, version 3 the in-place resize records; older files read as before (the added
+/// fields are optional).
 /// </summary>
 public static class CheckpointFormat
 {
     /// <summary>The newest format this binary writes and reads.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     private const string ChecksumPrefix = "fnv1a64:";
 

@@ -2,6 +2,7 @@ using ResMgrLite.Engine;
 using ResMgrLite.Engine.Cpu;
 using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.Model;
+using ResMgrLite.Engine.Resize;
 using ResMgrLite.Engine.State;
 
 namespace ResMgrLite.Host.State;
@@ -51,6 +52,10 @@ internal static class CheckpointMapping
         {
             Pods = [.. qos.Pods.Select(p => new MemoryQosPodJson { PodUid = p.PodUid, Qos = QosName(p.Qos), RequestBytes = p.RequestBytes })],
         } : null,
+        Resizes = s.Resizes.Count == 0 ? null : [.. s.Resizes.Select(r => new PodResizeJson
+        {
+            PodUid = r.PodUid, Desired = Budget(r.Desired), InForce = Budget(r.InForce), Outcome = ResizeOutcomes.Name(r.Outcome), Reason = r.Reason,
+        })],
     };
 
     /// <summary>The snapshot a payload describes; throws <see cref="FormatException"/> naming the place of a bad value.</summary>
@@ -80,7 +85,24 @@ internal static class CheckpointMapping
         {
             Pods = [.. qos.Pods.Select((pod, i) => new PodMemoryQosSnapshot(pod.PodUid, ParseQos(pod.Qos, $"memoryQos.pods[{i}].qos"), pod.RequestBytes))],
         } : null,
+        Resizes = p.Resizes is { } resizes
+            ? [.. resizes.Select((r, i) => new PodResizeSnapshot(
+                r.PodUid, Budget(r.Desired, $"resizes[{i}].desired"), Budget(r.InForce, $"resizes[{i}].inForce"), ParseOutcome(r.Outcome, $"resizes[{i}].outcome"), r.Reason))]
+            : [],
     };
+
+    private static BudgetJson Budget(in ContainerResources b) =>
+        new() { CpuRequestMilli = b.CpuRequestMilli, CpuLimitMilli = b.CpuLimitMilli, MemoryRequestBytes = b.MemoryRequestBytes, MemoryLimitBytes = b.MemoryLimitBytes };
+
+    private static ContainerResources Budget(BudgetJson b, string at) =>
+        b.CpuRequestMilli < 0 || b.CpuLimitMilli < 0 || b.MemoryRequestBytes < 0 || b.MemoryLimitBytes < 0
+            ? throw new FormatException($"{at}: a negative amount (CPU millicores and memory bytes are 0 or more)")
+            : new ContainerResources(b.CpuRequestMilli, b.CpuLimitMilli, b.MemoryRequestBytes, b.MemoryLimitBytes);
+
+    private static ResizeOutcome ParseOutcome(string text, string at) =>
+        ResizeOutcomes.TryParse(text, out ResizeOutcome outcome)
+            ? outcome
+            : throw new FormatException($"{at}: \"{text}\" is not one of unchanged, applied, deferred, infeasible");
 
     private static AmountsJson Amounts(in MemoryAmounts a) => new() { Memory = a.Memory, Hugepages2Mi = a.Hugepages2Mi, Hugepages1Gi = a.Hugepages1Gi };
 

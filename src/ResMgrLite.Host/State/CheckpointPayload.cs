@@ -28,6 +28,36 @@ internal sealed class CheckpointPayload
 
     /// <summary>Format 2: the Memory QoS accounting.</summary>
     public MemoryQosJson? MemoryQos { get; init; }
+
+    /// <summary>Optional (absent in files written before in-place resize): each pod's last resize; only written when there is one.</summary>
+    public List<PodResizeJson>? Resizes { get; init; }
+}
+
+/// <summary>One pod's last in-place resize: the budget asked for, the one in force, the outcome and why.</summary>
+internal sealed class PodResizeJson
+{
+    public required string PodUid { get; init; }
+
+    public required BudgetJson Desired { get; init; }
+
+    public required BudgetJson InForce { get; init; }
+
+    /// <summary>unchanged, applied, deferred, infeasible.</summary>
+    public required string Outcome { get; init; }
+
+    public string Reason { get; init; } = "";
+}
+
+/// <summary>A pod budget: CPU in millicores, memory in bytes, 0 = not set.</summary>
+internal sealed class BudgetJson
+{
+    public required long CpuRequestMilli { get; init; }
+
+    public required long CpuLimitMilli { get; init; }
+
+    public required long MemoryRequestBytes { get; init; }
+
+    public required long MemoryLimitBytes { get; init; }
 }
 
 internal sealed class CpuContainerJson

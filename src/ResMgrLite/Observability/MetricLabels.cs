@@ -40,14 +40,6 @@ internal enum ContainerUpdateResult
     Failed,
 }
 
-/// <summary>Outcome of an in-place pod resize decision (<c>resmgrlite_resize_decisions_total{outcome}</c>), in the kubelet's resize vocabulary.</summary>
-internal enum ResizeOutcome
-{
-    Accepted,
-    Deferred,
-    Infeasible,
-}
-
 /// <summary>The NRI requests the plugin answers (<c>resmgrlite_nri_request_duration_seconds{event}</c>), named as NRI names its methods.</summary>
 internal enum NriRequestKind
 {

@@ -1,3 +1,4 @@
+using ResMgrLite.Engine.Resize;
 using ResMgrLite.Observability.Metrics;
 using ResMgrLite.Plugin;
 
@@ -25,7 +26,7 @@ internal sealed class PluginMetrics
     private static readonly string[] SourceNames = ["pod", "node"];
     private static readonly string[] AssignmentTypeNames = ["node_exclusive", "pod_exclusive", "pod_shared"];
     private static readonly string[] UpdateResultNames = ["applied", "retried", "failed"];
-    private static readonly string[] ResizeOutcomeNames = ["accepted", "deferred", "infeasible"];
+    private static readonly string[] ResizeOutcomeNames = [ResizeOutcomes.Name(ResizeOutcome.Unchanged), ResizeOutcomes.Name(ResizeOutcome.Applied), ResizeOutcomes.Name(ResizeOutcome.Deferred), ResizeOutcomes.Name(ResizeOutcome.Infeasible)];
     private static readonly string[] SaveResultNames = ["ok", "failed"];
 
     internal static readonly string[] NriRequestNames =

@@ -104,7 +104,14 @@ internal sealed class PluginObservability : IAllocationObserver, IAsyncDisposabl
         Refresh(management.Engine);
     }
 
-    public void OnAllocationChanged(in AllocationChange change, ResourceEngine engine) => Refresh(engine);
+    public void OnAllocationChanged(in AllocationChange change, ResourceEngine engine)
+    {
+        if (change.Kind == AllocationChangeKind.PodResized)
+        {
+            Metrics.OnResizeDecision(change.ResizeOutcome);
+        }
+        Refresh(engine);
+    }
 
     /// <summary>
     /// Under the handler's lock: the gauges the kubelet keeps (CPU pools, Memory QoS node totals),

@@ -1,5 +1,6 @@
 using ResMgrLite.Engine;
 using ResMgrLite.Engine.Model;
+using ResMgrLite.Engine.Resize;
 
 namespace ResMgrLite.Plugin;
 
@@ -23,12 +24,22 @@ internal enum AllocationChangeKind
 
     /// <summary>The runtime started a container: it created it with what it was given (no allocation changed).</summary>
     ContainerStarted,
+
+    /// <summary>
+    /// An in-place pod resize was decided (<see cref="AllocationChange.ResizeOutcome"/>; the budgets and
+    /// the reason are in <see cref="ResourceEngine.Resizes"/>). Published once per distinct decision:
+    /// a deferred resize retried without a new outcome is not published again.
+    /// </summary>
+    PodResized,
 }
 
 /// <summary>One acknowledged allocation change: the engine decided it, the state file holds it when it had to, the runtime is about to be told.</summary>
 /// <param name="Settings">The container's settings for <see cref="AllocationChangeKind.ContainerAdmitted"/>; default otherwise.</param>
-internal readonly struct AllocationChange(AllocationChangeKind kind, string podUid = "", string containerName = "", string containerId = "", ContainerSettings settings = default)
+/// <param name="ResizeOutcome">How the resize came out for <see cref="AllocationChangeKind.PodResized"/>; default otherwise.</param>
+internal readonly struct AllocationChange(AllocationChangeKind kind, string podUid = "", string containerName = "", string containerId = "", ContainerSettings settings = default, ResizeOutcome resizeOutcome = default)
 {
+    public ResizeOutcome ResizeOutcome { get; } = resizeOutcome;
+
     public AllocationChangeKind Kind { get; } = kind;
 
     public string PodUid { get; } = podUid;

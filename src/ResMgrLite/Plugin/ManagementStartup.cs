@@ -101,7 +101,7 @@ internal static class ManagementStartup
             return null;
         }
         PodCgroupEffects podCgroups = PodCgroupEffects.Create(cgroups, settings, memoryQos is not null, options.SysfsRoot, log);
-        var management = new ResourceManagement(engine, new PodTracker(memoryCapacityBytes), new AdjustmentBuilder(new CpusetLedger()),
+        var management = new ResourceManagement(engine, new PodTracker(memoryCapacityBytes) { Built = engine.ApplyBudgetInForce }, new AdjustmentBuilder(new CpusetLedger()),
             podCgroups, state, new StaleStateReconciler(podCgroups), feed, log)
         {
             Settings = settings,

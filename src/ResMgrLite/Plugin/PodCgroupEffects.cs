@@ -96,6 +96,47 @@ internal sealed class PodCgroupEffects(PluginLog log, QosCgroupLayout layout, Cg
         log.Write(ProtocolLogLevel.Error, $"memory QoS {what}: {result.Error}");
     }
 
+    /// <summary>
+    /// Writes a resized pod's cgroup limits (<see cref="PodCgroupKnob.CpuLimit"/> as a quota at
+    /// <paramref name="periodMicros"/>, <c>memory.max</c>, <c>memory.high</c>) in order, all or
+    /// nothing, through the writer of the cpu hierarchy (memory files need cgroup v2, where it is the
+    /// unified one). Returns the error, or null.
+    /// </summary>
+    public string? ApplyLimits(IReadOnlyList<PodCgroupWrite> limits, string? podCgroup, ulong periodMicros, string what)
+    {
+        if (limits.Count == 0)
+        {
+            return null;
+        }
+        if (quotaWriter is null)
+        {
+            return "no cgroup cpu controller was found, so the pod cgroup limits cannot be written";
+        }
+        bool unified = quotaFile == "cpu.max";
+        var writes = new List<CgroupWrite>(limits.Count);
+        foreach (PodCgroupWrite write in limits)
+        {
+            string cgroup = Layout.CgroupOf(write, podCgroup);
+            if (write.Knob == PodCgroupKnob.CpuLimit)
+            {
+                // The kubelet's MilliCPUToQuota: milli · period / 1000, at least 1 ms.
+                long quota = Math.Max(1000, write.Value * (long)periodMicros / 1000);
+                string period = periodMicros.ToString(CultureInfo.InvariantCulture);
+                writes.Add(new CgroupWrite(cgroup, quotaFile, unified ? $"{Format(quota)} {period}" : Format(quota)));
+            }
+            else if (unified)
+            {
+                writes.Add(new CgroupWrite(cgroup, write.MemoryFile!, write.Value == 0 ? "max" : Format(write.Value)));
+            }
+            else
+            {
+                log.Write(ProtocolLogLevel.Warning, $"{what}: {write.MemoryFile} is not written on cgroup v1 (pod-level resize needs cgroup v2)");
+            }
+        }
+        CgroupWriterResult result = quotaWriter.Apply(writes, what);
+        return result.Succeeded ? null : result.Error;
+    }
+
     /// <summary>Writes both QoS parents from the engine's accounting (start-up: what the files hold is unknown).</summary>
     public void ResyncParents(ResourceEngine engine)
     {

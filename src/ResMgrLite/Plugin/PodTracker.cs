@@ -46,6 +46,9 @@ internal sealed class PodTracker(long memoryCapacityBytes)
 
     public IEnumerable<TrackedPod> Pods => _pods.Values;
 
+    /// <summary>Called with every pod model built from the runtime's view (the engine gives it the budget in force after a resize).</summary>
+    public Action<PodSpec>? Built { get; init; }
+
     /// <summary>The machine's memory (MemTotal): the kubelet's capacity in the oom_score_adj formula (§8).</summary>
     public long MemoryCapacityBytes => memoryCapacityBytes;
 
@@ -55,6 +58,7 @@ internal sealed class PodTracker(long memoryCapacityBytes)
         if (!_pods.TryGetValue(sandbox.Id, out TrackedPod? pod))
         {
             pod = new TrackedPod(sandbox, NriModelMapper.ToPodSpec(sandbox, anyContainer));
+            Built?.Invoke(pod.Spec);
             _pods[sandbox.Id] = pod;
         }
         return pod;

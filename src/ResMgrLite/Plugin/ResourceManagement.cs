@@ -40,6 +40,9 @@ internal sealed class ResourceManagement(
     /// <summary>Told about every admission the engine was asked for, admitted or refused (the metrics).</summary>
     public Observability.IAdmissionObserver? Admissions { get; set; }
 
+    /// <summary>In-place pod resize: decisions carried out in order, deferred ones retried.</summary>
+    public PodResizeEffects Resizes { get; } = new(log);
+
     /// <summary>The configuration in force (a reload changes only what may change live).</summary>
     public required ResMgrSettings Settings { get; set; }
 
@@ -145,6 +148,7 @@ internal sealed class ResourceManagement(
         }
         podCgroups.Apply(engine, released.Effects.PodCgroupWrites, _ => null, $"{what} removal");
         podCgroups.ForgetPod(podUid);
+        Resizes.ForgetPod(podUid);
         if (released.Released)
         {
             allocations.Publish(new AllocationChange(AllocationChangeKind.PodReleased, podUid), engine);

@@ -1,6 +1,7 @@
 using ResMgrLite.Config.Reload;
 using ResMgrLite.Engine;
 using ResMgrLite.Engine.Model;
+using ResMgrLite.Engine.Resize;
 using ResMgrLite.Engine.TopologyManagement;
 using ResMgrLite.Nri;
 using ResMgrLite.Nri.Api;
@@ -147,7 +148,12 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
     public ValueTask StateChangeAsync(Event kind, PodSandbox pod, Container? container, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pod);
+        if (kind == Event.PostUpdatePodSandbox)
+        {
+            return PostUpdatePodSandboxAsync(pod, cancellationToken);
+        }
         var updates = new List<ContainerUpdate>();
+        var resizes = new ResizeWork();
         lock (_lock)
         {
             if (_managed is not { } m)
@@ -164,10 +170,12 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
                     break;
                 case Event.RemoveContainer when container is not null:
                     m.ReleaseContainer(container.Id, updates);
+                    m.Resizes.RetryDeferred(m, resizes);
                     break;
                 case Event.RemovePodSandbox:
                     m.Pods.RemovePod(pod.Id);
                     m.ReleasePod(pod.Uid, $"pod {pod.Namespace}/{pod.Name}", updates);
+                    m.Resizes.RetryDeferred(m, resizes);
                     break;
             }
             // A lost release only leaks until the next write or Synchronize; nothing to undo.
@@ -179,24 +187,109 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
             _updates.Send(updates);
             log.Write(ProtocolLogLevel.Info, $"{kind}: shared pools widened, {updates.Count} container(s) updated");
         }
+        CarryOut(resizes);
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// In-place pod resize (docs/resize.md): the engine decides — applied, deferred or infeasible —
+    /// and <see cref="PodResizeEffects"/> carries it out in order. An infeasible resize fails the
+    /// call with the manager and the reason (containerd then fails the CRI call; the kubelet logs it).
+    /// </summary>
     public ValueTask UpdatePodSandboxAsync(PodSandbox pod, LinuxResources? overhead, LinuxResources? resources, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pod);
+        var work = new ResizeWork();
+        string? infeasible = null;
         lock (_lock)
         {
-            _managed?.Pods.Refresh(pod);
+            if (_managed is not { } m || NriModelMapper.IsOptedOut(pod))
+            {
+                return ValueTask.CompletedTask;
+            }
+            m.Pods.Refresh(pod);
+            if (resources is null)
+            {
+                log.Write(ProtocolLogLevel.Info, $"pod {pod.Namespace}/{pod.Name}: pod update without new resources; nothing to decide");
+                return ValueTask.CompletedTask;
+            }
+            try
+            {
+                TrackedPod tracked = m.Pods.PodFor(pod, null);
+                (ResizeOutcome outcome, string reason) = m.Resizes.Resize(m, tracked, resources, work);
+                if (outcome == ResizeOutcome.Infeasible)
+                {
+                    infeasible = $"pod {pod.Namespace}/{pod.Name}: in-place resize is infeasible: {reason}";
+                }
+            }
+            catch (FormatException e)
+            {
+                infeasible = $"pod {pod.Namespace}/{pod.Name}: in-place resize refused: {e.Message}";
+                log.Write(ProtocolLogLevel.Warning, infeasible);
+            }
         }
-        log.Write(ProtocolLogLevel.Info, $"pod {pod.Namespace}/{pod.Name}: pod-level resources changed; in-place pod resize is not applied by this version");
-        return ValueTask.CompletedTask;
+        CarryOut(work);
+        return infeasible is null ? ValueTask.CompletedTask : ValueTask.FromException(new InvalidOperationException(infeasible));
     }
 
+    /// <summary>NRI v0.10+: the runtime applied a pod update; what it applied is reconciled with what was decided.</summary>
     public ValueTask PostUpdatePodSandboxAsync(PodSandbox pod, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pod);
+        var work = new ResizeWork();
+        lock (_lock)
+        {
+            if (_managed is not { } m || NriModelMapper.IsOptedOut(pod))
+            {
+                return ValueTask.CompletedTask;
+            }
+            m.Pods.Refresh(pod);
+            try
+            {
+                m.Resizes.Reconcile(m, m.Pods.PodFor(pod, null), work);
+            }
+            catch (FormatException e)
+            {
+                log.Write(ProtocolLogLevel.Warning, $"pod {pod.Namespace}/{pod.Name}: post-update: {e.Message}");
+            }
+        }
+        CarryOut(work);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Sends what resize decisions left to do, never awaited inside an event: the container updates,
+    /// then — once the runtime applied them — the pod cgroup limits that narrow.
+    /// </summary>
+    private void CarryOut(ResizeWork work)
+    {
+        if (!work.IsEmpty)
+        {
+            _ = CarryOutAsync(work);
+        }
+    }
+
+    private async Task CarryOutAsync(ResizeWork work)
+    {
+        if (work.Updates.Count > 0 && _runtime is { } runtime &&
+            !await runtime.UpdateContainersAsync(work.Updates).ConfigureAwait(false))
+        {
+            log.Write(ProtocolLogLevel.Warning, $"resize: {work.Updates.Count} container update(s) were not acknowledged; the pod cgroup limits narrow anyway (the budget is the contract)");
+        }
+        lock (_lock)
+        {
+            if (_managed is not { } m)
+            {
+                return;
+            }
+            foreach (PendingLimits pending in work.NarrowAfter)
+            {
+                if (m.PodCgroups.ApplyLimits(pending.Limits, pending.PodCgroup, pending.PeriodMicros, pending.What) is { } error)
+                {
+                    log.Write(ProtocolLogLevel.Warning, $"{pending.What}: pod cgroup limits not lowered: {error}");
+                }
+            }
+        }
     }
 
     public ValueTask ShutdownAsync(CancellationToken cancellationToken)
@@ -252,6 +345,21 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
         {
             _updates.Send(updates);
         }
+        RetryDeferredResizes();
+    }
+
+    /// <summary>Tries every deferred in-place resize again (the reconcile period; tests call it).</summary>
+    internal void RetryDeferredResizes()
+    {
+        var work = new ResizeWork();
+        lock (_lock)
+        {
+            if (_managed is { } m)
+            {
+                m.Resizes.RetryDeferred(m, work);
+            }
+        }
+        CarryOut(work);
     }
 
     // ---- dispatch -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ using ResMgrLite.Engine;
 using ResMgrLite.Engine.Cpu;
 using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.Model;
+using ResMgrLite.Engine.Resize;
 using ResMgrLite.Engine.State;
 using ResMgrLite.Host.State;
 using ResMgrLite.TestSupport;
@@ -42,6 +43,11 @@ public sealed class CheckpointStoreTests : IDisposable
         {
             Pods = [new PodMemoryQosSnapshot("pod-a", QosClass.Guaranteed, 1L << 30), new PodMemoryQosSnapshot("pod-b", QosClass.Burstable, 256L << 20)],
         },
+        Resizes =
+        [
+            new PodResizeSnapshot("pod-c", new ContainerResources(4000, 4000, 4L << 30, 4L << 30), new ContainerResources(3000, 3000, 2L << 30, 2L << 30), ResizeOutcome.Deferred, "CPU manager (static policy): 1 more CPU(s) are needed"),
+            new PodResizeSnapshot("pod-d", new ContainerResources(500, 1000, 0, 1L << 30), new ContainerResources(500, 1000, 0, 1L << 30), ResizeOutcome.Applied, ""),
+        ],
     };
 
     private static void AssertSame(EngineSnapshot expected, EngineSnapshot? actual)
@@ -57,6 +63,7 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Equal(expected.CpuReuse, actual.CpuReuse);
         Assert.Equal(expected.Memory?.Reuse?.PodUid, actual.Memory?.Reuse?.PodUid);
         Assert.Equal(expected.Memory?.Reuse?.Amounts, actual.Memory?.Reuse?.Amounts);
+        Assert.Equal(expected.Resizes, actual.Resizes);
     }
 
     [Fact]
@@ -133,8 +140,8 @@ public sealed class CheckpointStoreTests : IDisposable
     public void A_newer_format_is_reported_before_anything_else()
     {
         var store = new CheckpointStore(_directory);
-        File.WriteAllText(store.FilePath, "{\"format\":3,\"checksum\":\"whatever\",\"payload\":{\"something\":\"new\"}}");
-        Assert.Equal($"{store.FilePath}: format version 3 is newer than this binary understands (2)", store.Load().Error);
+        File.WriteAllText(store.FilePath, "{\"format\":4,\"checksum\":\"whatever\",\"payload\":{\"something\":\"new\"}}");
+        Assert.Equal($"{store.FilePath}: format version 4 is newer than this binary understands (3)", store.Load().Error);
     }
 
     [Fact]
@@ -188,6 +195,34 @@ public sealed class CheckpointStoreTests : IDisposable
         {
             Assert.Contains(snapshot.Containers, c => c.ContainerId == "ctr-g1" && c.Kind == CpuAssignmentKind.Exclusive && c.Cpus == CpuSet.Parse("1,9"));
         }
+    }
+
+    [Fact]
+    public void A_file_written_before_in_place_resize_still_loads_without_resize_records()
+    {
+        string path = Path.Combine(RepoPaths.Root, "tests", "ResMgrLite.TestSupport", "StateFixtures", "format2-before-resize.state");
+        byte[] bytes = File.ReadAllBytes(path);
+        Assert.DoesNotContain("resizes", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        CheckpointLoadResult loaded = CheckpointFormat.Read(path, bytes);
+        Assert.True(loaded.Status == CheckpointStatus.Loaded, loaded.Error);
+        Assert.Equal(("static", 8), (loaded.Snapshot!.CpuPolicy, loaded.Snapshot.Containers.Count));
+        Assert.Empty(loaded.Snapshot.Resizes);
+
+        // Written again by this binary with nothing resized, only the version changes: the payload (and its checksum) is the same.
+        var store = new CheckpointStore(_directory);
+        store.Save(loaded.Snapshot);
+        Assert.Equal(Encoding.UTF8.GetString(bytes).Replace("{\"format\":2,", "{\"format\":3,", StringComparison.Ordinal), File.ReadAllText(store.FilePath));
+    }
+
+    [Fact]
+    public void A_resize_record_with_an_unknown_outcome_is_reported_with_its_place()
+    {
+        var store = new CheckpointStore(_directory);
+        store.Save(Sample());
+        string text = File.ReadAllText(store.FilePath);
+        string payload = text[(text.IndexOf("\"payload\":", StringComparison.Ordinal) + 10)..^1].Replace("\"outcome\":\"deferred\"", "\"outcome\":\"maybe\"", StringComparison.Ordinal);
+        File.WriteAllText(store.FilePath, $"{{\"format\":2,\"checksum\":\"fnv1a64:{Fnv1a64.Hash(Encoding.UTF8.GetBytes(payload)):x16}\",\"payload\":{payload}}}");
+        Assert.Equal($"{store.FilePath}: payload: resizes[0].outcome: \"maybe\" is not one of unchanged, applied, deferred, infeasible", store.Load().Error);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ResMgrLite.Engine.Resize;
 using ResMgrLite.Hooks;
 using ResMgrLite.Observability;
 using ResMgrLite.Observability.Metrics;

@@ -377,6 +377,6 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         CreateContainerResult created = await handler.CreateContainerAsync(next.Pod, next.Container, CancellationToken.None);
         ResMgrLite.Engine.CpuSet given = ResMgrLite.Engine.CpuSet.Parse(created.Adjustment?.Linux.Resources.Cpu.Cpus ?? "");
         Assert.False(given.Contains(1) || given.Contains(9), $"g1's CPUs were handed out again: {given}");
-        Assert.StartsWith("{\"format\":2,", await File.ReadAllTextAsync(Path.Combine(state, "resmgrlite_state")), StringComparison.Ordinal);
+        Assert.StartsWith("{\"format\":3,", await File.ReadAllTextAsync(Path.Combine(state, "resmgrlite_state")), StringComparison.Ordinal);
     }
 }
