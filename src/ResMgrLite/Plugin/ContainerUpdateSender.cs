@@ -38,23 +38,46 @@ internal sealed class ContainerUpdateSender(PluginLog log)
     /// <summary>Sends cpuset updates in calls of at most <see cref="MaxUpdatesPerCall"/> (never awaited: safe inside an event, spec §7.5).</summary>
     public void Send(IReadOnlyList<ContainerUpdate> updates)
     {
-        INriRuntime? runtime;
-        CpusetLedger? ledger;
-        lock (_lock)
-        {
-            runtime = _runtime;
-            ledger = _ledger;
-        }
+        (INriRuntime? runtime, CpusetLedger? ledger) = Current();
         for (int first = 0; first < updates.Count; first += MaxUpdatesPerCall)
         {
-            var call = new ContainerUpdate[Math.Min(MaxUpdatesPerCall, updates.Count - first)];
-            for (int i = 0; i < call.Length; i++)
-            {
-                call[i] = updates[first + i];
-                NoteQueued(ledger, call[i]);
-            }
-            _ = SendAsync(runtime, ledger, call);
+            _ = SendAsync(runtime, ledger, NextCall(ledger, updates, first));
         }
+    }
+
+    /// <summary>
+    /// Sends cpuset updates one call after the other, in the order given, and answers whether the
+    /// runtime applied all of them (an in-place resize narrows the pod cgroup only after its
+    /// containers narrowed). Never awaited inside an event.
+    /// </summary>
+    public async Task<bool> SendInOrderAsync(IReadOnlyList<ContainerUpdate> updates)
+    {
+        (INriRuntime? runtime, CpusetLedger? ledger) = Current();
+        bool allApplied = true;
+        for (int first = 0; first < updates.Count; first += MaxUpdatesPerCall)
+        {
+            allApplied &= (await SendAsync(runtime, ledger, NextCall(ledger, updates, first)).ConfigureAwait(false)).AllSucceeded;
+        }
+        return allApplied;
+    }
+
+    private (INriRuntime? Runtime, CpusetLedger? Ledger) Current()
+    {
+        lock (_lock)
+        {
+            return (_runtime, _ledger);
+        }
+    }
+
+    private ContainerUpdate[] NextCall(CpusetLedger? ledger, IReadOnlyList<ContainerUpdate> updates, int first)
+    {
+        var call = new ContainerUpdate[Math.Min(MaxUpdatesPerCall, updates.Count - first)];
+        for (int i = 0; i < call.Length; i++)
+        {
+            call[i] = updates[first + i];
+            NoteQueued(ledger, call[i]);
+        }
+        return call;
     }
 
     private void NoteQueued(CpusetLedger? ledger, ContainerUpdate update)
@@ -71,12 +94,13 @@ internal sealed class ContainerUpdateSender(PluginLog log)
         }
     }
 
-    private async Task SendAsync(INriRuntime? runtime, CpusetLedger? ledger, ContainerUpdate[] call)
+    private async Task<UpdateContainersResult> SendAsync(INriRuntime? runtime, CpusetLedger? ledger, ContainerUpdate[] call)
     {
         UpdateContainersResult result = runtime is null
             ? UpdateContainersResult.CallFailed("not connected to the runtime")
             : await runtime.UpdateContainersAsync(call).ConfigureAwait(false);
         Record(ledger, call, result);
+        return result;
     }
 
     private void Record(CpusetLedger? ledger, ContainerUpdate[] call, UpdateContainersResult result)

@@ -271,8 +271,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
 
     private async Task CarryOutAsync(ResizeWork work)
     {
-        if (work.Updates.Count > 0 && _runtime is { } runtime &&
-            !await runtime.UpdateContainersAsync(work.Updates).ConfigureAwait(false))
+        if (work.Updates.Count > 0 && !await _updates.SendInOrderAsync(work.Updates).ConfigureAwait(false))
         {
             log.Write(ProtocolLogLevel.Warning, $"resize: {work.Updates.Count} container update(s) were not acknowledged; the pod cgroup limits narrow anyway (the budget is the contract)");
         }

@@ -62,11 +62,11 @@ public sealed class PodResizeHandlerTests : IDisposable
 
         public List<string> PodCgroupAtUpdate { get; } = [];
 
-        public Task<bool> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates)
+        public Task<UpdateContainersResult> UpdateContainersAsync(IReadOnlyList<ContainerUpdate> updates)
         {
             Sent.AddRange(updates);
             PodCgroupAtUpdate.Add(podCgroupNow());
-            return Task.FromResult(true);
+            return Task.FromResult(UpdateContainersResult.AllApplied);
         }
     }
 
