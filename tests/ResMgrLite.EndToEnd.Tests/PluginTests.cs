@@ -66,7 +66,7 @@ public sealed class PluginTests
         }
         else
         {
-            Assert.False(PluginLog.Has(created, "Synchronize"), $"{sandbox.Runtime} sent a pre-launched plugin Synchronize:\n{LogFile.Tail(created, 20)}");
+            Assert.False(PluginLog.Has(created, "synchronize:"), $"{sandbox.Runtime} sent a pre-launched plugin Synchronize:\n{LogFile.Tail(created, 20)}");
         }
 
         // Removing the Guaranteed pod returns its CPU to the shared pool; the plugin pushes the wider

@@ -23,7 +23,8 @@ internal static class PluginLog
     /// </summary>
     public static int LastSynchronizedContainerCount(string log)
     {
-        var line = Lines(log, "Synchronize").LastOrDefault();
+        // "synchronize:" — the start-up line may name Synchronize too ("pre-launched plugins get no Synchronize").
+        var line = Lines(log, "synchronize:").LastOrDefault();
         if (line is null)
         {
             return -1;
