@@ -59,7 +59,7 @@ put 0644 "$here/deb/copyright" "$doc/copyright"
 put 0644 "$here/kubernetes/resmgrlite-daemonset.yaml" "$doc/examples/resmgrlite-daemonset.yaml"
 # The node guide and every page it links to (a test holds the links to it).
 for guide in README.md docs/install.md docs/hooks.md docs/configuration.md docs/state.md docs/inputs.md \
-  docs/inputs-memory.md docs/runtimes.md docs/simulate.md; do
+  docs/inputs-memory.md docs/runtimes.md docs/simulate.md docs/metrics.md docs/logging.md docs/resize.md; do
   put 0644 "$repo/$guide" "$doc/$(basename "$guide")"
   gzip -9n "$root$doc/$(basename "$guide")"
 done

@@ -282,6 +282,9 @@ public sealed class PodResizeHandlerTests : IDisposable
 
         // A later pod model built from the runtime's view has the decided budget.
         Assert.Equal(new ResMgrLite.Engine.Model.ContainerResources(3000, 3000, 3 * Gi, 3 * Gi), second.Management!.Pods.PodFor(pod, null).Spec.PodLevel);
-        Assert.Empty(runtime.Sent);
+        // Restored cpusets are sent once more for the runtime to acknowledge them: they restate the
+        // decided allocation (inside the grown bubble), never an older one.
+        ResMgrLite.Engine.CpuSet bubble = second.Engine.Cpu!.Pods["p1"].Bubble;
+        Assert.All(runtime.Sent, u => Assert.True(ResMgrLite.Engine.CpuSet.Parse(u.Linux.Resources.Cpu.Cpus).IsSubsetOf(bubble), $"{u.ContainerId} sent {u.Linux.Resources.Cpu.Cpus}, outside {bubble}"));
     }
 }
