@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes cpu-spec9.jsonl: the take-by-topology scenarios of spec/resource-managers.md §9.3/§9.4
+"""Writes cpu-spec9.jsonl: the take-by-topology scenarios of docs/kubelet-rules.md §9.3/§9.4
 in the `resmgrlite conformance cpu` input format, each with its expected answer.
 
 The topologies are the kubelet test fixtures described in §9.1 (fixtures built directly: core
@@ -59,7 +59,7 @@ T = {
 }
 
 ERR5 = "not enough cpus available to satisfy request: requested=5, available=4"
-packed_common = [  # §9.3 #1-#8, #11-#15 (also the distributed g=1 "common" cases, §9.4)
+packed_common = [  # §9.3 cases 1-8 and 11-15 (also the distributed g=1 "common" cases, §9.4)
     (1, "SingleSocketHT", "0,2,4,6", 5, None, ERR5),
     (2, "SingleSocketHT", "0-7", 0, "", None),
     (3, "SingleSocketHT", "0-7", 1, "0", None),

@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace ResMgrLite.Engine.Cpu;
 
-/// <summary>How CPUs are ordered for the single-CPU step (spec/resource-managers.md §3.4, §3.5).</summary>
+/// <summary>How CPUs are ordered for the single-CPU step (docs/kubelet-rules.md §3.4, §3.5).</summary>
 public enum CpuSortingStrategy
 {
     /// <summary>Fill cores (default).</summary>
@@ -21,7 +21,7 @@ public readonly record struct TakeOptions(
 
 /// <summary>
 /// The kubelet's <c>takeByTopology</c>: picks <c>n</c> CPUs out of an available set, topology-aware
-/// (spec/resource-managers.md §3.4 – §3.7). One instance per topology; not thread-safe; allocates
+/// (docs/kubelet-rules.md §3.4 – §3.7). One instance per topology; not thread-safe; allocates
 /// nothing on success (the buffers are preallocated), only the error text on failure.
 /// </summary>
 public sealed class CpuTaker
@@ -123,7 +123,7 @@ public sealed class CpuTaker
         return false;
     }
 
-    /// <summary><c>takeByTopologyNUMADistributed</c> (KEP-2902, §3.7 with its corrections).</summary>
+    /// <summary><c>takeByTopologyNUMADistributed</c> (KEP-2902, §3.7).</summary>
     /// <remarks>
     /// <para>
     /// Ties between equally balanced NUMA combinations are not "first found wins" here, because they
@@ -167,7 +167,7 @@ public sealed class CpuTaker
             return false;
         }
 
-        // NUMA nodes with free CPUs, in accumulator order; balance scores cover only these (§3.7 corrections).
+        // NUMA nodes with free CPUs, in accumulator order; balance scores cover only these (§3.7).
         ReadOnlySpan<int> sorted = acc.SortedNumaNodes();
         int numaCount = sorted.Length;
         sorted.CopyTo(_numas);
@@ -366,7 +366,7 @@ public sealed class CpuTaker
                 after.CopyTo(afterCopy);
                 if (!HandOutRemainder(subsetIndices, afterCopy, remainder, groupSize))
                 {
-                    // The kubelet would loop forever here (§3.7 corrections): not viable.
+                    // The kubelet would loop forever here (§3.7): not viable.
                     continue;
                 }
                 double score = StandardDeviation(afterCopy);

@@ -12,7 +12,7 @@ namespace ResMgrLite.Engine.Tests.Cpu;
 /// </summary>
 /// <remarks>
 /// Scope: regular machines (every core in one socket and NUMA node; ids unique machine-wide), no
-/// uncore-cache preference. Where the kubelet would loop forever (§3.7 corrections) the model
+/// uncore-cache preference. Where the kubelet would loop forever (§3.7) the model
 /// throws <see cref="KubeletWouldHangException"/>: there is no kubelet answer to compare with.
 /// </remarks>
 internal sealed class KubeletCpuReference
