@@ -348,7 +348,7 @@ public sealed class CpuTaker
             }
             do
             {
-                // Same slice sharing as for the NUMA combination (see the class remarks): only
+                // Same slice sharing as for the NUMA combination (remarks on TryTakeDistributed): only
                 // subsets of the stored winner's size come from the same walk and share its array.
                 if (remainderCount == size)
                 {
@@ -423,8 +423,8 @@ public sealed class CpuTaker
     /// shares with its siblings: the length at which Go's <c>append</c> last moved the slice to a
     /// new backing array. Growing one element at a time from an empty <c>[]int</c>, capacities
     /// go 1, 2, 4, 8, 16, ..., so a new array is made when the length reaches 1, 2, 3, 5, 9, 17, ...
-    /// (one more than a power of two); every position from there to k−1 is written again by each
-    /// later combination that starts with the same elements.
+    /// (1, then one more than each power of two); every position from there to k−1 is written
+    /// again by each later combination that starts with the same elements.
     /// </summary>
     internal static int GoAppendSharedFrom(int k) =>
         k <= 1 ? k : (1 << BitOperations.Log2((uint)(k - 1))) + 1;
