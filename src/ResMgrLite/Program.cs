@@ -11,6 +11,6 @@ internal static class Program
         {
             return exitCode;
         }
-        return Cli.Build().Parse(args).Invoke();
+        return Cli.Run(args, Console.Out, Console.Error);
     }
 }

@@ -1,4 +1,4 @@
-using System.CommandLine;
+using ResMgrLite.CommandLine;
 using ResMgrLite.Nri;
 
 namespace ResMgrLite.Plugin;
@@ -9,84 +9,79 @@ namespace ResMgrLite.Plugin;
 /// </summary>
 internal static class RunCommand
 {
-    public static Command Create()
+    public static CliCommand Create()
     {
-        var socket = new Option<string>("--socket")
+        var socket = new CliOption
         {
+            Name = "--socket",
+            ValueName = "PATH",
             Description = "The runtime's NRI socket.",
-            DefaultValueFactory = _ => NriConnectionOptions.DefaultSocketPath,
+            Default = NriConnectionOptions.DefaultSocketPath,
         };
-        var name = new Option<string>("--name")
+        var name = new CliOption
         {
+            Name = "--name",
+            ValueName = "NAME",
             Description = "Plugin name sent in RegisterPlugin ([a-zA-Z0-9_.+-]+).",
-            DefaultValueFactory = _ => PluginMain.DefaultPluginName,
+            Default = PluginMain.DefaultPluginName,
+            Check = value => NriConnectionOptions.IsValidPluginName(value) ? null : "--name must be non-empty and use only [a-zA-Z0-9_.+-]",
         };
-        var index = new Option<string>("--idx")
+        var index = new CliOption
         {
+            Name = "--idx",
+            ValueName = "NN",
             Description = "Plugin index, two digits; plugins are called in index order.",
-            DefaultValueFactory = _ => PluginMain.DefaultPluginIndex,
+            Default = PluginMain.DefaultPluginIndex,
+            Check = value => NriConnectionOptions.IsValidPluginIndex(value) ? null : "--idx must be exactly two digits, e.g. 90",
         };
-        var logFile = new Option<string>("--log-file")
+        var config = new CliOption
         {
-            Description = "Log file; '-' is stderr (the default), '' turns logging off.",
-            DefaultValueFactory = _ => PluginLog.StandardError,
-        };
-        var logLevel = new Option<string>("--log-level")
-        {
-            Description = "debug | info | warning | error.",
-            DefaultValueFactory = _ => "info",
-        };
-
-        var config = new Option<string?>("--config")
-        {
+            Name = "--config",
+            ValueName = "FILE",
             Description = "Configuration file (TOML); external plugins get no configuration from the runtime. Without it: defaults.",
+            Check = value => Cli.NonEmptyFile("--config", value),
         };
-        var sysfs = new Option<string>("--sysfs")
+        var logFile = new CliOption
         {
+            Name = "--log-file",
+            ValueName = "FILE",
+            Description = "Log file; '-' is stderr (the default), '' turns logging off.",
+            Default = PluginLog.StandardError,
+        };
+        var logLevel = new CliOption
+        {
+            Name = "--log-level",
+            ValueName = "LEVEL",
+            Description = "debug | info | warning | error.",
+            Default = "info",
+            Check = value => PluginLog.TryParseLevel(value, out _) ? null : "--log-level must be debug, info, warning or error",
+        };
+        var sysfs = new CliOption
+        {
+            Name = "--sysfs",
+            ValueName = "DIR",
             Description = "Root of the sysfs tree to read the machine from.",
-            DefaultValueFactory = _ => PluginMain.DefaultSysfsRoot,
+            Default = PluginMain.DefaultSysfsRoot,
             Hidden = true,
         };
 
-        name.Validators.Add(result =>
+        return new CliCommand("run", "Connect to the runtime as an external NRI plugin; reconnect after every disconnect until SIGTERM.")
         {
-            if (!NriConnectionOptions.IsValidPluginName(result.GetValueOrDefault<string>()))
+            Options = [socket, name, index, config, logFile, logLevel, sysfs],
+            Run = args =>
             {
-                result.AddError("--name must be non-empty and use only [a-zA-Z0-9_.+-]");
-            }
-        });
-        index.Validators.Add(result =>
-        {
-            if (!NriConnectionOptions.IsValidPluginIndex(result.GetValueOrDefault<string>()))
-            {
-                result.AddError("--idx must be exactly two digits, e.g. 90");
-            }
-        });
-        logLevel.Validators.Add(result =>
-        {
-            if (!PluginLog.TryParseLevel(result.GetValueOrDefault<string>(), out _))
-            {
-                result.AddError("--log-level must be debug, info, warning or error");
-            }
-        });
-
-        var run = new Command("run", "Connect to the runtime as an external NRI plugin; reconnect after every disconnect until SIGTERM.")
-        {
-            socket, name, index, config, logFile, logLevel, sysfs,
+                PluginLog.TryParseLevel(args.Required(logLevel), out ProtocolLogLevel level);
+                // SIGTERM and SIGINT are handled inside (they end the session cleanly).
+                return PluginMain.RunExternalAsync(
+                    args.Required(socket),
+                    args.Required(name),
+                    args.Required(index),
+                    args.Value(logFile),
+                    level,
+                    CancellationToken.None,
+                    args.Value(config),
+                    args.Required(sysfs)).GetAwaiter().GetResult();
+            },
         };
-        run.SetAction((parse, cancellationToken) =>
-        {
-            PluginLog.TryParseLevel(parse.GetValue(logLevel), out ProtocolLogLevel level);
-            return PluginMain.RunExternalAsync(
-                parse.GetValue(socket)!,
-                parse.GetValue(name)!,
-                parse.GetValue(index)!,
-                parse.GetValue(logFile),
-                level,
-                cancellationToken,
-                parse.GetValue(config),
-                parse.GetValue(sysfs)!);
-        });
-        return run;
     }
 }
