@@ -5,11 +5,11 @@ using ResMgrLite.Engine.Topology;
 namespace ResMgrLite.TestSupport;
 
 /// <summary>
-/// The kubelet's CPU-manager test topologies (spec/resource-managers.md §9.1), built directly
+/// The kubelet's CPU-manager test topologies (docs/kubelet-rules.md §9.1), built directly
 /// (core ids as the fixtures list them, uncore cache 0 unless the fixture defines caches).
 /// tests/conformance/make_spec9_cases.py builds the same shapes for the JSON cases.
 /// </summary>
-public static class KubeletFixtures
+internal static class KubeletFixtures
 {
     public static CpuTopology SingleSocketHT => Build(8, c => new CpuInfo(c, c % 4, 0, 0, 0));
 

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace ResMgrLite.Engine.Cpu;
 
 /// <summary>How CPUs are ordered for the single-CPU step (docs/kubelet-rules.md §3.4, §3.5).</summary>
-public enum CpuSortingStrategy
+internal enum CpuSortingStrategy
 {
     /// <summary>Fill cores (default).</summary>
     Packed,
@@ -13,7 +13,7 @@ public enum CpuSortingStrategy
 }
 
 /// <summary>Options that steer <see cref="CpuTaker.TryTake"/> (the §3.4 dispatcher).</summary>
-public readonly record struct TakeOptions(
+internal readonly record struct TakeOptions(
     CpuSortingStrategy Strategy = CpuSortingStrategy.Packed,
     bool DistributeAcrossNuma = false,
     int DistributeGroupSize = 1,
@@ -24,7 +24,7 @@ public readonly record struct TakeOptions(
 /// (docs/kubelet-rules.md §3.4 – §3.7). One instance per topology; not thread-safe; allocates
 /// nothing on success (the buffers are preallocated), only the error text on failure.
 /// </summary>
-public sealed class CpuTaker
+internal sealed class CpuTaker
 {
     private readonly CpuTopology _topology;
     private readonly CpuAccumulator _packed;   // used by the packed algorithm (also nested in distributed)
