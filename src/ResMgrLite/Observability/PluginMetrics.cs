@@ -169,7 +169,7 @@ internal sealed class PluginMetrics
         _exclusiveCpus.Single.Set(exclusiveCpus);
     }
 
-    /// <summary>Memory QoS protection after a change: Σ memory.min of Guaranteed pods and Σ memory.low of Burstable pods (docs/nri-rules.md §6.6).</summary>
+    /// <summary>Memory QoS protection after a change: Σ memory.min of Guaranteed pods and Σ memory.low of Burstable pods (docs/kubelet-rules.md §6.6).</summary>
     public void SetMemoryQos(long guaranteedMinBytes, long burstableLowBytes)
     {
         _memoryQosMin.Single.Set(guaranteedMinBytes);
