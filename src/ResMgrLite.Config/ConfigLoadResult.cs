@@ -4,7 +4,7 @@ using ResMgrLite.Config.Settings;
 namespace ResMgrLite.Config;
 
 /// <summary>The outcome of loading configuration: settings when valid, and every problem found.</summary>
-public sealed record ConfigLoadResult(ResMgrSettings? Settings, ResMgrOptions Options, IReadOnlyList<ConfigProblem> Problems)
+internal sealed record ConfigLoadResult(ResMgrSettings? Settings, ResMgrOptions Options, IReadOnlyList<ConfigProblem> Problems)
 {
     public bool IsValid => Problems.Count == 0;
 }

@@ -11,7 +11,7 @@ namespace ResMgrLite.Config;
 /// configuration-binding source generator and validates it. Never throws for bad input: every
 /// mistake comes back as a positioned <see cref="ConfigProblem"/>.
 /// </summary>
-public static class ConfigLoader
+internal static class ConfigLoader
 {
     /// <param name="machine">Facts for the machine checks (reserved CPUs online, NUMA nodes, memory); null skips them.</param>
     public static ConfigLoadResult Load(IEnumerable<ConfigDocument> documents, MachineFacts? machine)

@@ -8,7 +8,7 @@ namespace ResMgrLite.Config;
 /// layer), adds RESMGRLITE__* overrides, checks them against the machine and prints every problem as
 /// <c>file:line:column: message</c>, then how to put a fixed configuration into effect.
 /// </summary>
-public static class ConfigValidationReport
+internal static class ConfigValidationReport
 {
     public const int ExitValid = 0;
     public const int ExitInvalid = 1;

@@ -8,7 +8,7 @@ namespace ResMgrLite.Config;
 /// the online CPUs and, per NUMA node, MemTotal and the hugepage pools (the memory facts the
 /// engine's memory manager takes, so one list serves both).
 /// </summary>
-public sealed record MachineFacts(CpuSet OnlineCpus, IReadOnlyList<NumaMemoryInfo> NumaNodes)
+internal sealed record MachineFacts(CpuSet OnlineCpus, IReadOnlyList<NumaMemoryInfo> NumaNodes)
 {
     public long TotalMemoryBytes => NumaNodes.Sum(node => node.MemTotalBytes);
 }

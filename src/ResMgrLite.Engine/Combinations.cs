@@ -1,7 +1,7 @@
 namespace ResMgrLite.Engine;
 
 /// <summary>k-combinations of 0..n-1 in lexicographic order, in place (the kubelet's <c>iterateCombinations</c> order).</summary>
-public static class Combinations
+internal static class Combinations
 {
     /// <summary>Advances <paramref name="combo"/> to the next k-combination of 0..<paramref name="n"/>-1; false after the last one.</summary>
     public static bool Next(Span<int> combo, int n)

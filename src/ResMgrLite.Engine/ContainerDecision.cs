@@ -10,7 +10,7 @@ namespace ResMgrLite.Engine;
 /// the container's own <see cref="Settings"/>, and in <see cref="Effects"/> the other containers whose
 /// cpuset changed and the pod- and QoS-level cgroup writes.
 /// </summary>
-public struct ContainerDecision
+internal struct ContainerDecision
 {
     public ContainerKey Key;
 
@@ -34,7 +34,7 @@ public struct ContainerDecision
 }
 
 /// <summary>What a release changed, with its effects (widened pools, lowered QoS parents).</summary>
-public readonly struct ReleaseDecision(bool released, EngineEffects effects)
+internal readonly struct ReleaseDecision(bool released, EngineEffects effects)
 {
     /// <summary>True when the engine held something for the container or pod and let it go.</summary>
     public bool Released { get; } = released;

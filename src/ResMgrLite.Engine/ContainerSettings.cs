@@ -7,7 +7,7 @@ namespace ResMgrLite.Engine;
 /// Everything the runtime must set on one container, as the engine decided it: enough to restate
 /// the container completely (an update must never undo a decision by leaving a field out).
 /// </summary>
-public struct ContainerSettings
+internal struct ContainerSettings
 {
     /// <summary>True when the CPU manager (static policy) decides the container's CPUs; false leaves cpus and quota to the runtime.</summary>
     public bool ManagesCpu;

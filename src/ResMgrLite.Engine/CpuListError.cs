@@ -4,13 +4,13 @@ namespace ResMgrLite.Engine;
 /// <param name="Position">0-based character offset of the offending text in the input.</param>
 /// <param name="Offending">The offending text (escaped when not printable).</param>
 /// <param name="Reason">What was wrong and what would have been valid.</param>
-public readonly record struct CpuListError(int Position, string Offending, string Reason)
+internal readonly record struct CpuListError(int Position, string Offending, string Reason)
 {
     public override string ToString() => $"at position {Position} ('{Offending}'): {Reason}";
 }
 
 /// <summary>Thrown by <see cref="CpuSet.Parse"/> for malformed cpulists.</summary>
-public sealed class CpuListFormatException : FormatException
+internal sealed class CpuListFormatException : FormatException
 {
     public CpuListFormatException(CpuListError error, string input)
         : base($"invalid cpulist \"{CpuListParser.Escape(input)}\" {error}")

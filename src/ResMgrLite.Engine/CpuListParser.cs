@@ -16,7 +16,7 @@ namespace ResMgrLite.Engine;
 /// newline) is ignored. Errors report the 0-based position and the offending text.
 /// Success allocates nothing; only the error path builds strings.
 /// </remarks>
-public static class CpuListParser
+internal static class CpuListParser
 {
     public static bool TryParse(ReadOnlySpan<char> text, out CpuSet set, out CpuListError error)
     {

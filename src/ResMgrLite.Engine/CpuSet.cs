@@ -13,7 +13,7 @@ namespace ResMgrLite.Engine;
 /// The value is immutable through its public surface: every operation returns a new set.
 /// Pass it with <c>in</c> on hot paths to avoid the copy.
 /// </remarks>
-public struct CpuSet : IEquatable<CpuSet>
+internal struct CpuSet : IEquatable<CpuSet>
 {
     /// <summary>Exclusive upper bound of CPU ids.</summary>
     public const int MaxCpus = 4096;
@@ -409,7 +409,7 @@ public struct CpuSet : IEquatable<CpuSet>
         throw new ArgumentOutOfRangeException(nameof(cpu), cpu, $"CPU ids must be 0..{MaxCpus - 1}");
 
     /// <summary>Allocation-free ascending enumerator.</summary>
-    public struct Enumerator
+    internal struct Enumerator
     {
         private readonly CpuSet _set;
         private int _word;

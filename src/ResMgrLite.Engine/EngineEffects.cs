@@ -3,7 +3,7 @@ using ResMgrLite.Engine.Model;
 namespace ResMgrLite.Engine;
 
 /// <summary>Which CPU pool a container follows.</summary>
-public enum CpuPool : byte
+internal enum CpuPool : byte
 {
     /// <summary>The node shared ("default") pool.</summary>
     Node,
@@ -13,14 +13,14 @@ public enum CpuPool : byte
 }
 
 /// <summary>Another running container whose cpuset changed with a decision: it follows a pool that changed.</summary>
-public readonly record struct CpusetChange(ContainerKey Key, string ContainerId, CpuPool Pool);
+internal readonly record struct CpusetChange(ContainerKey Key, string ContainerId, CpuPool Pool);
 
 /// <summary>
 /// What a decision means beyond the container itself: the other containers whose cpuset changed
 /// and the pod- and QoS-level cgroup writes, in the order they must be applied. Owned and reused by
 /// the engine (so deciding allocates nothing): valid until the engine's next call.
 /// </summary>
-public sealed class EngineEffects
+internal sealed class EngineEffects
 {
     internal readonly List<CpusetChange> Changes = new(64);
     internal readonly List<PodCgroupWrite> Writes = new(8);

@@ -4,7 +4,7 @@ namespace ResMgrLite.Engine;
 /// The outcome of starting the engine: the engine, or every configuration problem in words (the
 /// caller reports them with its own context; nothing is thrown for a configuration a user wrote).
 /// </summary>
-public sealed class EngineStartResult(ResourceEngine? engine, IReadOnlyList<string> problems)
+internal sealed class EngineStartResult(ResourceEngine? engine, IReadOnlyList<string> problems)
 {
     public ResourceEngine? Engine => engine;
 

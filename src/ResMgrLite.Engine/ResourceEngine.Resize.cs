@@ -7,10 +7,10 @@ using ResMgrLite.Engine.TopologyManagement;
 
 namespace ResMgrLite.Engine;
 
-// In-place pod-level resize (KEP-5419 with the KEP-5526 static managers, spec/resource-managers.md
+// In-place pod-level resize (KEP-5419 with the KEP-5526 static managers, docs/kubelet-rules.md
 // §7): the kubelet's feasibility check, then the budget's pools, the pod cgroup limits and the
 // Memory QoS sums follow the new budget. Pure, like admission: the decision carries its effects.
-public sealed partial class ResourceEngine
+internal sealed partial class ResourceEngine
 {
     private readonly Dictionary<string, PodResizeRecord> _resizes = new(StringComparer.Ordinal);
     private readonly List<PodCgroupWrite> _widenLimits = new(4);

@@ -10,13 +10,13 @@ namespace ResMgrLite.Engine;
 
 /// <summary>
 /// The admission pipeline of the kubelet's container manager, for one node: Topology Manager hint
-/// merge (container or pod scope, spec/resource-managers.md §2.5, §2.6), then every provider plans
+/// merge (container or pod scope, docs/kubelet-rules.md §2.5, §2.6), then every provider plans
 /// and, only when all of them can, every provider commits ("plan all, then commit all"). Each
 /// decision carries its effects (<see cref="EngineEffects"/>). Pure and deterministic: the same calls
 /// in the same order give the same decisions; admission and release allocate nothing once the
 /// engine's tables have grown.
 /// </summary>
-public sealed partial class ResourceEngine
+internal sealed partial class ResourceEngine
 {
     private readonly CpuTopology _topology;
     private readonly TopologyManagerOptions _tmOptions;
@@ -473,7 +473,7 @@ public sealed partial class ResourceEngine
 
     /// <summary>
     /// Replaces the state with a checkpoint after validating it against this machine and
-    /// configuration (spec/resource-managers.md §3.11). Returns the problems found; when there are
+    /// configuration (docs/kubelet-rules.md §3.11). Returns the problems found; when there are
     /// any the engine is left exactly as it was, so the caller decides (docs/state.md) instead of
     /// half-trusting a file.
     /// </summary>

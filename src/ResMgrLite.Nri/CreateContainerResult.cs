@@ -5,9 +5,9 @@ namespace ResMgrLite.Nri;
 /// <summary>
 /// The answer to CreateContainer: changes to the container being created, plus updates of
 /// <em>other</em> containers (putting the new container in <see cref="Updates"/> fails the
-/// creation, spec §7.2).
+/// creation, docs/nri-rules.md §7.2).
 /// </summary>
-public sealed record CreateContainerResult(ContainerAdjustment? Adjustment, IReadOnlyList<ContainerUpdate> Updates)
+internal sealed record CreateContainerResult(ContainerAdjustment? Adjustment, IReadOnlyList<ContainerUpdate> Updates)
 {
     public static CreateContainerResult NoChange { get; } = new(null, []);
 }

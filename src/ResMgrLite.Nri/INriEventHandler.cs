@@ -3,15 +3,15 @@ using ResMgrLite.Nri.Api;
 namespace ResMgrLite.Nri;
 
 /// <summary>
-/// Plugin-side NRI events, one method per event (spec §4.2). The host maps StateChange and the
+/// Plugin-side NRI events, one method per event (docs/nri-rules.md §4.2). The host maps StateChange and the
 /// v0.12 dedicated RPCs onto the same methods. Throwing from a method answers the runtime with an
 /// error status: UNKNOWN with the exception message, or the code of a
 /// <see cref="Ttrpc.TtrpcStatusException"/>. For CreateContainer that fails the container creation
-/// (spec §6.4). Methods must answer within the runtime's request timeout (2 s by default); the
+/// (docs/nri-rules.md §6.4). Methods must answer within the runtime's request timeout (2 s by default); the
 /// cancellation token fires at that deadline. Calls arrive off the connection's receive loop, so a
 /// slow method does not hold up the next request.
 /// </summary>
-public interface INriEventHandler
+internal interface INriEventHandler
 {
     /// <summary>Returns the events wanted; the host drops bits the runtime does not know.</summary>
     ValueTask<NriEventMask> ConfigureAsync(NriConfigureContext context, CancellationToken cancellationToken);
@@ -19,7 +19,7 @@ public interface INriEventHandler
     /// <summary>
     /// The runtime's pods and containers at registration (external plugins; pre-launched ones on
     /// NRI v0.7+) are about to be streamed: the host decodes them one at a time and hands each to
-    /// the returned object, across all chunks of a split Synchronize (spec §6.3), then asks it for
+    /// the returned object, across all chunks of a split Synchronize (docs/nri-rules.md §6.3), then asks it for
     /// the updates. Called once per Synchronize sequence.
     /// </summary>
     INriSynchronization BeginSynchronize();
@@ -28,7 +28,7 @@ public interface INriEventHandler
 
     /// <summary>
     /// CRI asked for <paramref name="requested"/>. An update for the same container id changes that
-    /// request; updates for other containers are applied first (spec §7.4).
+    /// request; updates for other containers are applied first (docs/nri-rules.md §7.4).
     /// </summary>
     ValueTask<IReadOnlyList<ContainerUpdate>> UpdateContainerAsync(PodSandbox pod, Container container, LinuxResources? requested, CancellationToken cancellationToken);
 
@@ -51,10 +51,10 @@ public interface INriEventHandler
 
     /// <summary>
     /// NRI v0.10+ only: the pod update went through. Delivered as its own call by v0.12 runtimes and
-    /// as a StateChange by v0.10–v0.11 ones; both arrive here. Not sent by CRI-O (spec §7.6).
+    /// as a StateChange by v0.10–v0.11 ones; both arrive here. Not sent by CRI-O (docs/nri-rules.md §7.6).
     /// </summary>
     ValueTask PostUpdatePodSandboxAsync(PodSandbox pod, CancellationToken cancellationToken);
 
-    /// <summary>Defined by NRI but never called by any runtime examined (spec §6.5).</summary>
+    /// <summary>Defined by NRI but never called by any runtime examined (docs/nri-rules.md §6.5).</summary>
     ValueTask ShutdownAsync(CancellationToken cancellationToken);
 }

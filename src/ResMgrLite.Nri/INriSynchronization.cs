@@ -3,13 +3,13 @@ using ResMgrLite.Nri.Api;
 namespace ResMgrLite.Nri;
 
 /// <summary>
-/// One Synchronize as a stream (spec §6.1, §6.3): <see cref="AddPod"/> and <see cref="AddContainer"/>
+/// One Synchronize as a stream (docs/nri-rules.md §6.1, §6.3): <see cref="AddPod"/> and <see cref="AddContainer"/>
 /// for every object in the order they are decoded, then <see cref="CompleteAsync"/> once. The host
 /// keeps none of the objects, so a multi-megabyte Synchronize is never held as a whole: keep what
 /// a later decision needs and drop the rest. A split Synchronize continues the same stream, so a
 /// container may come before its pod. If the connection ends first, the object is just dropped.
 /// </summary>
-public interface INriSynchronization
+internal interface INriSynchronization
 {
     /// <summary>Called on the receive loop while the message is decoded: do only quick work here.</summary>
     void AddPod(PodSandbox pod);

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Nri;
 
-/// <summary>The NRI protocol generation the runtime speaks, as far as it can be told (spec §5.6).</summary>
-public enum NriApiLevel
+/// <summary>The NRI protocol generation the runtime speaks, as far as it can be told (docs/nri-rules.md §5.6).</summary>
+internal enum NriApiLevel
 {
     /// <summary>v0.6.x or older (containerd ≤ 1.7.25, e.g. Debian's 1.7.24): ConfigureRequest has fields 1–3 only; pre-launched plugins get no Synchronize.</summary>
     V0_6 = 6,

@@ -3,23 +3,23 @@ using System.Net.Sockets;
 namespace ResMgrLite.Nri;
 
 /// <summary>How the plugin reaches the runtime and what it calls itself there.</summary>
-public sealed class NriConnectionOptions
+internal sealed class NriConnectionOptions
 {
-    /// <summary>containerd's default external plugin socket (spec §1.1).</summary>
+    /// <summary>containerd's default external plugin socket (docs/nri-rules.md §1.1).</summary>
     public const string DefaultSocketPath = "/var/run/nri/nri.sock";
 
     /// <summary>
     /// Pre-launched mode: the socket the runtime passed (fd <c>NRI_PLUGIN_SOCKET</c>). One session;
-    /// EOF ends it and the plugin exits (spec §6.5). Null: external mode, dial <see cref="SocketPath"/>.
+    /// EOF ends it and the plugin exits (docs/nri-rules.md §6.5). Null: external mode, dial <see cref="SocketPath"/>.
     /// </summary>
     public Socket? ConnectedSocket { get; init; }
 
     public string SocketPath { get; init; } = DefaultSocketPath;
 
-    /// <summary>Plugin name; v0.12 runtimes require <c>[a-zA-Z0-9_.+-]+</c> (spec §1.2).</summary>
+    /// <summary>Plugin name; v0.12 runtimes require <c>[a-zA-Z0-9_.+-]+</c> (docs/nri-rules.md §1.2).</summary>
     public required string PluginName { get; init; }
 
-    /// <summary>Exactly two ASCII digits (spec §1.2).</summary>
+    /// <summary>Exactly two ASCII digits (docs/nri-rules.md §1.2).</summary>
     public required string PluginIndex { get; init; }
 
     /// <summary>How long to wait for the RegisterPlugin reply.</summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ResMgrLite.Nri;
 
 /// <summary>Reads the three variables a runtime sets for a pre-launched plugin.</summary>
-public static class NriEnvironment
+internal static class NriEnvironment
 {
     public const string SocketVariable = "NRI_PLUGIN_SOCKET";
     public const string NameVariable = "NRI_PLUGIN_NAME";

@@ -2,11 +2,11 @@ namespace ResMgrLite.Nri;
 
 /// <summary>
 /// ConfigureResponse.events subscription bits: event <c>e</c> is bit <c>1 &lt;&lt; (e - 1)</c>
-/// (spec §5.6). A runtime drops a plugin that sets a bit it does not know, and reads 0 as
+/// (docs/nri-rules.md §5.6). A runtime drops a plugin that sets a bit it does not know, and reads 0 as
 /// "everything", so the host clamps the mask to <see cref="NriRuntimeInfo.SupportedEvents"/>.
 /// </summary>
 [Flags]
-public enum NriEventMask
+internal enum NriEventMask
 {
     None = 0,
     RunPodSandbox = 1 << 0,

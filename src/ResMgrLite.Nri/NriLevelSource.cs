@@ -1,7 +1,7 @@
 namespace ResMgrLite.Nri;
 
-/// <summary>How the runtime's NRI level was found (spec §5.6).</summary>
-public enum NriLevelSource
+/// <summary>How the runtime's NRI level was found (docs/nri-rules.md §5.6).</summary>
+internal enum NriLevelSource
 {
     /// <summary>ConfigureRequest.NRI_version (v0.12+ runtimes send it).</summary>
     Reported,

@@ -7,9 +7,9 @@ namespace ResMgrLite.Nri;
 /// <summary>
 /// Runs an NRI plugin: pre-launched (one session on the inherited socket, exit on EOF) or
 /// external (dial, and after every EOF or failed dial reconnect with capped exponential backoff
-/// and a full re-handshake, spec §6.5).
+/// and a full re-handshake, docs/nri-rules.md §6.5).
 /// </summary>
-public sealed class NriPluginHost : INriRuntime
+internal sealed class NriPluginHost : INriRuntime
 {
     private readonly NriConnectionOptions _options;
     private readonly INriEventHandler _handler;

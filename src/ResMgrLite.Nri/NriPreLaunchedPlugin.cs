@@ -2,9 +2,9 @@ using System.Net.Sockets;
 
 namespace ResMgrLite.Nri;
 
-/// <summary>The identity a runtime hands a pre-launched plugin (spec §1.3).</summary>
+/// <summary>The identity a runtime hands a pre-launched plugin (docs/nri-rules.md §1.3).</summary>
 /// <param name="SocketFd">The already-connected socket, normally fd 3.</param>
-public sealed record NriPreLaunchedPlugin(int SocketFd, string Name, string Index)
+internal sealed record NriPreLaunchedPlugin(int SocketFd, string Name, string Index)
 {
     /// <summary>Wraps the inherited fd; the returned socket owns it.</summary>
     /// <exception cref="IOException">The fd is not an open socket; the message says so in words.</exception>

@@ -4,7 +4,7 @@ namespace ResMgrLite.Nri;
 
 /// <summary>What the ConfigureRequest tells about the runtime on the other end.</summary>
 /// <param name="NriVersion">ConfigureRequest.NRI_version as sent; empty before NRI v0.12.</param>
-public sealed record NriRuntimeInfo(
+internal sealed record NriRuntimeInfo(
     string Name,
     string Version,
     string NriVersion,
@@ -12,7 +12,7 @@ public sealed record NriRuntimeInfo(
     TimeSpan RequestTimeout,
     NriApiLevel Level)
 {
-    /// <summary>Request timeout NRI uses when the runtime does not say (spec §1.1: 2 s).</summary>
+    /// <summary>Request timeout NRI uses when the runtime does not say (docs/nri-rules.md §1.1: 2 s).</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>The runtime's NRI version as detected, e.g. "v0.8" or "v0.12.2"; empty when unknown.</summary>
@@ -24,7 +24,7 @@ public sealed record NriRuntimeInfo(
     public NriEventMask SupportedEvents => Level >= NriApiLevel.V0_10 ? NriEventMask.AllV010 : NriEventMask.AllV061;
 
     /// <summary>
-    /// Detects the level (spec §5.1, §5.6): ConfigureRequest.NRI_version when sent (only v0.12+
+    /// Detects the level (docs/nri-rules.md §5.1, §5.6): ConfigureRequest.NRI_version when sent (only v0.12+
     /// runtimes have the field, so any value there means v0.12+); otherwise the runtime's name and
     /// version through <see cref="NriVersionTable"/>; otherwise the v0.7 timeout fields; otherwise
     /// v0.6. Errs towards the older level, which is always safe.

@@ -2,8 +2,8 @@ namespace ResMgrLite.Nri;
 
 /// <summary>
 /// Which NRI version a runtime release links, for runtimes that do not say (everything before
-/// NRI v0.12, spec §5.6). Facts from NRI's own table (<c>pkg/api/version.go</c>) and the runtimes'
-/// <c>go.mod</c> (spec §0.1). Each entry is the first release of a range; a version between
+/// NRI v0.12, docs/nri-rules.md §5.6). Facts from NRI's own table (<c>pkg/api/version.go</c>) and the runtimes'
+/// <c>go.mod</c> (docs/nri-rules.md §0.1). Each entry is the first release of a range; a version between
 /// entries, or a patch release newer than the table, takes the closest entry at or below it, as
 /// NRI's <c>FindClosestMatch</c> does. Anything older than the table is unknown.
 /// </summary>
@@ -15,7 +15,7 @@ internal static class NriVersionTable
         ("containerd", new(1, 7, 0), new(0, 3, 0)),
         ("containerd", new(1, 7, 7), new(0, 4, 0)),
         ("containerd", new(1, 7, 14), new(0, 6, 0)),
-        ("containerd", new(1, 7, 16), new(0, 6, 1)),   // Debian's 1.7.24 too (spec §0.1)
+        ("containerd", new(1, 7, 16), new(0, 6, 1)),   // Debian's 1.7.24 too (docs/nri-rules.md §0.1)
         ("containerd", new(1, 7, 26), new(0, 8, 0)),
         ("containerd", new(2, 0, 0), new(0, 8, 0)),
         ("containerd", new(2, 1, 0), new(0, 8, 0)),

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Nri;
 
 /// <summary>A log that drops everything, for callers that have nowhere to write.</summary>
-public sealed class NullProtocolLog : IProtocolLog
+internal sealed class NullProtocolLog : IProtocolLog
 {
     public static NullProtocolLog Instance { get; } = new();
 

@@ -1,6 +1,6 @@
 namespace ResMgrLite.Nri;
 
-public enum ProtocolLogLevel
+internal enum ProtocolLogLevel
 {
     Debug,
     Info,

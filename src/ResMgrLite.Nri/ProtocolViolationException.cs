@@ -2,9 +2,9 @@ namespace ResMgrLite.Nri;
 
 /// <summary>
 /// The peer sent bytes that break the mux or ttrpc framing. The connection that carried them is
-/// closed with this message as the logged reason; the process goes on (issue 3, part 3).
+/// closed with this message as the logged reason; the process goes on.
 /// </summary>
-public sealed class ProtocolViolationException : Exception
+internal sealed class ProtocolViolationException : Exception
 {
     public ProtocolViolationException(string message) : base(message)
     {

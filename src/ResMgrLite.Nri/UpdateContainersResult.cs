@@ -3,10 +3,10 @@ namespace ResMgrLite.Nri;
 /// <summary>
 /// What the runtime made of one UpdateContainers call: every update applied, some named as failed
 /// (UpdateContainersResponse.failed), or the call failed as a whole (an error status — containerd
-/// 1.7.24 answers any partial failure that way, spec §7.5 — no answer within the deadline, no
+/// 1.7.24 answers any partial failure that way, docs/nri-rules.md §7.5 — no answer within the deadline, no
 /// connection), in which case no update of the call can be taken as applied.
 /// </summary>
-public sealed class UpdateContainersResult
+internal sealed class UpdateContainersResult
 {
     public static readonly UpdateContainersResult AllApplied = new(failedIds: null, problem: null);
 

@@ -10,7 +10,7 @@ internal static class MachineModel
 {
     public static MachineFacts ToFacts(MachineTopology machine) => new(machine.OnlineCpus, MemoryNodes(machine));
 
-    /// <summary>Per NUMA node: MemTotal and the hugepage pools, for the Memory Manager (§4.2).</summary>
+    /// <summary>Per NUMA node: MemTotal and the hugepage pools, for the Memory Manager (docs/kubelet-rules.md §4.2).</summary>
     public static List<Engine.Memory.NumaMemoryInfo> MemoryNodes(MachineTopology machine)
     {
         var nodes = new List<Engine.Memory.NumaMemoryInfo>();

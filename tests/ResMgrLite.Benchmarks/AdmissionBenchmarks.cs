@@ -23,8 +23,9 @@ public class AdmissionBenchmarks
     [Params("8", "128/2NUMA", "512/8NUMA", "4096/8NUMA")]
     public string Machine { get; set; } = "8";
 
-    [Params(TopologyPolicy.SingleNumaNode, TopologyPolicy.BestEffort)]
-    public TopologyPolicy Policy { get; set; }
+    // By name: benchmark parameters are public, the engine's types internal.
+    [Params("single-numa-node", "best-effort")]
+    public string Policy { get; set; } = "single-numa-node";
 
     [GlobalSetup]
     public void Setup()
@@ -36,7 +37,7 @@ public class AdmissionBenchmarks
             "512/8NUMA" => KubeletFixtures.Synthetic(2, 4, 32, 2),
             _ => KubeletFixtures.Synthetic(8, 1, 256, 2),
         };
-        _engine = TestEngine.Create(topology, new TopologyManagerOptions { Policy = Policy }, new CpuManagerOptions { ReservedCpuCount = 2 });
+        _engine = TestEngine.Create(topology, new TopologyManagerOptions { Policy = Policy == "best-effort" ? TopologyPolicy.BestEffort : TopologyPolicy.SingleNumaNode }, new CpuManagerOptions { ReservedCpuCount = 2 });
 
         // Background load: a quarter of the machine in exclusive pods, plus shared pods.
         int background = Math.Max(0, topology.NumCpus / 4 / 2 - 1);

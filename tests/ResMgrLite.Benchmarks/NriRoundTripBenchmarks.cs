@@ -42,7 +42,7 @@ public class NriRoundTripBenchmarks
             }));
         _plugin = NriPluginHost.RunAsync(options, handler, NullProtocolLog.Instance, _stop.Token);
 
-        // RegisterPlugin → empty success reply (spec §8.2), then Configure on conn 1.
+        // RegisterPlugin → empty success reply (docs/nri-rules.md §8.2), then Configure on conn 1.
         ReadMessage();
         _runtime.Send(Convert.FromHexString("000000020000000a00000000000000010200"));
         Call(Build("Configure", new ConfigureRequest

@@ -12,7 +12,7 @@ namespace ResMgrLite.EndToEnd.Tests;
 /// The published static binary as an NRI plugin of each real containerd (2.1.9, 1.7.24), pre-launched and
 /// external, configured with the static CPU manager and CPU 0 reserved: a Guaranteed container
 /// with one whole CPU gets one exclusive CPU (never a reserved one) with its CFS quota off; every
-/// other container gets the shared pool, all CPUs but the exclusive ones (spec/resource-managers.md §3).
+/// other container gets the shared pool, all CPUs but the exclusive ones (docs/kubelet-rules.md §3).
 /// Each assertion reads the kernel's cgroup files.
 /// Sandboxes carry LinuxPodSandboxConfig.resources as the kubelet sends them for every pod; the
 /// plugin must not mistake them for a KEP-5526 pod-level budget.
@@ -181,7 +181,7 @@ public sealed class PluginTests
     private static CpuSet CpusOf(ContainerdSandbox sandbox, RunningPod pod) =>
         Cpus.Parse(sandbox.Cgroups.ReadContainer(pod.CgroupParent, pod.Containers[0].Id).Cpus);
 
-    /// <summary>One CPU, not reserved, CFS quota off (spec/resource-managers.md §5.7).</summary>
+    /// <summary>One CPU, not reserved, CFS quota off (docs/kubelet-rules.md §5.7).</summary>
     private static CpuSet AssertExclusive(ContainerdSandbox sandbox, RunningPod pod)
     {
         var cpus = CpusOf(sandbox, pod);

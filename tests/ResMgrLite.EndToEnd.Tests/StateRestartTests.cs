@@ -7,8 +7,8 @@ using ResMgrLite.EndToEnd.Tests.Support;
 namespace ResMgrLite.EndToEnd.Tests;
 
 /// <summary>
-/// Issue 7 part 4: a pre-launched plugin of a real containerd 1.7.24 (which never sends it
-/// Synchronize, spec/nri-protocol.md §6) is killed and containerd restarted while pods run. The
+/// A pre-launched plugin of a real containerd 1.7.24 (which never sends it
+/// Synchronize, docs/nri-rules.md §6) is killed and containerd restarted while pods run. The
 /// relaunched plugin must take its allocations from the state file: running containers keep their
 /// cpusets, the CPU an exclusive pod holds is not handed out again, and once it is freed a new
 /// Guaranteed pod is placed on it. Written for a 2-CPU host: CPU 0 reserved, Guaranteed pods get 1 CPU.

@@ -13,7 +13,8 @@ public sealed class EngineAllocationTests
 {
     private const long Gi = 1L << 30;
 
-    public static TheoryData<string, int, int, int, int, TopologyPolicy, TopologyScope> Machines => new()
+    // The enums travel as object: test methods are public, the engine's types internal.
+    public static TheoryData<string, int, int, int, int, object, object> Machines => new()
     {
         { "8 CPUs", 1, 1, 4, 2, TopologyPolicy.SingleNumaNode, TopologyScope.Container },
         { "128 CPUs / 2 NUMA", 2, 1, 32, 2, TopologyPolicy.Restricted, TopologyScope.Container },
@@ -23,13 +24,21 @@ public sealed class EngineAllocationTests
 
     [Theory]
     [MemberData(nameof(Machines))]
-    public void Admission_and_release_do_not_allocate(string name, int sockets, int numaPerSocket, int coresPerNuma, int threads, TopologyPolicy policy, TopologyScope scope) =>
+    public void Admission_and_release_do_not_allocate(string name, int sockets, int numaPerSocket, int coresPerNuma, int threads, object policyValue, object scopeValue)
+    {
+        TopologyPolicy policy = (TopologyPolicy)policyValue;
+        TopologyScope scope = (TopologyScope)scopeValue;
         AssertAllocationFree(name, sockets, numaPerSocket, coresPerNuma, threads, policy, scope, withMemory: false);
+    }
 
     [Theory]
     [MemberData(nameof(Machines))]
-    public void Admission_and_release_with_memory_manager_and_memory_qos_do_not_allocate(string name, int sockets, int numaPerSocket, int coresPerNuma, int threads, TopologyPolicy policy, TopologyScope scope) =>
+    public void Admission_and_release_with_memory_manager_and_memory_qos_do_not_allocate(string name, int sockets, int numaPerSocket, int coresPerNuma, int threads, object policyValue, object scopeValue)
+    {
+        TopologyPolicy policy = (TopologyPolicy)policyValue;
+        TopologyScope scope = (TopologyScope)scopeValue;
         AssertAllocationFree(name, sockets, numaPerSocket, coresPerNuma, threads, policy, scope, withMemory: true);
+    }
 
     private static void AssertAllocationFree(string name, int sockets, int numaPerSocket, int coresPerNuma, int threads, TopologyPolicy policy, TopologyScope scope, bool withMemory)
     {

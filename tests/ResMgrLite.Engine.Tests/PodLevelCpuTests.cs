@@ -7,7 +7,7 @@ using ResMgrLite.TestSupport;
 
 namespace ResMgrLite.Engine.Tests;
 
-/// <summary>KEP-5526 <c>AllocatePod</c> scenarios of spec/resource-managers.md §9.5.</summary>
+/// <summary>KEP-5526 <c>AllocatePod</c> scenarios of docs/kubelet-rules.md §9.5.</summary>
 public sealed class PodLevelCpuTests
 {
     private const long Gi = 1L << 30;

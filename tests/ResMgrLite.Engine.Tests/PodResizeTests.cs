@@ -9,7 +9,7 @@ using ResMgrLite.TestSupport;
 namespace ResMgrLite.Engine.Tests;
 
 /// <summary>
-/// In-place pod resize decisions (spec/resource-managers.md §7): grow and shrink × CPU and memory ×
+/// In-place pod resize decisions (docs/kubelet-rules.md §7): grow and shrink × CPU and memory ×
 /// applied, deferred and infeasible × pod and container scope. Machine: 2 NUMA nodes (even and odd
 /// CPUs, 6 each), CPU 0 reserved, 16 GiB per node.
 /// </summary>

@@ -5,7 +5,7 @@ using ResMgrLite.TestSupport;
 
 namespace ResMgrLite.Engine.Tests;
 
-/// <summary>Hint merge (spec/resource-managers.md §2.3) and CPU hint generation (§3.8, §9.6).</summary>
+/// <summary>Hint merge (docs/kubelet-rules.md §2.3) and CPU hint generation (§3.8, §9.6).</summary>
 public sealed class TopologyManagerTests
 {
     private static HintList List(string resource, params (string Mask, bool Preferred)[] hints)

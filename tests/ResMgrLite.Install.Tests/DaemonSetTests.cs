@@ -27,7 +27,7 @@ public sealed partial class DaemonSetTests
     private static JsonElement Kind(string kind) => Documents().Single(d => d.GetProperty("kind").GetString() == kind);
 
     [Fact]
-    public void EveryFieldIsAKubernetesApiFieldOfTheRightType()
+    public void Every_field_is_a_kubernetes_api_field_of_the_right_type()
     {
         JsonElement[] documents = Documents();
         Assert.Equal(["ConfigMap", "DaemonSet"], documents.Select(d => d.GetProperty("kind").GetString()));
@@ -41,7 +41,7 @@ public sealed partial class DaemonSetTests
     }
 
     [Fact]
-    public void TheSchemaCatchesMisspelledFieldsAndWrongTypes()
+    public void The_schema_catches_misspelled_fields_and_wrong_types()
     {
         // The checker itself: a field the API does not have, a string where a number belongs, a
         // value outside an enumeration, and a missing required field.
@@ -65,7 +65,7 @@ public sealed partial class DaemonSetTests
     }
 
     [Fact]
-    public void SelectorsVolumesAndTheConfigMapFitTogether()
+    public void Selectors_volumes_and_the_config_map_fit_together()
     {
         JsonElement daemonSet = Kind("DaemonSet");
         JsonElement configMap = Kind("ConfigMap");
@@ -104,7 +104,7 @@ public sealed partial class DaemonSetTests
     }
 
     [Fact]
-    public void TheConfigMapsConfigurationIsValid()
+    public void The_config_maps_configuration_is_valid()
     {
         string config = Path.Combine(Path.GetTempPath(), $"resmgrlite-daemonset-{Environment.ProcessId}.conf");
         File.WriteAllText(config, Kind("ConfigMap").GetProperty("data").GetProperty("90-resmgrlite.conf").GetString());
@@ -121,7 +121,7 @@ public sealed partial class DaemonSetTests
     }
 
     [Fact]
-    public void TheImageNamedInTheManifestIsTheOneThePackageBuildWrites()
+    public void The_image_named_in_the_manifest_is_the_one_the_package_build_writes()
     {
         string image = Kind("DaemonSet").GetProperty("spec").GetProperty("template").GetProperty("spec")
             .GetProperty("containers")[0].GetProperty("image").GetString()!;

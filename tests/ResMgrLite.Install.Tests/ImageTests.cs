@@ -42,7 +42,7 @@ public sealed class ImageTests
     }
 
     [Fact]
-    public void TheImageHoldsThePublishedBinaryAsItsEntrypoint()
+    public void The_image_holds_the_published_binary_as_its_entrypoint()
     {
         Dictionary<string, byte[]> entries = Entries();
         Assert.Equal("1.0.0", JsonDocument.Parse(entries["oci-layout"]).RootElement.GetProperty("imageLayoutVersion").GetString());

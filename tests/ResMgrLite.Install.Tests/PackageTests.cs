@@ -70,7 +70,7 @@ public sealed partial class PackageTests : IDisposable
     ];
 
     [Fact]
-    public void ThePackageHoldsExactlyTheExpectedPathsWithTheirModesAndOwners()
+    public void The_package_holds_exactly_the_expected_paths_with_their_modes_and_owners()
     {
         (int exit, string listing, string stderr) = Shipped.Run("dpkg-deb", ["--contents", Shipped.Package]);
         Assert.True(exit == 0, stderr);
@@ -84,7 +84,7 @@ public sealed partial class PackageTests : IDisposable
     }
 
     [Fact]
-    public void ControlDataNamesTheVersionTheStaticLinkAndTheConffiles()
+    public void Control_data_names_the_version_the_static_link_and_the_conffiles()
     {
         string control = Shipped.Run("dpkg-deb", ["--field", Shipped.Package]).Stdout;
         Assert.Contains("Package: resmgrlite\n", control, StringComparison.Ordinal);
@@ -98,7 +98,7 @@ public sealed partial class PackageTests : IDisposable
     }
 
     [Fact]
-    public void EveryPageTheShippedGuidesLinkToIsShippedBesideThem()
+    public void Every_page_the_shipped_guides_link_to_is_shipped_beside_them()
     {
         string extracted = Path.Combine(_root, "x");
         Assert.Equal(0, Shipped.Run("dpkg-deb", ["-x", Shipped.Package, extracted]).Exit);
@@ -128,7 +128,7 @@ public sealed partial class PackageTests : IDisposable
     private static partial Regex MarkdownPageLink();
 
     [Fact]
-    public void TheManualPageComesFromTheHelpOfEveryCommandAndFormatsWithoutWarnings()
+    public void The_manual_page_comes_from_the_help_of_every_command_and_formats_without_warnings()
     {
         string extracted = Path.Combine(_root, "x");
         Assert.Equal(0, Shipped.Run("dpkg-deb", ["-x", Shipped.Package, extracted]).Exit);

@@ -1,7 +1,7 @@
 namespace ResMgrLite.TestSupport;
 
 /// <summary>Locates the repository and the published binary from inside a test run.</summary>
-public static class RepoPaths
+internal static class RepoPaths
 {
     /// <summary>The repository root: $RESMGRLITE_REPO, else the folder above the test binaries holding ResMgrLite.sln.</summary>
     public static string Root

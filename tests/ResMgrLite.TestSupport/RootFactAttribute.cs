@@ -6,7 +6,7 @@ namespace ResMgrLite.TestSupport;
 /// A fact that needs root (chroot, containerd, cgroups). Outside root it is reported as skipped
 /// with the reason, never silently passed; CI runs as root, so there it always runs.
 /// </summary>
-public sealed class RootFactAttribute : FactAttribute
+internal sealed class RootFactAttribute : FactAttribute
 {
     public RootFactAttribute()
     {

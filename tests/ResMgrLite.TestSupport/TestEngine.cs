@@ -7,7 +7,7 @@ using ResMgrLite.Engine.TopologyManagement;
 namespace ResMgrLite.TestSupport;
 
 /// <summary>Engines for tests whose configuration is valid by construction.</summary>
-public static class TestEngine
+internal static class TestEngine
 {
     /// <summary><see cref="ResourceEngine.Start"/>, failing the test with the problems when it does not start.</summary>
     public static ResourceEngine Create(CpuTopology topology, TopologyManagerOptions topologyManager, CpuManagerOptions? cpuManager = null, MemoryManagerOptions? memoryManager = null, MemoryQosOptions? memoryQos = null)

@@ -5,7 +5,7 @@ using ResMgrLite.TestSupport;
 
 namespace ResMgrLite.Tests;
 
-/// <summary>The spec §9.3/§9.4 scenarios, run through the same command outside checkers use.</summary>
+/// <summary>The docs/kubelet-rules.md §9.3/§9.4 scenarios, run through the same command outside checkers use.</summary>
 public sealed class ConformanceCpuTests
 {
     private static string CasesPath => Path.Combine(RepoPaths.Root, "tests", "conformance", "cpu-spec9.jsonl");

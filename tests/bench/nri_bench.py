@@ -179,7 +179,7 @@ def largest_sync_message(runs):
 
 
 def goals(size, table, results):
-    """Issue 10's goals against the medians just printed: one line each, 'met' or 'NOT met' with the
+    """The footprint goals against the medians just printed: one line each, 'met' or 'NOT met' with the
     figures behind it, so a re-run says where the binary stands without reading the table."""
     def cell(sc, v, c="off"):
         return next((t for t in table if (t["scenario"], t["nri"], t["managers"]) == (sc, v, c)), None)
@@ -228,7 +228,7 @@ def goals(size, table, results):
     reg = [t["ours"]["register_ms"] for t in pre if t["ours"]["register_ms"] is not None]
     if reg:
         lines.append(("registration <= 5 ms from exec (pre-launched)", max(reg) <= 5, f"{max(reg):.1f} ms (worst median)"))
-    print("\ngoals (issue 10), from the medians above:")
+    print("\nfootprint goals, from the medians above:")
     for label, ok, figures in lines:
         print(f"  {'met    ' if ok else 'NOT met'}  {label}: {figures}")
 

@@ -5,7 +5,7 @@ RegisterPlugin frame on fd 3, and the RSS once registered and configured.
     python3 tests/bench/startup.py out/resmgrlite [runs]
 
 The runtime side is this script: a socketpair, the child gets one end as fd 3 and exactly the three
-NRI_PLUGIN_* variables, like containerd 1.7.24 (spec/nri-protocol.md §1.3)."""
+NRI_PLUGIN_* variables, like containerd 1.7.24 (docs/nri-rules.md §1.3)."""
 import os, socket, statistics, struct, subprocess, sys, time
 
 def frame(conn_id, payload):
@@ -48,7 +48,7 @@ def run_once(binary, config):
     conn, _ = read_frame(runtime)                      # RegisterPlugin on conn 2
     registered = time.perf_counter() - start
     assert conn == 2
-    runtime.sendall(frame(2, ttrpc(1, 2, b"")))        # empty success reply (spec §8.2)
+    runtime.sendall(frame(2, ttrpc(1, 2, b"")))        # empty success reply (docs/nri-rules.md §8.2)
     request = field_bytes(1, config) + field_bytes(2, b"containerd") + field_bytes(3, b"1.7.24~ds1")
     envelope = field_bytes(1, b"nri.pkg.api.v1alpha1.Plugin") + field_bytes(2, b"Configure") + field_bytes(3, request)
     runtime.sendall(frame(1, ttrpc(1, 1, envelope)))

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Writes cpu-spec9.jsonl: the take-by-topology scenarios of spec/resource-managers.md §9.3/§9.4
+"""Writes cpu-spec9.jsonl: the take-by-topology scenarios of docs/kubelet-rules.md §9.3/§9.4
 in the `resmgrlite conformance cpu` input format, each with its expected answer.
 
 The topologies are the kubelet test fixtures described in §9.1 (fixtures built directly: core
-ids as listed there, uncore cache 0 unless the fixture defines caches). Run it again after
-editing a case; the test suite reads only the generated file."""
+ids as listed there, uncore cache 0 unless the fixture defines caches). Machines whose numbering
+follows no formula are kept as data in topologies/NAME.json (same topology format as the cases).
+Run it again after editing a case; the test suite reads only the generated file."""
 import json, os
+
+here = os.path.dirname(os.path.abspath(__file__))
 
 def topo(cpus):
     return {"cpus": [dict(cpu=c, core=k, socket=s, numa=n, **({"uncore": u} if u is not None else {}))
@@ -26,6 +29,11 @@ def multi_numa():                # 2 x 20 x 2, 4 NUMA nodes, siblings (i, i+40)
 def multi_numa_large():          # dual EPYC 7742 NPS4: 8 NUMA nodes of 16 cores, siblings (i, i+128)
     return [(c, c % 128, (c % 128) // 64, (c % 128) // 16, None) for c in range(256)]
 
+def from_file(name):             # irregular machines, stored as data
+    with open(os.path.join(here, "topologies", name + ".json")) as f:
+        cpus = json.load(f)["topology"]["cpus"]
+    return [(c["cpu"], c["core"], c["socket"], c["numa"], c.get("uncore")) for c in cpus]
+
 def uncore_single_socket_no_smt():
     return [(c, c, 0, 0, c // 4) for c in range(16)]
 
@@ -42,6 +50,8 @@ T = {
     "SingleSocketHT": single_socket_ht(), "DualSocketHT": dual_socket_ht(),
     "DualSocketNoHT": dual_socket_no_ht(), "MultiNuma": multi_numa(),
     "MultiNumaLarge": multi_numa_large(),
+    # 4 x 18 x 4 = 288 CPUs, Knights-Landing-style irregular numbering; core = lowest thread id
+    "QuadSocketFourWayHT": from_file("topoQuadSocketFourWayHT"),
     "UncoreSingleSocketNoSMT": uncore_single_socket_no_smt(),
     "UncoreDualSocketNoSMT": uncore_dual_socket_no_smt(),
     "UncoreSingleSocketMultiNuma": uncore_single_socket_multi_numa(),
@@ -49,7 +59,7 @@ T = {
 }
 
 ERR5 = "not enough cpus available to satisfy request: requested=5, available=4"
-packed_common = [  # §9.3 #1-#8, #11-#15 (also the distributed g=1 "common" cases, §9.4)
+packed_common = [  # §9.3 cases 1-8 and 11-15 (also the distributed g=1 "common" cases, §9.4)
     (1, "SingleSocketHT", "0,2,4,6", 5, None, ERR5),
     (2, "SingleSocketHT", "0-7", 0, "", None),
     (3, "SingleSocketHT", "0-7", 1, "0", None),
@@ -87,6 +97,7 @@ spread = [
     ("26d", "DualSocketHT", "0-11", 8, "0,2,4,6,8,10,1,3"),
     ("27", "DualSocketNoHT", "0-7", 2, "0,1"),
     ("28", "MultiNuma", "0-79", 8, "0-7"),
+    ("29", "QuadSocketFourWayHT", "0-287", 12, "0-2,9-10,13-14,21-22,25-26,33"),
 ]
 distributed = [
     (30, "DualSocketHT", "0-11", 8, 1, "0,6,2,8,1,7,3,9"),
@@ -127,7 +138,6 @@ for (i, t, a, n, e, err) in packed_common:
 for (i, t, a, n, g, e) in distributed:
     rows.append(case(f"9.4-{i}", t, a, n, "distributed", g, e, None))
 
-here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "cpu-spec9.jsonl"), "w") as f:
     for r in rows:
         f.write(json.dumps(r, separators=(",", ":")) + "\n")

@@ -2,8 +2,8 @@ using Microsoft.Extensions.Configuration;
 
 namespace ResMgrLite.Config.Options;
 
-/// <summary>spec/resource-managers.md §3.1, §3.10.</summary>
-public sealed class CpuManagerSection
+/// <summary>docs/kubelet-rules.md §3.1, §3.10.</summary>
+internal sealed class CpuManagerSection
 {
     /// <summary>kubelet <c>cpuManagerPolicy</c>.</summary>
     public string Policy { get; set; } = "none";
@@ -18,7 +18,7 @@ public sealed class CpuManagerSection
     public CpuManagerPolicyOptionsSection PolicyOptions { get; set; } = new();
 }
 
-public sealed class CpuManagerPolicyOptionsSection
+internal sealed class CpuManagerPolicyOptionsSection
 {
     [ConfigurationKeyName("full-pcpus-only")]
     public bool FullPcpusOnly { get; set; }

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Config.Options;
 
 /// <summary>Where the cgroup v2 hierarchy is and how pod cgroups are named.</summary>
-public sealed class CgroupOptions
+internal sealed class CgroupOptions
 {
     /// <summary>Mount point of the cgroup hierarchy.</summary>
     public string MountPath { get; set; } = "/sys/fs/cgroup";
@@ -14,12 +14,12 @@ public sealed class CgroupOptions
 }
 
 /// <summary>Where checkpoint files live (the kubelet keeps them in its <c>rootDir</c>).</summary>
-public sealed class StateOptions
+internal sealed class StateOptions
 {
     public string Directory { get; set; } = "/var/lib/resmgrlite";
 }
 
-public sealed class LogOptions
+internal sealed class LogOptions
 {
     /// <summary><c>file</c>, <c>stderr</c>, <c>stdout</c>, <c>journal</c>, or an absolute file path.</summary>
     public string Target { get; set; } = "file";
@@ -37,7 +37,7 @@ public sealed class LogOptions
     public string Level { get; set; } = "info";
 }
 
-public sealed class MetricsOptions
+internal sealed class MetricsOptions
 {
     /// <summary><c>host:port</c> for the Prometheus endpoint; empty turns it off.</summary>
     public string ListenAddress { get; set; } = "";
@@ -46,7 +46,7 @@ public sealed class MetricsOptions
     public string Textfile { get; set; } = "";
 }
 
-public sealed class NrtOptions
+internal sealed class NrtOptions
 {
     /// <summary>File kept up to date with the NodeResourceTopology document; empty turns it off.</summary>
     public string File { get; set; } = "";
@@ -55,7 +55,7 @@ public sealed class NrtOptions
     public string NodeName { get; set; } = "";
 }
 
-public sealed class HookOptions
+internal sealed class HookOptions
 {
     /// <summary>Directory of executables run on allocation events; empty turns hooks off.</summary>
     public string Directory { get; set; } = "";

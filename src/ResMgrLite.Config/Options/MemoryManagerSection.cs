@@ -1,7 +1,7 @@
 namespace ResMgrLite.Config.Options;
 
-/// <summary>spec/resource-managers.md §4, §4.1.</summary>
-public sealed class MemoryManagerSection
+/// <summary>docs/kubelet-rules.md §4, §4.1.</summary>
+internal sealed class MemoryManagerSection
 {
     /// <summary>kubelet <c>memoryManagerPolicy</c>: <c>None</c> or <c>Static</c>.</summary>
     public string Policy { get; set; } = "None";
@@ -11,7 +11,7 @@ public sealed class MemoryManagerSection
 }
 
 /// <summary>One kubelet <c>reservedMemory</c> item: <c>{numaNode, limits: {memory, hugepages-2Mi, …}}</c>.</summary>
-public sealed class ReservedMemorySection
+internal sealed class ReservedMemorySection
 {
     public int NumaNode { get; set; }
 

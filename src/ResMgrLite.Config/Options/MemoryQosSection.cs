@@ -1,7 +1,7 @@
 namespace ResMgrLite.Config.Options;
 
-/// <summary>spec/resource-managers.md §6.1 (KEP-2570).</summary>
-public sealed class MemoryQosSection
+/// <summary>docs/kubelet-rules.md §6.1 (KEP-2570).</summary>
+internal sealed class MemoryQosSection
 {
     /// <summary>kubelet feature gate <c>MemoryQoS</c>.</summary>
     public bool Enabled { get; set; }

@@ -1,10 +1,10 @@
 namespace ResMgrLite.Config.Options;
 
 /// <summary>
-/// The node-allocatable reservations the CPU manager (§3.1: reserved CPU count) and the memory
+/// The node-allocatable reservations the CPU manager (docs/kubelet-rules.md §3.1: reserved CPU count) and the memory
 /// manager (§4.1: reservedMemory must add up to them) are checked against.
 /// </summary>
-public sealed class NodeAllocatableOptions
+internal sealed class NodeAllocatableOptions
 {
     /// <summary>kubelet <c>systemReserved</c>: resource name → quantity.</summary>
     public Dictionary<string, string> SystemReserved { get; set; } = new(StringComparer.Ordinal);

@@ -9,7 +9,7 @@ namespace ResMgrLite.Config.Options;
 /// records; a <c>…Section</c> type is the written form of one of those records, not a second
 /// vocabulary. Defaults here must match <see cref="Schema.ConfigSchema"/> (a test checks it).
 /// </summary>
-public sealed class ResMgrOptions
+internal sealed class ResMgrOptions
 {
     public TopologyManagerSection TopologyManager { get; set; } = new();
 

@@ -2,8 +2,8 @@ using Microsoft.Extensions.Configuration;
 
 namespace ResMgrLite.Config.Options;
 
-/// <summary>spec/resource-managers.md §2.2, §2.4, §2.5.</summary>
-public sealed class TopologyManagerSection
+/// <summary>docs/kubelet-rules.md §2.2, §2.4, §2.5.</summary>
+internal sealed class TopologyManagerSection
 {
     /// <summary>kubelet <c>topologyManagerPolicy</c>.</summary>
     public string Policy { get; set; } = "none";
@@ -15,7 +15,7 @@ public sealed class TopologyManagerSection
     public TopologyManagerPolicyOptionsSection PolicyOptions { get; set; } = new();
 }
 
-public sealed class TopologyManagerPolicyOptionsSection
+internal sealed class TopologyManagerPolicyOptionsSection
 {
     [ConfigurationKeyName("prefer-closest-numa-nodes")]
     public bool PreferClosestNumaNodes { get; set; }

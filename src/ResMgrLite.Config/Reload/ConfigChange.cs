@@ -1,4 +1,4 @@
 namespace ResMgrLite.Config.Reload;
 
 /// <summary>One key whose value differs between the running and the newly delivered configuration.</summary>
-public sealed record ConfigChange(string Key, string OldValue, string NewValue);
+internal sealed record ConfigChange(string Key, string OldValue, string NewValue);

@@ -12,10 +12,10 @@ namespace ResMgrLite.Config.Reload;
 /// throttling factor, reconcile period, hooks) apply at once. Keys that shape existing
 /// assignments (policies, reserved CPUs and memory, reservations, gates) are refused: the
 /// kubelet, too, refuses to start when the policy in its checkpoint differs from the configured
-/// one and asks for a drained node (spec/resource-managers.md §3.11, §4.7). Keys read only at
+/// one and asks for a drained node (docs/kubelet-rules.md §3.11, §4.7). Keys read only at
 /// start are refused until a restart. Pure: no I/O, no logging.
 /// </summary>
-public static class ConfigReload
+internal static class ConfigReload
 {
     private delegate string Read(ResMgrSettings settings);
 

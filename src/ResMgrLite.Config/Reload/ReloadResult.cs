@@ -6,4 +6,4 @@ namespace ResMgrLite.Config.Reload;
 /// What a reload does: <see cref="Effective"/> is the running settings with the safe changes
 /// applied and every refused change left at its old value.
 /// </summary>
-public sealed record ReloadResult(ResMgrSettings Effective, IReadOnlyList<ConfigChange> Applied, IReadOnlyList<RefusedChange> Refused);
+internal sealed record ReloadResult(ResMgrSettings Effective, IReadOnlyList<ConfigChange> Applied, IReadOnlyList<RefusedChange> Refused);

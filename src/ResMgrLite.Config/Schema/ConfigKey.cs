@@ -4,7 +4,7 @@ namespace ResMgrLite.Config.Schema;
 /// One documented configuration key. <see cref="Pattern"/> is a ':'-separated path in which
 /// <c>*</c> stands for any map key and <c>#</c> for an array index.
 /// </summary>
-public sealed record ConfigKey(
+internal sealed record ConfigKey(
     string Pattern,
     ConfigValueType Type,
     string Default,

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Config.Schema;
 
 /// <summary>What a configuration key holds; decides how its text is checked.</summary>
-public enum ConfigValueType
+internal enum ConfigValueType
 {
     String,
     Enum,

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Config.Schema;
 
-/// <summary>What a later Configure with a changed value may do (spec §3.11: a policy change needs a drained node).</summary>
-public enum ReloadBehavior
+/// <summary>What a later Configure with a changed value may do (docs/kubelet-rules.md §3.11: a policy change needs a drained node).</summary>
+internal enum ReloadBehavior
 {
     /// <summary>Applied at once.</summary>
     Live,

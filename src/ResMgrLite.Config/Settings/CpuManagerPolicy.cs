@@ -1,7 +1,7 @@
 namespace ResMgrLite.Config.Settings;
 
-/// <summary>spec/resource-managers.md §3.</summary>
-public enum CpuManagerPolicy
+/// <summary>docs/kubelet-rules.md §3.</summary>
+internal enum CpuManagerPolicy
 {
     None,
     Static,

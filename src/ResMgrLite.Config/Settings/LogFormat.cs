@@ -1,7 +1,7 @@
 namespace ResMgrLite.Config.Settings;
 
 /// <summary>How log entries are written: one text line, or one JSON object a line.</summary>
-public enum LogFormat
+internal enum LogFormat
 {
     Text,
     Json,

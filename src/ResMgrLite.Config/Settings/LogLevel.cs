@@ -1,6 +1,6 @@
 namespace ResMgrLite.Config.Settings;
 
-public enum LogLevel
+internal enum LogLevel
 {
     Trace,
     Debug,

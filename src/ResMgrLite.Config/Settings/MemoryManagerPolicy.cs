@@ -1,7 +1,7 @@
 namespace ResMgrLite.Config.Settings;
 
-/// <summary>spec/resource-managers.md §4.</summary>
-public enum MemoryManagerPolicy
+/// <summary>docs/kubelet-rules.md §4.</summary>
+internal enum MemoryManagerPolicy
 {
     None,
     Static,

@@ -11,7 +11,7 @@ namespace ResMgrLite.Config.Settings;
 /// as they are, adding only what comes from the machine (memory per NUMA node, node allocatable).
 /// Produced only when <see cref="ConfigLoader"/> found no problem.
 /// </summary>
-public sealed record ResMgrSettings
+internal sealed record ResMgrSettings
 {
     public TopologyManagerOptions TopologyManager { get; init; } = new();
 
@@ -21,7 +21,7 @@ public sealed record ResMgrSettings
     /// The static policy's settings, for the engine when <see cref="CpuManagerPolicy"/> is static.
     /// <see cref="CpuManagerOptions.ReservedCpus"/> is the explicit <c>reservedSystemCPUs</c> (empty
     /// when the count comes from reservations); <see cref="CpuManagerOptions.ReservedCpuCount"/> is
-    /// R of spec §3.1.
+    /// R of docs/kubelet-rules.md §3.1.
     /// </summary>
     public CpuManagerOptions CpuManager { get; init; } = new() { ReservedCpuCount = 0, PodLevelResourceManagers = false };
 
@@ -92,7 +92,7 @@ public sealed record ResMgrSettings
 
     /// <summary>
     /// kubeReserved + systemReserved + evictionHard memory.available: what node allocatable
-    /// keeps back from memory (spec §4.1 and §6.3).
+    /// keeps back from memory (docs/kubelet-rules.md §4.1 and §6.3).
     /// </summary>
     public long NodeReservedMemoryBytes =>
         KubeReserved.GetValueOrDefault("memory") + SystemReserved.GetValueOrDefault("memory") + EvictionHardMemoryBytes;

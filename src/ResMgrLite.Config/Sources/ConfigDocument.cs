@@ -11,7 +11,7 @@ namespace ResMgrLite.Config.Sources;
 /// environment) with the location of every item. A source that cannot be read or parsed yields
 /// no entries and one problem.
 /// </summary>
-public sealed class ConfigDocument
+internal sealed class ConfigDocument
 {
     /// <summary>Environment variables with this prefix override file settings; "__" separates levels.</summary>
     public const string EnvironmentPrefix = "RESMGRLITE__";

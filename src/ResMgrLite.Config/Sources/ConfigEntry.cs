@@ -6,7 +6,7 @@ namespace ResMgrLite.Config.Sources;
 /// its source type and its location. Tables and arrays appear too (with a null value) so that an
 /// unknown section, even an empty one, can be reported where it is written.
 /// </summary>
-public sealed record ConfigEntry(string Path, string? Value, ConfigValueShape Shape, ConfigLocation Location)
+internal sealed record ConfigEntry(string Path, string? Value, ConfigValueShape Shape, ConfigLocation Location)
 {
     public bool IsContainer => Shape is ConfigValueShape.Table or ConfigValueShape.Array;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace ResMgrLite.Config.Sources;
 
 /// <summary>An <see cref="IConfigurationSource"/> over already-read entries (TOML, JSON or environment).</summary>
-public sealed class ConfigEntrySource(IReadOnlyList<ConfigEntry> entries) : IConfigurationSource
+internal sealed class ConfigEntrySource(IReadOnlyList<ConfigEntry> entries) : IConfigurationSource
 {
     public IConfigurationProvider Build(IConfigurationBuilder builder) => new ConfigEntryConfigurationProvider(entries);
 }

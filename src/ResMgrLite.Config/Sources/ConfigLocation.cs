@@ -4,7 +4,7 @@ namespace ResMgrLite.Config.Sources;
 /// Where a configuration value came from: a file (or other named text) with line and column, or
 /// an environment variable. Printed the way compilers do, so editors can jump to it.
 /// </summary>
-public readonly record struct ConfigLocation(string Source, int Line, int Column)
+internal readonly record struct ConfigLocation(string Source, int Line, int Column)
 {
     /// <summary>A value that came from no source: the built-in default.</summary>
     public static ConfigLocation Default => new("<default>", 0, 0);

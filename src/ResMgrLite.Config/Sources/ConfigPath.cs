@@ -3,7 +3,7 @@ using System.Text;
 namespace ResMgrLite.Config.Sources;
 
 /// <summary>Helpers for ':'-separated configuration paths.</summary>
-public static class ConfigPath
+internal static class ConfigPath
 {
     public const char Separator = ':';
 

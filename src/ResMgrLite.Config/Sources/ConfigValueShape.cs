@@ -4,7 +4,7 @@ namespace ResMgrLite.Config.Sources;
 /// The type a value had in its source. TOML and JSON know their types; an environment variable
 /// is only text, so it is checked by parsing (<see cref="Untyped"/>).
 /// </summary>
-public enum ConfigValueShape
+internal enum ConfigValueShape
 {
     String,
     Integer,

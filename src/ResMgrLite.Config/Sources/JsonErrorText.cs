@@ -6,7 +6,7 @@ namespace ResMgrLite.Config.Sources;
 /// The reason of a <see cref="JsonException"/> without the reader's own coordinates
 /// ("LineNumber: 0 | BytePositionInLine: 7", 0-based), which callers replace with file:line:column.
 /// </summary>
-public static class JsonErrorText
+internal static class JsonErrorText
 {
     public static string Reason(JsonException exception)
     {

@@ -6,7 +6,7 @@ namespace ResMgrLite.Config.Sources;
 /// TOML for Microsoft.Extensions.Configuration. Syntax errors throw <see cref="FormatException"/>
 /// with file:line:column; use <see cref="ConfigLoader"/> to collect them as problems instead.
 /// </summary>
-public static class TomlConfigurationExtensions
+internal static class TomlConfigurationExtensions
 {
     public static IConfigurationBuilder AddTomlString(this IConfigurationBuilder builder, string toml, string sourceName) =>
         builder.AddConfigDocument(ConfigDocument.FromToml(toml, sourceName));

@@ -4,7 +4,7 @@ namespace ResMgrLite.Config.Toml;
 /// A TOML array. Arrays written as values (<c>[1, 2]</c>) are closed; arrays built by
 /// <c>[[header]]</c> sections grow with each header and never accept a literal.
 /// </summary>
-public sealed class TomlArray : TomlNode
+internal sealed class TomlArray : TomlNode
 {
     private readonly List<TomlNode> _items = [];
 

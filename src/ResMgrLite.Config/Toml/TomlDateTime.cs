@@ -8,7 +8,7 @@ namespace ResMgrLite.Config.Toml;
 /// Date-Time", "Local Date", "Local Time"). Fractional seconds keep up to nine digits; extra
 /// digits are truncated, as the spec asks.
 /// </summary>
-public readonly record struct TomlDateTime(
+internal readonly record struct TomlDateTime(
     TomlNodeKind Kind,
     int Year,
     int Month,

@@ -4,7 +4,7 @@ namespace ResMgrLite.Config.Toml;
 /// The toml-test "decoder" contract: TOML on stdin, tagged JSON on stdout and exit 0; for
 /// invalid TOML a message on stderr and exit 1. Backs <c>resmgrlite debug toml-decode</c>.
 /// </summary>
-public static class TomlDecoder
+internal static class TomlDecoder
 {
     public const int ExitSuccess = 0;
     public const int ExitInvalid = 1;

@@ -3,7 +3,7 @@ using System.Text;
 namespace ResMgrLite.Config.Toml;
 
 /// <summary>Entry points of the TOML 1.0 parser.</summary>
-public static class TomlDocument
+internal static class TomlDocument
 {
     /// <summary>Deepest nesting of tables and arrays a document may have.</summary>
     public const int MaxDepth = TomlParser.MaxDepth;

@@ -4,7 +4,7 @@ namespace ResMgrLite.Config.Toml;
 /// The only exception the TOML parser throws for bad input. It always carries the position of
 /// the offending byte and says what would have been valid there.
 /// </summary>
-public sealed class TomlException : Exception
+internal sealed class TomlException : Exception
 {
     public TomlException(string reason, TomlPosition position, string? sourceName)
         : base(Format(reason, position, sourceName))

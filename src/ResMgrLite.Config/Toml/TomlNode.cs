@@ -4,7 +4,7 @@ namespace ResMgrLite.Config.Toml;
 /// A node of a parsed TOML document. Every node remembers where its value starts and where the
 /// key that named it stands, so configuration errors can point at file:line:column.
 /// </summary>
-public abstract class TomlNode
+internal abstract class TomlNode
 {
     private protected TomlNode(TomlPosition position) => Position = position;
 

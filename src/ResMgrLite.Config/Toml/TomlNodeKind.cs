@@ -1,7 +1,7 @@
 namespace ResMgrLite.Config.Toml;
 
 /// <summary>The TOML 1.0 value types; the four date-time kinds are kept apart as the spec does.</summary>
-public enum TomlNodeKind
+internal enum TomlNodeKind
 {
     Table,
     Array,

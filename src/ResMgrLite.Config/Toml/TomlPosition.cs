@@ -1,7 +1,7 @@
 namespace ResMgrLite.Config.Toml;
 
 /// <summary>A 1-based line and column (columns count Unicode scalar values, not bytes).</summary>
-public readonly record struct TomlPosition(int Line, int Column)
+internal readonly record struct TomlPosition(int Line, int Column)
 {
     public override string ToString() => $"{Line}:{Column}";
 }

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Config.Toml;
 
 /// <summary>A leaf value: string, integer, float, boolean or one of the date-time kinds.</summary>
-public sealed class TomlScalar : TomlNode
+internal sealed class TomlScalar : TomlNode
 {
     private readonly object _value;
 

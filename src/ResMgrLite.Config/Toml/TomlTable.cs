@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace ResMgrLite.Config.Toml;
 
 /// <summary>A TOML table: keys in document order, each naming a node.</summary>
-public sealed class TomlTable : TomlNode
+internal sealed class TomlTable : TomlNode
 {
     private readonly OrderedDictionary<string, TomlNode> _entries = new(StringComparer.Ordinal);
 

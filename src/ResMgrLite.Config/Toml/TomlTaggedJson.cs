@@ -9,7 +9,7 @@ namespace ResMgrLite.Config.Toml;
 /// (see tests/ResMgrLite.Config.Tests/TomlTestData/README.md, "Expected-output JSON convention").
 /// Hand-written with Utf8JsonWriter: no reflection, safe under Native AOT.
 /// </summary>
-public static class TomlTaggedJson
+internal static class TomlTaggedJson
 {
     public static void Write(TomlTable document, Stream output)
     {

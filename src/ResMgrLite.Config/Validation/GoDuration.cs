@@ -5,7 +5,7 @@ namespace ResMgrLite.Config.Validation;
 /// <summary>
 /// Go duration strings as the kubelet configuration uses them ("10s", "1m30s", "500ms", "1.5h").
 /// </summary>
-public static class GoDuration
+internal static class GoDuration
 {
     public static bool TryParse(string? text, out TimeSpan duration)
     {

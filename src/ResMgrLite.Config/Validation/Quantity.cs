@@ -7,7 +7,7 @@ namespace ResMgrLite.Config.Validation;
 /// with an optional binary (Ki…Ei), decimal (n, u, m, k, M, G, T, P, E) or exponent suffix.
 /// Values are exact decimals; callers round up to whole bytes or millicores as the kubelet does.
 /// </summary>
-public static class Quantity
+internal static class Quantity
 {
     public static bool TryParse(string? text, out decimal value)
     {

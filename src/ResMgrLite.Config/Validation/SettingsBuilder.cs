@@ -61,7 +61,7 @@ internal sealed class SettingsBuilder
         CheckMemoryQos();
         if (_options.FeatureGates.PodLevelResourceManagers && !_options.FeatureGates.PodLevelResources)
         {
-            Report("featureGates:PodLevelResourceManagers", "PodLevelResourceManagers needs the PodLevelResources gate on (spec §5.1)");
+            Report("featureGates:PodLevelResourceManagers", "PodLevelResourceManagers needs the PodLevelResources gate on (docs/kubelet-rules.md §5.1)");
         }
 
         CheckLogTarget();
@@ -135,22 +135,22 @@ internal sealed class SettingsBuilder
         _ => TopologyPolicy.None,
     };
 
-    // spec §2.4 max-allowable-numa-nodes
+    // docs/kubelet-rules.md §2.4 max-allowable-numa-nodes
     private void CheckTopologyManager(TopologyPolicy policy)
     {
         int max = _options.TopologyManager.PolicyOptions.MaxAllowableNumaNodes;
         const string key = "topologyManager:policyOptions:max-allowable-numa-nodes";
         if (max < 8)
         {
-            Report(key, "the minimum value of \"max-allowable-numa-nodes\" should not be less than 8 (spec §2.4)");
+            Report(key, "the minimum value of \"max-allowable-numa-nodes\" should not be less than 8 (docs/kubelet-rules.md §2.4)");
         }
         else if (_machine is not null && policy != TopologyPolicy.None && _machine.NumaNodes.Count > max)
         {
-            Report(key, $"unsupported on machines with more than {max} NUMA nodes: this machine has {_machine.NumaNodes.Count} (spec §2.4)");
+            Report(key, $"unsupported on machines with more than {max} NUMA nodes: this machine has {_machine.NumaNodes.Count} (docs/kubelet-rules.md §2.4)");
         }
     }
 
-    // spec §3.1 reserved CPUs
+    // docs/kubelet-rules.md §3.1 reserved CPUs
     private void CheckCpuManager(CpuManagerPolicy policy, CpuSet reserved, int reservedCount)
     {
         if (_machine is not null && !reserved.IsEmpty && !reserved.IsSubsetOf(_machine.OnlineCpus))
@@ -169,7 +169,7 @@ internal sealed class SettingsBuilder
         if (reservedCount == 0)
         {
             Report("cpuManager:policy",
-                "the static policy needs reserved CPUs: set cpuManager.reservedSystemCPUs, or a cpu amount in nodeAllocatable.systemReserved or kubeReserved (spec §3.1)");
+                "the static policy needs reserved CPUs: set cpuManager.reservedSystemCPUs, or a cpu amount in nodeAllocatable.systemReserved or kubeReserved (docs/kubelet-rules.md §3.1)");
         }
         else if (_machine is not null && reservedCount >= _machine.OnlineCpus.Count)
         {
@@ -178,7 +178,7 @@ internal sealed class SettingsBuilder
         }
     }
 
-    // spec §3.10 options, gates and exclusive pairs
+    // docs/kubelet-rules.md §3.10 options, gates and exclusive pairs
     private CpuManagerOptions ReadCpuOptions(CpuManagerPolicy policy, TopologyPolicy topologyPolicy)
     {
         var o = _options.CpuManager.PolicyOptions;
@@ -205,7 +205,7 @@ internal sealed class SettingsBuilder
             }
             else if (missingGate is not null)
             {
-                Report(key, $"CPU manager option '{name}' needs the feature gate featureGates.{missingGate} = true (spec §3.10)");
+                Report(key, $"CPU manager option '{name}' needs the feature gate featureGates.{missingGate} = true (docs/kubelet-rules.md §3.10)");
             }
         }
 
@@ -220,13 +220,13 @@ internal sealed class SettingsBuilder
         {
             if (both)
             {
-                Report("cpuManager:policyOptions:" + b, $"CPU manager options '{a}' and '{b}' cannot be used together (spec §3.10)");
+                Report("cpuManager:policyOptions:" + b, $"CPU manager options '{a}' and '{b}' cannot be used together (docs/kubelet-rules.md §3.10)");
             }
         }
 
         if (o.AlignBySocket && topologyPolicy == TopologyPolicy.SingleNumaNode)
         {
-            Report("cpuManager:policyOptions:" + AlignBySocket, $"'{AlignBySocket}' cannot be used with topologyManager.policy = \"single-numa-node\" (spec §3.10)");
+            Report("cpuManager:policyOptions:" + AlignBySocket, $"'{AlignBySocket}' cannot be used with topologyManager.policy = \"single-numa-node\" (docs/kubelet-rules.md §3.10)");
         }
 
         return new CpuManagerOptions
@@ -299,7 +299,7 @@ internal sealed class SettingsBuilder
         return memory;
     }
 
-    // spec §4.1 reserved memory must match
+    // docs/kubelet-rules.md §4.1 reserved memory must match
     private List<ReservedMemoryNode> ReadReservedMemory(MemoryManagerPolicy policy, Dictionary<string, long> systemReserved, Dictionary<string, long> kubeReserved, long evictionMemory)
     {
         var nodes = new List<ReservedMemoryNode>();
@@ -319,7 +319,7 @@ internal sealed class SettingsBuilder
             if (_machine is not null && node is null)
             {
                 Report(itemKey + ":numaNode",
-                    $"the reserved memory configuration references a NUMA node {item.NumaNode} that does not exist on this machine (nodes: {string.Join(", ", _machine.NumaNodes.Select(n => n.NodeId))}) (spec §4.1)");
+                    $"the reserved memory configuration references a NUMA node {item.NumaNode} that does not exist on this machine (nodes: {string.Join(", ", _machine.NumaNodes.Select(n => n.NodeId))}) (docs/kubelet-rules.md §4.1)");
             }
 
             var limits = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -374,14 +374,14 @@ internal sealed class SettingsBuilder
             {
                 string where = type == "memory" ? "kubeReserved + systemReserved + evictionHard memory.available" : "kubeReserved + systemReserved";
                 Report(firstKeyOfType.GetValueOrDefault(type, "memoryManager:policy"),
-                    $"the total amount \"{FormatBytes(total)}\" of type \"{type}\" is not equal to the value \"{FormatBytes(expected)}\" determined by Node Allocatable feature ({where}) (spec §4.1)");
+                    $"the total amount \"{FormatBytes(total)}\" of type \"{type}\" is not equal to the value \"{FormatBytes(expected)}\" determined by Node Allocatable feature ({where}) (docs/kubelet-rules.md §4.1)");
             }
         }
 
         long expectedMemory = systemReserved.GetValueOrDefault("memory") + kubeReserved.GetValueOrDefault("memory") + evictionMemory;
         if (totals.GetValueOrDefault("memory") == 0 && expectedMemory == 0)
         {
-            Report("memoryManager:policy", "the Static memory manager policy needs reserved memory: you should specify the system reserved memory (spec §4.1)");
+            Report("memoryManager:policy", "the Static memory manager policy needs reserved memory: you should specify the system reserved memory (docs/kubelet-rules.md §4.1)");
         }
 
         return nodes;
@@ -418,7 +418,7 @@ internal sealed class SettingsBuilder
         double factor = _options.MemoryQoS.MemoryThrottlingFactor;
         if (factor is <= 0 or > 1)
         {
-            Report("memoryQoS:memoryThrottlingFactor", $"memoryThrottlingFactor {factor.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range; expected a value in (0, 1] (spec §6.1)");
+            Report("memoryQoS:memoryThrottlingFactor", $"memoryThrottlingFactor {factor.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range; expected a value in (0, 1] (docs/kubelet-rules.md §6.1)");
         }
     }
 

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Engine.Cpu;
 
 /// <summary>
-/// The kubelet's CPU accumulator (spec/resource-managers.md §3.5): the still-free CPUs, the
+/// The kubelet's CPU accumulator (docs/kubelet-rules.md §3.5): the still-free CPUs, the
 /// CPUs taken so far, how many are still needed, and the unit orderings the take steps walk.
 /// </summary>
 /// <remarks>
@@ -260,7 +260,7 @@ internal sealed class CpuAccumulator
         int written = 0;
         foreach (int unit in order)
         {
-            // Judged against the unit's own size (spec §3.7 corrections), not a machine-wide average.
+            // Judged against the unit's own size (docs/kubelet-rules.md §3.7), not a machine-wide average.
             if (freeCounts[unit] == level.SizeOf(unit))
             {
                 _unitList[written++] = unit;

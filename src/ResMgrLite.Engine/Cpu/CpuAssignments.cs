@@ -3,7 +3,7 @@ using ResMgrLite.Engine.PodLevel;
 namespace ResMgrLite.Engine.Cpu;
 
 /// <summary>What a container's CPU entry holds.</summary>
-public enum CpuAssignmentKind : byte
+internal enum CpuAssignmentKind : byte
 {
     /// <summary>No entry of its own: the node shared (default) pool.</summary>
     NodeShared,
@@ -11,7 +11,7 @@ public enum CpuAssignmentKind : byte
     /// <summary>Exclusive CPUs (from the node pool, or a slice of a pod budget).</summary>
     Exclusive,
 
-    /// <summary>A non-eligible regular init container of a pod budget: the budget minus earlier sidecars (§5.3 step 6).</summary>
+    /// <summary>A non-eligible regular init container of a pod budget: the budget minus earlier sidecars (docs/kubelet-rules.md §5.3 step 6).</summary>
     PodInitPool,
 
     /// <summary>A non-eligible container of a pod budget: the pod shared pool, which shrinks as slices are carved.</summary>
@@ -19,7 +19,7 @@ public enum CpuAssignmentKind : byte
 }
 
 /// <summary>One container's CPU entry.</summary>
-public struct ContainerCpuEntry
+internal struct ContainerCpuEntry
 {
     public CpuAssignmentKind Kind;
 
@@ -37,7 +37,7 @@ public struct ContainerCpuEntry
 }
 
 /// <summary>A pod-level budget ("bubble", KEP-5526 §5.3).</summary>
-public struct PodCpuEntry
+internal struct PodCpuEntry
 {
     public CpuSet Bubble;
 
@@ -51,7 +51,7 @@ public struct PodCpuEntry
 }
 
 /// <summary>How the CPU manager decided one admission (the container's cpuset is in the engine's <see cref="ContainerSettings"/>).</summary>
-public struct CpuDecision
+internal struct CpuDecision
 {
     /// <summary>The container's cpuset (never empty on success).</summary>
     public CpuSet Cpus;
@@ -75,7 +75,7 @@ public struct CpuDecision
 }
 
 /// <summary>What <see cref="StaticCpuPolicy.TryPlan"/> decided.</summary>
-public enum CpuPlanKind : byte
+internal enum CpuPlanKind : byte
 {
     /// <summary>The container already holds an entry (a retried or restarted container keeps it, §3.3 step 4).</summary>
     Existing,
@@ -91,7 +91,7 @@ public enum CpuPlanKind : byte
 }
 
 /// <summary>A planned CPU admission: apply it with <see cref="StaticCpuPolicy.Commit"/>, with no other change in between.</summary>
-public struct CpuPlan
+internal struct CpuPlan
 {
     public CpuPlanKind Kind;
 

@@ -1,10 +1,10 @@
 namespace ResMgrLite.Engine.Cpu;
 
 /// <summary>
-/// Static CPU policy settings (spec/resource-managers.md §3.1, §3.10). Option names follow the
+/// Static CPU policy settings (docs/kubelet-rules.md §3.1, §3.10). Option names follow the
 /// kubelet's <c>cpuManagerPolicyOptions</c>.
 /// </summary>
-public sealed record CpuManagerOptions
+internal sealed record CpuManagerOptions
 {
     /// <summary>reservedSystemCPUs: an explicit reserved list; when empty, <see cref="ReservedCpuCount"/> CPUs are chosen.</summary>
     public CpuSet ReservedCpus { get; init; }

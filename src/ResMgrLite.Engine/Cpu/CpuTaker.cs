@@ -1,7 +1,9 @@
+using System.Numerics;
+
 namespace ResMgrLite.Engine.Cpu;
 
-/// <summary>How CPUs are ordered for the single-CPU step (spec/resource-managers.md §3.4, §3.5).</summary>
-public enum CpuSortingStrategy
+/// <summary>How CPUs are ordered for the single-CPU step (docs/kubelet-rules.md §3.4, §3.5).</summary>
+internal enum CpuSortingStrategy
 {
     /// <summary>Fill cores (default).</summary>
     Packed,
@@ -11,7 +13,7 @@ public enum CpuSortingStrategy
 }
 
 /// <summary>Options that steer <see cref="CpuTaker.TryTake"/> (the §3.4 dispatcher).</summary>
-public readonly record struct TakeOptions(
+internal readonly record struct TakeOptions(
     CpuSortingStrategy Strategy = CpuSortingStrategy.Packed,
     bool DistributeAcrossNuma = false,
     int DistributeGroupSize = 1,
@@ -19,10 +21,10 @@ public readonly record struct TakeOptions(
 
 /// <summary>
 /// The kubelet's <c>takeByTopology</c>: picks <c>n</c> CPUs out of an available set, topology-aware
-/// (spec/resource-managers.md §3.4 – §3.7). One instance per topology; not thread-safe; allocates
+/// (docs/kubelet-rules.md §3.4 – §3.7). One instance per topology; not thread-safe; allocates
 /// nothing on success (the buffers are preallocated), only the error text on failure.
 /// </summary>
-public sealed class CpuTaker
+internal sealed class CpuTaker
 {
     private readonly CpuTopology _topology;
     private readonly CpuAccumulator _packed;   // used by the packed algorithm (also nested in distributed)
@@ -121,7 +123,29 @@ public sealed class CpuTaker
         return false;
     }
 
-    /// <summary><c>takeByTopologyNUMADistributed</c> (KEP-2902, §3.7 with its corrections).</summary>
+    /// <summary><c>takeByTopologyNUMADistributed</c> (KEP-2902, §3.7).</summary>
+    /// <remarks>
+    /// <para>
+    /// Ties between equally balanced NUMA combinations are not "first found wins" here, because they
+    /// are not in the kubelet. Its <c>iterateCombinations</c> builds every combination with Go's
+    /// <c>append</c> on one growing slice and hands that slice to the scoring callback, which keeps
+    /// the winner as <c>bestCombo = combo</c> (and the remainder subset as
+    /// <c>bestLocalRemainder = subset</c>): a slice header, not a copy. Combinations that start
+    /// with the same first <see cref="GoAppendSharedFrom"/>(k) elements share one backing array,
+    /// so every combination built later under the winner's prefix overwrites the winner's tail —
+    /// up to and including the one the loop builds and then breaks on after a zero balance. The
+    /// kubelet allocates from whatever the slice holds when the walk ends. For k ≤ 3 and k = 5
+    /// nothing is shared; with 6 NUMA nodes and k = 4, a winner {n1,n2,n3,n4} is allocated as
+    /// {n1,n2,n3,n6}.
+    /// </para>
+    /// <para>
+    /// This looks like a bug to copy, and in Go it is one; it is emulated on purpose, because the
+    /// goal is the same CPUs the kubelet would pick (docs/kubelet-rules.md §3.7). The remainder
+    /// still goes to the subset chosen for the true winner, and a node of the reported combination
+    /// that cannot give its even share gives nothing (the kubelet ignores that error), so the
+    /// request then ends in the accounting error, as in the kubelet.
+    /// </para>
+    /// </remarks>
     public bool TryTakeDistributed(in CpuSet available, int count, int groupSize, CpuSortingStrategy strategy, out CpuSet result, out string? error)
     {
         result = default;
@@ -143,7 +167,7 @@ public sealed class CpuTaker
             return false;
         }
 
-        // NUMA nodes with free CPUs, in accumulator order; balance scores cover only these (§3.7 corrections).
+        // NUMA nodes with free CPUs, in accumulator order; balance scores cover only these (§3.7).
         ReadOnlySpan<int> sorted = acc.SortedNumaNodes();
         int numaCount = sorted.Length;
         sorted.CopyTo(_numas);
@@ -164,6 +188,7 @@ public sealed class CpuTaker
             double bestBalance = double.MaxValue;
             int bestRemainderCount = 0;
             bool found = false;
+            int sharedFrom = GoAppendSharedFrom(k);
 
             // Lexicographic k-combinations of positions 0..numaCount-1.
             Span<int> combo = _combo.AsSpan(0, k);
@@ -173,6 +198,12 @@ public sealed class CpuTaker
             }
             do
             {
+                // The kubelet has built this combination before it looks at it, so the write into
+                // the stored winner's shared tail happens even for the one it then breaks on.
+                if (found)
+                {
+                    OverwriteSharedTail(combo, _bestCombo.AsSpan(0, k), sharedFrom);
+                }
                 if (bestBalance == 0)
                 {
                     break;
@@ -197,17 +228,18 @@ public sealed class CpuTaker
                 continue;
             }
 
-            // Even share from every NUMA node of the winning combination.
+            // Even share from every NUMA node of the winning combination (as the kubelet's slice
+            // reads now, see the remarks). A node that cannot give its share gives nothing: the
+            // kubelet drops that error and lets the accounting check below report the shortfall.
             int distribution = count / k / groupSize * groupSize;
             for (int i = 0; i < k; i++)
             {
                 int numa = _numas[_bestCombo[i]];
                 CpuSet numaFree = acc.Free.Intersect(_topology.NumaNodes.CpusOf(numa));
-                if (!TryTakePacked(numaFree, distribution, strategy, preferAlignByUncoreCache: false, out CpuSet part, out error))
+                if (TryTakePacked(numaFree, distribution, strategy, preferAlignByUncoreCache: false, out CpuSet part, out _))
                 {
-                    return false;
+                    acc.Take(part);
                 }
-                acc.Take(part);
             }
 
             // Then the remainder, groupSize at a time, round-robin over the winning remainder subset.
@@ -316,6 +348,12 @@ public sealed class CpuTaker
             }
             do
             {
+                // Same slice sharing as for the NUMA combination (remarks on TryTakeDistributed): only
+                // subsets of the stored winner's size come from the same walk and share its array.
+                if (remainderCount == size)
+                {
+                    OverwriteSharedTail(subsetIndices, _bestLocalRemainder.AsSpan(0, size), GoAppendSharedFrom(size));
+                }
                 int sum = 0;
                 foreach (int i in subsetIndices)
                 {
@@ -328,23 +366,26 @@ public sealed class CpuTaker
                 after.CopyTo(afterCopy);
                 if (!HandOutRemainder(subsetIndices, afterCopy, remainder, groupSize))
                 {
-                    // The kubelet would loop forever here (§3.7 corrections): not viable.
+                    // The kubelet would loop forever here (§3.7): not viable.
                     continue;
                 }
                 double score = StandardDeviation(afterCopy);
                 if (score < bestLocal)
                 {
                     bestLocal = score;
-                    for (int i = 0; i < size; i++)
-                    {
-                        _bestLocalRemainder[i] = _remainderCandidates[subsetIndices[i]];
-                    }
+                    subsetIndices.CopyTo(_bestLocalRemainder);
                     remainderCount = size;
                 }
             }
             while (NextCombination(subsetIndices, candidates));
         }
 
+        // The winner was kept as indices into the candidates (so the shared tail compares like
+        // the kubelet's slice); hand it out as positions in the NUMA list.
+        for (int i = 0; i < remainderCount; i++)
+        {
+            _bestLocalRemainder[i] = _remainderCandidates[_bestLocalRemainder[i]];
+        }
         balance = bestLocal;
         return bestLocal < double.MaxValue;
     }
@@ -375,6 +416,30 @@ public sealed class CpuTaker
             }
         }
         return true;
+    }
+
+    /// <summary>
+    /// The first position of a k-long combination that the kubelet's <c>iterateCombinations</c>
+    /// shares with its siblings: the length at which Go's <c>append</c> last moved the slice to a
+    /// new backing array. Growing one element at a time from an empty <c>[]int</c>, capacities
+    /// go 1, 2, 4, 8, 16, ..., so a new array is made when the length reaches 1, 2, 3, 5, 9, 17, ...
+    /// (1, then one more than each power of two); every position from there to k−1 is written
+    /// again by each later combination that starts with the same elements.
+    /// </summary>
+    internal static int GoAppendSharedFrom(int k) =>
+        k <= 1 ? k : (1 << BitOperations.Log2((uint)(k - 1))) + 1;
+
+    /// <summary>
+    /// What building <paramref name="built"/> does to the stored winner <paramref name="stored"/> in
+    /// the kubelet: when both hang off the same backing array (same first
+    /// <paramref name="sharedFrom"/> elements), the shared positions now hold the new values.
+    /// </summary>
+    private static void OverwriteSharedTail(ReadOnlySpan<int> built, Span<int> stored, int sharedFrom)
+    {
+        if (sharedFrom < built.Length && built[..sharedFrom].SequenceEqual(stored[..sharedFrom]))
+        {
+            built[sharedFrom..].CopyTo(stored[sharedFrom..]);
+        }
     }
 
     /// <summary>Advances a lexicographic k-combination of 0..n-1; false after the last one.</summary>

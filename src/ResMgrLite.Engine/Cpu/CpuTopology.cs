@@ -4,7 +4,7 @@ using ResMgrLite.Engine.TopologyManagement;
 namespace ResMgrLite.Engine.Cpu;
 
 /// <summary>
-/// The CPU manager's view of the machine (spec/resource-managers.md §1.2): every online CPU with
+/// The CPU manager's view of the machine (docs/kubelet-rules.md §1.2): every online CPU with
 /// its core, socket, NUMA node and uncore cache, plus the derived per-unit CPU sets.
 /// </summary>
 /// <remarks>
@@ -12,7 +12,7 @@ namespace ResMgrLite.Engine.Cpu;
 /// so "sort by id" and "sort by dense index" agree. Everything is precomputed once; the lookups
 /// the allocators use are array reads and never allocate.
 /// </remarks>
-public sealed class CpuTopology
+internal sealed class CpuTopology
 {
     private readonly CpuInfo[] _cpus;
 

@@ -6,7 +6,7 @@ namespace ResMgrLite.Engine.Cpu;
 
 // In-place resize of a KEP-5526 pod budget (KEP-5419 with the static CPU manager): the bubble
 // grows or shrinks through its shared pool; the exclusive slices of Guaranteed containers stay.
-public sealed partial class StaticCpuPolicy
+internal sealed partial class StaticCpuPolicy
 {
     /// <summary>
     /// Plans a pod budget of <paramref name="newCount"/> CPUs without changing anything: which CPUs

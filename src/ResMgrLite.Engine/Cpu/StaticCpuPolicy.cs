@@ -6,11 +6,11 @@ using ResMgrLite.Engine.TopologyManagement;
 namespace ResMgrLite.Engine.Cpu;
 
 /// <summary>
-/// The kubelet's CPU Manager <c>static</c> policy (spec/resource-managers.md §3) with KEP-5526
+/// The kubelet's CPU Manager <c>static</c> policy (docs/kubelet-rules.md §3) with KEP-5526
 /// pod-level budgets (§5), as a pure state machine: hints in, decisions out. Allocation-free on
 /// admission and release once its dictionaries have grown to the working set.
 /// </summary>
-public sealed partial class StaticCpuPolicy
+internal sealed partial class StaticCpuPolicy
 {
     private readonly CpuTopology _topology;
     private readonly CpuManagerOptions _options;

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Engine.Memory;
 
 /// <summary>Bytes per <see cref="MemoryResource"/>: a request, a budget, a block set or a reservation.</summary>
-public struct MemoryAmounts : IEquatable<MemoryAmounts>
+internal struct MemoryAmounts : IEquatable<MemoryAmounts>
 {
     public long Memory;
     public long Hugepages2Mi;
@@ -55,7 +55,7 @@ public struct MemoryAmounts : IEquatable<MemoryAmounts>
     public readonly MemoryAmounts Max(in MemoryAmounts other) =>
         new(Math.Max(Memory, other.Memory), Math.Max(Hugepages2Mi, other.Hugepages2Mi), Math.Max(Hugepages1Gi, other.Hugepages1Gi));
 
-    /// <summary>Negative amounts become 0 (§5.5: "only positive values").</summary>
+    /// <summary>Negative amounts become 0 (docs/kubelet-rules.md §5.5: "only positive values").</summary>
     public readonly MemoryAmounts PositivePart() =>
         new(Math.Max(0, Memory), Math.Max(0, Hugepages2Mi), Math.Max(0, Hugepages1Gi));
 

@@ -3,7 +3,7 @@ using ResMgrLite.Engine.Model;
 namespace ResMgrLite.Engine.Memory;
 
 /// <summary>What a container's memory entry holds.</summary>
-public enum MemoryAssignmentKind : byte
+internal enum MemoryAssignmentKind : byte
 {
     /// <summary>No entry: the container's memory is not pinned (cpuset.mems unrestricted).</summary>
     None,
@@ -19,10 +19,10 @@ public enum MemoryAssignmentKind : byte
 }
 
 /// <summary>
-/// One container's memory blocks (spec/resource-managers.md §4.3). The kubelet keeps one block per
+/// One container's memory blocks (docs/kubelet-rules.md §4.3). The kubelet keeps one block per
 /// resource; they always share one NUMA mask, so a mask plus the sizes per resource says the same.
 /// </summary>
-public struct ContainerMemoryEntry
+internal struct ContainerMemoryEntry
 {
     public MemoryAssignmentKind Kind;
 
@@ -42,7 +42,7 @@ public struct ContainerMemoryEntry
 }
 
 /// <summary>A pod-level memory budget (KEP-5526, §5.5): charged once, partitioned as bookkeeping.</summary>
-public struct PodMemoryEntry
+internal struct PodMemoryEntry
 {
     public ulong Mask;
 
@@ -63,7 +63,7 @@ public struct PodMemoryEntry
 }
 
 /// <summary>The result of a memory admission, for the adjustment builder.</summary>
-public struct MemoryDecision
+internal struct MemoryDecision
 {
     public MemoryAssignmentKind Kind;
 

@@ -4,12 +4,12 @@ using System.Text;
 namespace ResMgrLite.Engine.Memory;
 
 /// <summary>
-/// The Static memory policy's per-NUMA machine state (spec/resource-managers.md §4.2): a
+/// The Static memory policy's per-NUMA machine state (docs/kubelet-rules.md §4.2): a
 /// <see cref="MemoryTable"/> per node and resource, the number of memory blocks on each node and
 /// the node group ("cells") each node belongs to, kept as a NUMA mask. Flat arrays so charging
 /// and releasing allocate nothing.
 /// </summary>
-public sealed class MemoryMachineState
+internal sealed class MemoryMachineState
 {
     private readonly int[] _ids;
     private readonly MemoryTable[] _tables;

@@ -1,11 +1,11 @@
 namespace ResMgrLite.Engine.Memory;
 
 /// <summary>
-/// Memory Manager <c>Static</c> policy settings (spec/resource-managers.md §4): the machine's memory
+/// Memory Manager <c>Static</c> policy settings (docs/kubelet-rules.md §4): the machine's memory
 /// facts per NUMA node and the kubelet's <c>reservedMemory</c>, as validated by the configuration
 /// (the §4.1 rules live in <c>Config/Validation/SettingsBuilder</c>).
 /// </summary>
-public sealed record MemoryManagerOptions
+internal sealed record MemoryManagerOptions
 {
     public required IReadOnlyList<NumaMemoryInfo> Nodes { get; init; }
 

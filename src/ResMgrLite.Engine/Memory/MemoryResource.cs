@@ -1,10 +1,10 @@
 namespace ResMgrLite.Engine.Memory;
 
 /// <summary>
-/// The resources the Static memory policy manages (spec/resource-managers.md §4): regular memory
+/// The resources the Static memory policy manages (docs/kubelet-rules.md §4): regular memory
 /// and the two hugepage sizes a container can request. Values index <see cref="MemoryAmounts"/>.
 /// </summary>
-public enum MemoryResource
+internal enum MemoryResource
 {
     Memory = 0,
     Hugepages2Mi = 1,
@@ -12,7 +12,7 @@ public enum MemoryResource
 }
 
 /// <summary>Kubelet resource names and page sizes of <see cref="MemoryResource"/> (§1.3).</summary>
-public static class MemoryResources
+internal static class MemoryResources
 {
     public const int Count = 3;
 

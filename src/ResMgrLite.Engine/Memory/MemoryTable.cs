@@ -1,10 +1,10 @@
 namespace ResMgrLite.Engine.Memory;
 
 /// <summary>
-/// One resource on one NUMA node (spec/resource-managers.md §4.2), in bytes.
+/// One resource on one NUMA node (docs/kubelet-rules.md §4.2), in bytes.
 /// Invariant: <c>Allocatable = Reserved + Free</c>.
 /// </summary>
-public struct MemoryTable
+internal struct MemoryTable
 {
     public long Total;
     public long SystemReserved;

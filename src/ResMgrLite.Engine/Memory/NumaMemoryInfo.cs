@@ -1,17 +1,17 @@
 namespace ResMgrLite.Engine.Memory;
 
 /// <summary>One hugepage pool of a NUMA node: page size in KiB and the number of pages (§1.1 step 6).</summary>
-public readonly record struct HugePageInfo(long PageSizeKiB, long Pages)
+internal readonly record struct HugePageInfo(long PageSizeKiB, long Pages)
 {
     public long TotalBytes => checked(PageSizeKiB * 1024 * Pages);
 }
 
 /// <summary>
-/// The memory facts of one NUMA node as cAdvisor reports them (spec/resource-managers.md §1.1
+/// The memory facts of one NUMA node as cAdvisor reports them (docs/kubelet-rules.md §1.1
 /// steps 5-6, §1.3): <c>MemTotal</c> in bytes and the hugepage pools. The host layer maps sysfs
 /// discovery onto this; the engine never reads files.
 /// </summary>
-public sealed record NumaMemoryInfo(int NodeId, long MemTotalBytes, IReadOnlyList<HugePageInfo> HugePages)
+internal sealed record NumaMemoryInfo(int NodeId, long MemTotalBytes, IReadOnlyList<HugePageInfo> HugePages)
 {
     public NumaMemoryInfo(int nodeId, long memTotalBytes)
         : this(nodeId, memTotalBytes, [])
@@ -45,4 +45,4 @@ public sealed record NumaMemoryInfo(int NodeId, long MemTotalBytes, IReadOnlyLis
 }
 
 /// <summary>One <c>reservedMemory</c> entry of the kubelet configuration (§4.1): a NUMA node and its limits.</summary>
-public sealed record ReservedMemoryNode(int NumaNode, MemoryAmounts Limits);
+internal sealed record ReservedMemoryNode(int NumaNode, MemoryAmounts Limits);

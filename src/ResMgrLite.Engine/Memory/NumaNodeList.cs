@@ -6,9 +6,9 @@ namespace ResMgrLite.Engine.Memory;
 
 /// <summary>
 /// NUMA masks as Linux node lists, the format of <c>cpuset.mems</c> ("0-1,3"): what the adjustment
-/// builder writes for a container's memory nodes (spec/resource-managers.md §4.5 "container cgroup effect").
+/// builder writes for a container's memory nodes (docs/kubelet-rules.md §4.5 "container cgroup effect").
 /// </summary>
-public static class NumaNodeList
+internal static class NumaNodeList
 {
     /// <summary>"0-1,3" for mask 0b1011; empty for 0 (no restriction).</summary>
     public static string Format(ulong mask)

@@ -6,7 +6,7 @@ namespace ResMgrLite.Engine.Memory;
 
 // In-place resize of a KEP-5526 pod memory budget: the budget keeps its NUMA nodes (its containers
 // are pinned there); it grows from their free memory or shrinks down to its exclusive slices.
-public sealed partial class StaticMemoryPolicy
+internal sealed partial class StaticMemoryPolicy
 {
     /// <summary>
     /// Whether the pod's memory budget can become <paramref name="newBytes"/> (hugepages keep their

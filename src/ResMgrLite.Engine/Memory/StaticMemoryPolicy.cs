@@ -8,13 +8,13 @@ using ResMgrLite.Engine.TopologyManagement;
 namespace ResMgrLite.Engine.Memory;
 
 /// <summary>
-/// The kubelet's Memory Manager <c>Static</c> policy (spec/resource-managers.md §4) with KEP-5526
+/// The kubelet's Memory Manager <c>Static</c> policy (docs/kubelet-rules.md §4) with KEP-5526
 /// pod-level budgets (§5.5, §5.6), as a pure state machine: hints in, decisions out. Admission is
 /// split into <see cref="TryPlan"/> (decides, changes nothing) and <see cref="Commit"/> (cannot
 /// fail), so the engine can refuse a container on memory before the CPU manager allocates and
 /// never has to undo half an admission. Allocation-free once its dictionaries have grown.
 /// </summary>
-public sealed partial class StaticMemoryPolicy
+internal sealed partial class StaticMemoryPolicy
 {
     private readonly MemoryManagerOptions _options;
     private readonly MemoryMachineState _state;
@@ -848,7 +848,7 @@ public sealed partial class StaticMemoryPolicy
 }
 
 /// <summary>What <see cref="StaticMemoryPolicy.TryPlan"/> decided.</summary>
-public enum MemoryPlanKind : byte
+internal enum MemoryPlanKind : byte
 {
     /// <summary>Nothing to pin.</summary>
     Unmanaged,
@@ -864,7 +864,7 @@ public enum MemoryPlanKind : byte
 }
 
 /// <summary>A planned memory admission: apply it with <see cref="StaticMemoryPolicy.Commit"/>.</summary>
-public struct MemoryPlan
+internal struct MemoryPlan
 {
     public MemoryPlanKind Kind;
 

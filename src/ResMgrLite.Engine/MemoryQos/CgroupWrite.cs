@@ -5,7 +5,7 @@ namespace ResMgrLite.Engine.MemoryQos;
 /// slash, "/" separated), the file name and the value. Plans are ordered; the host's cgroup writer
 /// applies them in order and rolls back on failure.
 /// </summary>
-public readonly record struct CgroupWrite(string Cgroup, string File, string Value)
+internal readonly record struct CgroupWrite(string Cgroup, string File, string Value)
 {
     public override string ToString() => $"{Cgroup}/{File} = {Value}";
 }

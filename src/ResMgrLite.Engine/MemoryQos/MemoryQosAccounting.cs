@@ -3,10 +3,10 @@ using ResMgrLite.Engine.Model;
 namespace ResMgrLite.Engine.MemoryQos;
 
 /// <summary>The protection values of the QoS-class parent cgroups (§6.5).</summary>
-public readonly record struct QosParentValues(long RootMemoryMin, long BurstableMemoryLow);
+internal readonly record struct QosParentValues(long RootMemoryMin, long BurstableMemoryLow);
 
 /// <summary>
-/// Memory QoS bookkeeping for the pod and QoS-class cgroups (spec/resource-managers.md §6.4-§6.6):
+/// Memory QoS bookkeeping for the pod and QoS-class cgroups (docs/kubelet-rules.md §6.4-§6.6):
 /// the active pods' memory requests, the parent values derived from them (kubepods root
 /// <c>memory.min = G + B</c>, burstable <c>memory.low = B</c>, §11 rule 10), the numbers behind the
 /// kubelet's two memory QoS metrics, and ordered write plans. Part of the engine's state (and of the
@@ -18,7 +18,7 @@ public readonly record struct QosParentValues(long RootMemoryMin, long Burstable
 /// shrink, so a child never claims protection its parent does not cover (top-down raises, then the
 /// pod cgroup, then bottom-up lowers).
 /// </remarks>
-public sealed class MemoryQosAccounting
+internal sealed class MemoryQosAccounting
 {
     private readonly MemoryQosOptions _options;
     private readonly Dictionary<string, (QosClass Qos, long RequestBytes)> _pods = new(64, StringComparer.Ordinal);

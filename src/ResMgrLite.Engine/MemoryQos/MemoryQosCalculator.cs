@@ -3,11 +3,11 @@ using ResMgrLite.Engine.Model;
 namespace ResMgrLite.Engine.MemoryQos;
 
 /// <summary>
-/// Memory QoS values for containers and pod cgroups (spec/resource-managers.md §6.2-§6.4, §11 rule 10).
+/// Memory QoS values for containers and pod cgroups (docs/kubelet-rules.md §6.2-§6.4, §11 rule 10).
 /// Pure arithmetic; the protection knob that does not apply is written as 0, so a value left by an
 /// earlier configuration is cleared (§6.2 note).
 /// </summary>
-public static class MemoryQosCalculator
+internal static class MemoryQosCalculator
 {
     /// <summary>The container cgroup's memory.min / low / high / max (§6.2).</summary>
     public static MemoryQosValues ForContainer(QosClass podQos, in ContainerResources resources, MemoryQosOptions options)

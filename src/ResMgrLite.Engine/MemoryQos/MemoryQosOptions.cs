@@ -1,7 +1,7 @@
 namespace ResMgrLite.Engine.MemoryQos;
 
-/// <summary><c>memoryReservationPolicy</c> (spec/resource-managers.md §6.1).</summary>
-public enum MemoryReservationPolicy
+/// <summary><c>memoryReservationPolicy</c> (docs/kubelet-rules.md §6.1).</summary>
+internal enum MemoryReservationPolicy
 {
     /// <summary>No protection: memory.min and memory.low are written as 0; memory.high throttling still applies.</summary>
     None,
@@ -11,7 +11,7 @@ public enum MemoryReservationPolicy
 }
 
 /// <summary>Memory QoS (KEP-2570) settings, v1.36 semantics (§6.1). Only effective on cgroup v2.</summary>
-public sealed record MemoryQosOptions
+internal sealed record MemoryQosOptions
 {
     public MemoryReservationPolicy ReservationPolicy { get; init; } = MemoryReservationPolicy.None;
 

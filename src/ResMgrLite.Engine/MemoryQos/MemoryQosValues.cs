@@ -3,10 +3,10 @@ using System.Globalization;
 namespace ResMgrLite.Engine.MemoryQos;
 
 /// <summary>
-/// The cgroup v2 memory knobs Memory QoS sets on one cgroup (§6.2, §6.4); null = leave the file alone.
+/// The cgroup v2 memory knobs Memory QoS sets on one cgroup (docs/kubelet-rules.md §6.2, §6.4); null = leave the file alone.
 /// For a container they become <c>unified</c> adjustments, for pod and QoS cgroups direct writes.
 /// </summary>
-public struct MemoryQosValues : IEquatable<MemoryQosValues>
+internal struct MemoryQosValues : IEquatable<MemoryQosValues>
 {
     public const string MinFile = "memory.min";
     public const string LowFile = "memory.low";

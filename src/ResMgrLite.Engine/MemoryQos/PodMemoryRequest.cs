@@ -3,8 +3,8 @@ using ResMgrLite.Engine.PodLevel;
 
 namespace ResMgrLite.Engine.MemoryQos;
 
-/// <summary>The pod memory request Memory QoS protects (spec/resource-managers.md §6.4).</summary>
-public static class PodMemoryRequest
+/// <summary>The pod memory request Memory QoS protects (docs/kubelet-rules.md §6.4).</summary>
+internal static class PodMemoryRequest
 {
     /// <summary>
     /// The pod's memory request as the kubelet's shared pod-requests helper computes it: the pod-level

@@ -3,7 +3,7 @@ using ResMgrLite.Engine.Model;
 namespace ResMgrLite.Engine.MemoryQos;
 
 /// <summary>The kubelet's cgroup driver: how QoS and pod cgroups are named.</summary>
-public enum CgroupDriver
+internal enum CgroupDriver
 {
     /// <summary><c>kubepods/burstable/pod&lt;uid&gt;</c>.</summary>
     Cgroupfs,
@@ -15,9 +15,9 @@ public enum CgroupDriver
 /// <summary>
 /// Where the kubelet's QoS-class and pod cgroups live under the cgroup v2 mount, for both drivers
 /// (the kubelet's default cgroup root "/"; <see cref="Prefix"/> covers a custom <c>--cgroup-root</c>).
-/// Guaranteed pods sit directly below the kubepods root (§6.5).
+/// Guaranteed pods sit directly below the kubepods root (docs/kubelet-rules.md §6.5).
 /// </summary>
-public sealed record QosCgroupLayout(CgroupDriver Driver, string Prefix = "")
+internal sealed record QosCgroupLayout(CgroupDriver Driver, string Prefix = "")
 {
     /// <summary>The kubepods root: the parent of Guaranteed pods and of the burstable and besteffort cgroups.</summary>
     public string Root => Join(Driver == CgroupDriver.Systemd ? "kubepods.slice" : "kubepods");

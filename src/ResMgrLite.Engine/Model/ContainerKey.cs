@@ -1,4 +1,4 @@
 namespace ResMgrLite.Engine.Model;
 
 /// <summary>Identifies a container by pod UID and container name, as the kubelet's state does.</summary>
-public readonly record struct ContainerKey(string PodUid, string Name);
+internal readonly record struct ContainerKey(string PodUid, string Name);

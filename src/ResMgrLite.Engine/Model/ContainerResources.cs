@@ -4,7 +4,7 @@ namespace ResMgrLite.Engine.Model;
 /// One container's resource requests and limits as the managers need them. CPU in millicores,
 /// memory in bytes; 0 means "not set". Hugepages per page size in bytes.
 /// </summary>
-public readonly record struct ContainerResources(
+internal readonly record struct ContainerResources(
     long CpuRequestMilli,
     long CpuLimitMilli,
     long MemoryRequestBytes,
@@ -12,7 +12,7 @@ public readonly record struct ContainerResources(
     long Hugepages2MiBytes = 0,
     long Hugepages1GiBytes = 0)
 {
-    /// <summary>A non-zero CPU request equal to the limit and a non-zero memory request equal to the limit (§3.2 step 2).</summary>
+    /// <summary>A non-zero CPU request equal to the limit and a non-zero memory request equal to the limit (docs/kubelet-rules.md §3.2 step 2).</summary>
     public bool IsGuaranteedShaped =>
         CpuRequestMilli > 0 && CpuRequestMilli == CpuLimitMilli &&
         MemoryRequestBytes > 0 && MemoryRequestBytes == MemoryLimitBytes;

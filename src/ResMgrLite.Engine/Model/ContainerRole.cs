@@ -1,7 +1,7 @@
 namespace ResMgrLite.Engine.Model;
 
-/// <summary>How a container runs inside its pod (spec/resource-managers.md §3.9, §5.8).</summary>
-public enum ContainerRole
+/// <summary>How a container runs inside its pod (docs/kubelet-rules.md §3.9, §5.8).</summary>
+internal enum ContainerRole
 {
     /// <summary>A regular app container.</summary>
     App,

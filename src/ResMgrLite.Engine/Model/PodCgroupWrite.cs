@@ -1,7 +1,7 @@
 namespace ResMgrLite.Engine.Model;
 
 /// <summary>Which kubelet cgroup a planned write goes to.</summary>
-public enum PodCgroupTarget : byte
+internal enum PodCgroupTarget : byte
 {
     /// <summary>The kubepods root: the parent of Guaranteed pods and of the burstable and besteffort cgroups.</summary>
     KubepodsRoot,
@@ -14,7 +14,7 @@ public enum PodCgroupTarget : byte
 }
 
 /// <summary>The cgroup file a planned write sets.</summary>
-public enum PodCgroupKnob : byte
+internal enum PodCgroupKnob : byte
 {
     /// <summary>cgroup v2 <c>memory.min</c>, bytes.</summary>
     MemoryMin,
@@ -40,7 +40,7 @@ public enum PodCgroupKnob : byte
 /// nothing; the plugin names the file and the cgroup for the host it runs on and applies the plan
 /// in order (a parent is raised before its children and lowered after them).
 /// </summary>
-public readonly record struct PodCgroupWrite(PodCgroupTarget Target, PodCgroupKnob Knob, long Value, string PodUid = "", QosClass Qos = QosClass.BestEffort)
+internal readonly record struct PodCgroupWrite(PodCgroupTarget Target, PodCgroupKnob Knob, long Value, string PodUid = "", QosClass Qos = QosClass.BestEffort)
 {
     /// <summary>The cgroup v2 memory file of a memory knob; null for the CPU quota, whose file depends on the host's cgroup version.</summary>
     public string? MemoryFile => Knob switch

@@ -10,7 +10,7 @@ namespace ResMgrLite.Engine.Model;
 /// pod starts; the managers only ever look at the containers up to the one being admitted, which
 /// is exactly the prefix the kubelet's own algorithms would have processed at that point.
 /// </remarks>
-public sealed class PodSpec
+internal sealed class PodSpec
 {
     public PodSpec(string uid, string name, string ns, QosClass qos, ContainerResources? podLevel = null)
     {
@@ -30,7 +30,7 @@ public sealed class PodSpec
     public QosClass Qos { get; }
 
     /// <summary>
-    /// Pod-level resources (spec.resources), or null when the pod has none (§5.1). Changed only by
+    /// Pod-level resources (spec.resources), or null when the pod has none (docs/kubelet-rules.md §5.1). Changed only by
     /// the engine, when an in-place resize is applied or a persisted one is restored.
     /// </summary>
     public ContainerResources? PodLevel { get; internal set; }

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Engine.Model;
 
-/// <summary>Pod QoS classes (spec/resource-managers.md §8).</summary>
-public enum QosClass
+/// <summary>Pod QoS classes (docs/kubelet-rules.md §8).</summary>
+internal enum QosClass
 {
     BestEffort,
     Burstable,

@@ -3,12 +3,12 @@ using ResMgrLite.Engine.Model;
 namespace ResMgrLite.Engine.PodLevel;
 
 /// <summary>
-/// The one place that says who loses the CFS quota (spec/resource-managers.md §5.7, the kubelet's
+/// The one place that says who loses the CFS quota (docs/kubelet-rules.md §5.7, the kubelet's
 /// <c>DisableCPUQuotaWithExclusiveCPUs</c>): a container with exclusive CPUs runs without a quota,
 /// and so does its pod cgroup, because the pod's quota would otherwise throttle the container that
 /// owns its CPUs. Containers at the pod or host level keep the quota the kubelet set.
 /// </summary>
-public static class CpuQuotaRule
+internal static class CpuQuotaRule
 {
     /// <summary>The CFS quota value that means "no quota" in a container adjustment and in a pod-cgroup plan.</summary>
     public const long NoQuota = -1;

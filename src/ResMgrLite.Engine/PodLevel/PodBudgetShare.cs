@@ -3,12 +3,12 @@ using ResMgrLite.Engine.Model;
 namespace ResMgrLite.Engine.PodLevel;
 
 /// <summary>
-/// Which part of a KEP-5526 pod-level budget a container draws from (spec/resource-managers.md §5.3
+/// Which part of a KEP-5526 pod-level budget a container draws from (docs/kubelet-rules.md §5.3
 /// step 6 for CPUs, §5.5 step 4 for memory). The same partition for both resources: the budget, the
 /// sidecars' slices, the app containers' slices, and the pod shared pool = budget − sidecar slices −
 /// app slices.
 /// </summary>
-public enum PodBudgetShare : byte
+internal enum PodBudgetShare : byte
 {
     /// <summary>An eligible app container: an exclusive slice of the pod shared pool, which shrinks by it.</summary>
     AppSlice,
@@ -27,7 +27,7 @@ public enum PodBudgetShare : byte
 }
 
 /// <summary>The KEP-5526 membership rule.</summary>
-public static class PodBudgetShares
+internal static class PodBudgetShares
 {
     /// <summary>
     /// The share of a container by role and eligibility (a container is eligible when the manager

@@ -4,7 +4,7 @@ namespace ResMgrLite.Engine.PodLevel;
 
 /// <summary>How one manager counts a container's request, and how its amounts add up.</summary>
 /// <typeparam name="T">CPUs (a count), bytes, or bytes per memory resource.</typeparam>
-public interface IPodRequestRule<T>
+internal interface IPodRequestRule<T>
 {
     /// <summary>The container's request as the manager counts it (0 when it counts none).</summary>
     T RequestOf(ContainerSpec container);
@@ -16,12 +16,12 @@ public interface IPodRequestRule<T>
 }
 
 /// <summary>
-/// The kubelet's sidecar-aware pod request (KEP-753, spec/resource-managers.md §3.8, §4.3, §6.4):
+/// The kubelet's sidecar-aware pod request (KEP-753, docs/kubelet-rules.md §3.8, §4.3, §6.4):
 /// <c>max(largest init container + the sidecars started before it, Σ app + Σ sidecars)</c>, over the
 /// containers known so far in kubelet order. One fold for the CPU manager, the memory manager and
 /// Memory QoS; each passes its own <see cref="IPodRequestRule{T}"/> (a struct, so nothing is allocated).
 /// </summary>
-public static class PodRequestFold
+internal static class PodRequestFold
 {
     public static T Fold<T, TRule>(PodSpec pod, TRule rule)
         where TRule : struct, IPodRequestRule<T>

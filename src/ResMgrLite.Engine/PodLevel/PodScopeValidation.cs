@@ -4,7 +4,7 @@ namespace ResMgrLite.Engine.PodLevel;
 
 /// <summary>
 /// KEP-5526 <c>validatePodScopeResources</c>, the empty-shared-pool admission check
-/// (spec/resource-managers.md §5.4). One implementation for CPUs (counts) and memory (bytes):
+/// (docs/kubelet-rules.md §5.4). One implementation for CPUs (counts) and memory (bytes):
 /// the caller says how much each container asks for and whether it is eligible.
 /// </summary>
 /// <remarks>
@@ -12,7 +12,7 @@ namespace ResMgrLite.Engine.PodLevel;
 /// far; the first container that makes the pod invalid is refused, which is where the kubelet's
 /// whole-pod check would have failed given the same containers.
 /// </remarks>
-public static class PodScopeValidation
+internal static class PodScopeValidation
 {
     /// <summary>
     /// Returns null when the pod fits its budget, else the kubelet's reason text.

@@ -1,10 +1,10 @@
 namespace ResMgrLite.Engine.PodLevel;
 
 /// <summary>
-/// KEP-5526 <c>ResourceIsolationLevel</c> (spec/resource-managers.md §5.7): how much of the machine a
+/// KEP-5526 <c>ResourceIsolationLevel</c> (docs/kubelet-rules.md §5.7): how much of the machine a
 /// container's resources are isolated at, which decides who keeps a CFS quota.
 /// </summary>
-public enum ResourceIsolationLevel
+internal enum ResourceIsolationLevel
 {
     /// <summary>No assignment of its own: runs on the node shared pool with its normal quota.</summary>
     Host,

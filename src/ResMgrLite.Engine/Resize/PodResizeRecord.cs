@@ -10,7 +10,7 @@ namespace ResMgrLite.Engine.Resize;
 /// <param name="Desired">The budget the last UpdatePodSandbox asked for.</param>
 /// <param name="InForce">The budget the allocation follows now.</param>
 /// <param name="Reason">Empty for applied and unchanged; the manager and the reason otherwise.</param>
-public readonly record struct PodResizeRecord(ContainerResources Desired, ContainerResources InForce, ResizeOutcome Outcome, string Reason)
+internal readonly record struct PodResizeRecord(ContainerResources Desired, ContainerResources InForce, ResizeOutcome Outcome, string Reason)
 {
     /// <summary>A deferred resize is retried on every release and reconcile.</summary>
     public bool IsPending => Outcome == ResizeOutcome.Deferred;

@@ -4,12 +4,12 @@ namespace ResMgrLite.Engine.Resize;
 
 /// <summary>
 /// The engine's answer to an in-place pod resize, with everything that must happen, in the order it
-/// must happen so nothing overshoots the budget (spec/resource-managers.md §7.3): first
+/// must happen so nothing overshoots the budget (docs/kubelet-rules.md §7.3): first
 /// <see cref="WidenLimits"/> on the pod cgroup (and the Memory QoS writes when the request grows),
 /// then the containers in <see cref="EngineEffects.OtherContainers"/> (narrowed ones first), then
 /// <see cref="NarrowLimits"/> (and the Memory QoS writes when the request shrinks).
 /// </summary>
-public struct ResizeDecision
+internal struct ResizeDecision
 {
     public string PodUid;
 

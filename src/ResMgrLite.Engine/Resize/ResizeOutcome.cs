@@ -2,10 +2,10 @@ namespace ResMgrLite.Engine.Resize;
 
 /// <summary>
 /// How an in-place pod resize was decided, in the words of the kubelet's feasibility check
-/// (spec/resource-managers.md §7.2): the pod conditions <c>PodResizePending</c> (Deferred,
+/// (docs/kubelet-rules.md §7.2): the pod conditions <c>PodResizePending</c> (Deferred,
 /// Infeasible) and <c>PodResizeInProgress</c> (applied).
 /// </summary>
-public enum ResizeOutcome : byte
+internal enum ResizeOutcome : byte
 {
     /// <summary>The new budget equals the one in force: nothing to do.</summary>
     Unchanged,
@@ -21,7 +21,7 @@ public enum ResizeOutcome : byte
 }
 
 /// <summary>Lower-case outcome names for logs, the state file and metric labels.</summary>
-public static class ResizeOutcomes
+internal static class ResizeOutcomes
 {
     public static string Name(ResizeOutcome outcome) => outcome switch
     {

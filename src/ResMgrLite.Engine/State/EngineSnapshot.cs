@@ -6,10 +6,10 @@ namespace ResMgrLite.Engine.State;
 /// <summary>
 /// Everything the engine must remember across a restart, as plain immutable data: the CPU
 /// manager's pools and entries (the content of the kubelet's <c>cpu_manager_state</c>,
-/// spec/resource-managers.md §3.12, with V3 pod entries) and the Topology Manager's stored pod
+/// docs/kubelet-rules.md §3.12, with V3 pod entries) and the Topology Manager's stored pod
 /// hints (pod scope, §2.5). The plugin persists it after every decision; see docs/state.md.
 /// </summary>
-public sealed record EngineSnapshot
+internal sealed record EngineSnapshot
 {
     /// <summary><c>static</c> when the CPU manager ran, <c>none</c> when CPU management was off (§3.11 policy-name rule).</summary>
     public required string CpuPolicy { get; init; }
@@ -40,10 +40,10 @@ public sealed record EngineSnapshot
 }
 
 /// <summary>One pod's last in-place resize (<see cref="Resize.PodResizeRecord"/>).</summary>
-public sealed record PodResizeSnapshot(string PodUid, Model.ContainerResources Desired, Model.ContainerResources InForce, Resize.ResizeOutcome Outcome, string Reason);
+internal sealed record PodResizeSnapshot(string PodUid, Model.ContainerResources Desired, Model.ContainerResources InForce, Resize.ResizeOutcome Outcome, string Reason);
 
 /// <summary>One container's CPU entry (<see cref="ContainerCpuEntry"/>).</summary>
-public sealed record ContainerCpuSnapshot(
+internal sealed record ContainerCpuSnapshot(
     string PodUid,
     string ContainerName,
     string ContainerId,
@@ -90,20 +90,20 @@ public sealed record ContainerCpuSnapshot(
 }
 
 /// <summary>One pod-level budget (<see cref="PodCpuEntry"/>, KEP-5526 §5.3).</summary>
-public sealed record PodCpuSnapshot(string PodUid, CpuSet Bubble, CpuSet SidecarCpus, CpuSet SharedPool, int Containers);
+internal sealed record PodCpuSnapshot(string PodUid, CpuSet Bubble, CpuSet SidecarCpus, CpuSet SharedPool, int Containers);
 
 /// <summary>Init-container CPU reuse (§3.9): only the pod being admitted has any.</summary>
-public sealed record CpuReuseSnapshot(string PodUid, CpuSet Cpus);
+internal sealed record CpuReuseSnapshot(string PodUid, CpuSet Cpus);
 
 /// <summary>A pod's merged Topology Manager hint (pod scope).</summary>
-public sealed record PodHintSnapshot(string PodUid, ulong NumaMask, bool Preferred);
+internal sealed record PodHintSnapshot(string PodUid, ulong NumaMask, bool Preferred);
 
 /// <summary>
 /// The Memory Manager's blocks (the content of the kubelet's <c>memory_manager_state</c>,
-/// spec/resource-managers.md §4.8, with V2 pod entries). The machine state itself is not stored:
+/// docs/kubelet-rules.md §4.8, with V2 pod entries). The machine state itself is not stored:
 /// it is recomputed from the blocks at restore and checked to fit (§4.7).
 /// </summary>
-public sealed record MemorySnapshot
+internal sealed record MemorySnapshot
 {
     public IReadOnlyList<ContainerMemorySnapshot> Containers { get; init; } = [];
 
@@ -114,7 +114,7 @@ public sealed record MemorySnapshot
 }
 
 /// <summary>One container's memory entry (<see cref="Memory.ContainerMemoryEntry"/>).</summary>
-public sealed record ContainerMemorySnapshot(
+internal sealed record ContainerMemorySnapshot(
     string PodUid,
     string ContainerName,
     string ContainerId,
@@ -125,19 +125,19 @@ public sealed record ContainerMemorySnapshot(
     int Resources);
 
 /// <summary>Init-container memory reuse (§4.6): per NUMA mask, the largest init blocks not yet used up.</summary>
-public sealed record MemoryReuseSnapshot(string PodUid, IReadOnlyList<MemoryReuseAmount> Amounts);
+internal sealed record MemoryReuseSnapshot(string PodUid, IReadOnlyList<MemoryReuseAmount> Amounts);
 
 /// <summary>Reusable bytes per resource on one NUMA mask.</summary>
-public sealed record MemoryReuseAmount(ulong NumaMask, Memory.MemoryAmounts Amounts);
+internal sealed record MemoryReuseAmount(ulong NumaMask, Memory.MemoryAmounts Amounts);
 
 /// <summary>One pod-level memory budget (<see cref="Memory.PodMemoryEntry"/>, KEP-5526 §5.5).</summary>
-public sealed record PodMemorySnapshot(string PodUid, ulong NumaMask, Memory.MemoryAmounts Totals, Memory.MemoryAmounts SidecarMemory, Memory.MemoryAmounts AppExclusive, int Containers);
+internal sealed record PodMemorySnapshot(string PodUid, ulong NumaMask, Memory.MemoryAmounts Totals, Memory.MemoryAmounts SidecarMemory, Memory.MemoryAmounts AppExclusive, int Containers);
 
 /// <summary>Memory QoS accounting (§6.5): what the kubepods and burstable parents protect, per pod.</summary>
-public sealed record MemoryQosSnapshot
+internal sealed record MemoryQosSnapshot
 {
     public IReadOnlyList<PodMemoryQosSnapshot> Pods { get; init; } = [];
 }
 
 /// <summary>One pod's memory request as the QoS parents count it.</summary>
-public sealed record PodMemoryQosSnapshot(string PodUid, Model.QosClass Qos, long RequestBytes);
+internal sealed record PodMemoryQosSnapshot(string PodUid, Model.QosClass Qos, long RequestBytes);

@@ -63,7 +63,7 @@ internal static class EngineState
         List<string> problems = SnapshotValidation.Check(snapshot, topology, cpu);
         if ((memory is null) != (snapshot.Memory is null))
         {
-            // §4.7/§3.11: a policy change needs a drained node.
+            // docs/kubelet-rules.md §4.7/§3.11: a policy change needs a drained node.
             problems.Add($"configured memory manager policy \"{(memory is null ? "None" : "Static")}\" is different from \"{(snapshot.Memory is null ? "None" : "Static")}\" in the state file");
         }
         if (problems.Count > 0)

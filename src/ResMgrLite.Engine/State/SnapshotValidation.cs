@@ -5,7 +5,7 @@ namespace ResMgrLite.Engine.State;
 
 /// <summary>
 /// Checks a checkpoint against the machine and the configured CPU manager before it is trusted:
-/// the kubelet's start-up validation (spec/resource-managers.md §3.11) plus the invariants the
+/// the kubelet's start-up validation (docs/kubelet-rules.md §3.11) plus the invariants the
 /// plugin relies on to fail closed (no CPU in two pods' exclusive sets, no empty cpuset).
 /// </summary>
 internal static class SnapshotValidation

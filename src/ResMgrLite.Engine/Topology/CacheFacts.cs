@@ -6,4 +6,4 @@ namespace ResMgrLite.Engine.Topology;
 /// <param name="Id"><c>id</c>, or -1 when the kernel does not export it.</param>
 /// <param name="SizeBytes"><c>size</c> (given in K) in bytes.</param>
 /// <param name="SharedCpus"><c>shared_cpu_map</c>.</param>
-public readonly record struct CacheFacts(int Level, string Type, int Id, long SizeBytes, CpuSet SharedCpus);
+internal readonly record struct CacheFacts(int Level, string Type, int Id, long SizeBytes, CpuSet SharedCpus);

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Engine.Topology;
 
 /// <summary>One physical core: the online threads that share a sysfs <c>(core_id, physical_package_id)</c> in a NUMA node.</summary>
-public sealed class CoreInfo
+internal sealed class CoreInfo
 {
     private readonly CpuSet _threads;
 
@@ -15,7 +15,7 @@ public sealed class CoreInfo
         _threads = threads;
     }
 
-    /// <summary>Kubelet core id: the smallest thread id (spec/resource-managers.md §1.2).</summary>
+    /// <summary>Kubelet core id: the smallest thread id (docs/kubelet-rules.md §1.2).</summary>
     public int Id { get; }
 
     /// <summary>The sysfs <c>core_id</c> shared by the threads.</summary>

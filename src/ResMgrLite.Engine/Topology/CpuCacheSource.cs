@@ -1,4 +1,4 @@
 namespace ResMgrLite.Engine.Topology;
 
 /// <summary>Supplies the caches of a CPU; the builder asks only for the first thread of each core, as cAdvisor does.</summary>
-public delegate IReadOnlyList<CacheFacts> CpuCacheSource(int cpu);
+internal delegate IReadOnlyList<CacheFacts> CpuCacheSource(int cpu);

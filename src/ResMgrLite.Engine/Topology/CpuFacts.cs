@@ -6,4 +6,4 @@ namespace ResMgrLite.Engine.Topology;
 /// <param name="PackageId"><c>topology/physical_package_id</c>.</param>
 /// <param name="DieId"><c>topology/die_id</c>, -1 when absent.</param>
 /// <param name="ClusterId"><c>topology/cluster_id</c>, -1 when absent.</param>
-public readonly record struct CpuFacts(int Cpu, int PhysicalCoreId, int PackageId, int DieId = -1, int ClusterId = -1);
+internal readonly record struct CpuFacts(int Cpu, int PhysicalCoreId, int PackageId, int DieId = -1, int ClusterId = -1);

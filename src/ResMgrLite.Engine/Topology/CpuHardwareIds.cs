@@ -10,4 +10,4 @@ namespace ResMgrLite.Engine.Topology;
 /// The sysfs <c>topology/cluster_id</c>, or -1 when absent. x86 kernels report 65535 when the
 /// platform has no cluster level; the value is kept as read.
 /// </param>
-public readonly record struct CpuHardwareIds(int Cpu, int PhysicalCoreId, int DieId, int ClusterId);
+internal readonly record struct CpuHardwareIds(int Cpu, int PhysicalCoreId, int DieId, int ClusterId);

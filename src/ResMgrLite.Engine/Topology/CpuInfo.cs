@@ -1,7 +1,7 @@
 namespace ResMgrLite.Engine.Topology;
 
 /// <summary>
-/// One online logical CPU as the kubelet's CPU manager sees it (spec/resource-managers.md §1.2).
+/// One online logical CPU as the kubelet's CPU manager sees it (docs/kubelet-rules.md §1.2).
 /// </summary>
 /// <param name="Cpu">Logical CPU id.</param>
 /// <param name="CoreId">
@@ -13,4 +13,4 @@ namespace ResMgrLite.Engine.Topology;
 /// <param name="UncoreCacheId">
 /// Id of the core's first uncore (L3, not node-wide) cache, or the socket id when there is none.
 /// </param>
-public readonly record struct CpuInfo(int Cpu, int CoreId, int SocketId, int NumaNodeId, int UncoreCacheId);
+internal readonly record struct CpuInfo(int Cpu, int CoreId, int SocketId, int NumaNodeId, int UncoreCacheId);

@@ -4,14 +4,14 @@ namespace ResMgrLite.Engine.Topology;
 /// <param name="PageSizeKiB">Page size in KiB, from the directory name <c>hugepages-&lt;N&gt;kB</c>.</param>
 /// <param name="Total">Pages allocated (<c>nr_hugepages</c>).</param>
 /// <param name="Free">Pages not in use (<c>free_hugepages</c>).</param>
-public readonly record struct HugePagePool(long PageSizeKiB, long Total, long Free)
+internal readonly record struct HugePagePool(long PageSizeKiB, long Total, long Free)
 {
     /// <summary>Bytes held by the pool: the memory manager's <c>total</c> for this size (§4.2).</summary>
     public long TotalBytes => Total * PageSizeKiB * 1024;
 
     /// <summary>
     /// The Kubernetes resource name of this page size, e.g. <c>hugepages-2Mi</c> or
-    /// <c>hugepages-1Gi</c>: the binary-SI quantity of the page size (spec/resource-managers.md §1.3).
+    /// <c>hugepages-1Gi</c>: the binary-SI quantity of the page size (docs/kubelet-rules.md §1.3).
     /// </summary>
     public string ResourceName => "hugepages-" + BinarySiQuantity(PageSizeKiB * 1024);
 

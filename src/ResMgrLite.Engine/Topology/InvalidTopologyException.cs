@@ -1,7 +1,7 @@
 namespace ResMgrLite.Engine.Topology;
 
 /// <summary>The facts given to <see cref="MachineTopologyBuilder"/> contradict each other.</summary>
-public sealed class InvalidTopologyException : Exception
+internal sealed class InvalidTopologyException : Exception
 {
     public InvalidTopologyException()
     {

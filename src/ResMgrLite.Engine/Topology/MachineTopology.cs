@@ -10,7 +10,7 @@ namespace ResMgrLite.Engine.Topology;
 /// an array index by CPU id or entity id (no dictionaries, no allocation), because the
 /// admission path asks these questions for every container.
 /// </remarks>
-public sealed class MachineTopology
+internal sealed class MachineTopology
 {
     private const int Absent = -1;
 
@@ -111,7 +111,7 @@ public sealed class MachineTopology
 
     /// <summary>
     /// False when the kernel has no NUMA directories and each socket stands in for a node,
-    /// without memory, huge page or distance data (spec/resource-managers.md §1.1 step 9).
+    /// without memory, huge page or distance data (docs/kubelet-rules.md §1.1 step 9).
     /// </summary>
     public bool HasNumaInformation { get; }
 

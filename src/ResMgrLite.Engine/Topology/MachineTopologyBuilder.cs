@@ -2,13 +2,13 @@ namespace ResMgrLite.Engine.Topology;
 
 /// <summary>
 /// Turns raw sysfs facts into a <see cref="MachineTopology"/> using cAdvisor's grouping rules and
-/// the kubelet's id conventions (spec/resource-managers.md §1.1, §1.2), so every id matches what
+/// the kubelet's id conventions (docs/kubelet-rules.md §1.1, §1.2), so every id matches what
 /// the kubelet would compute on the same machine.
 /// </summary>
 /// <remarks>
 /// Pure: the host layer reads the files and feeds facts in; tests feed facts directly.
 /// </remarks>
-public sealed class MachineTopologyBuilder
+internal sealed class MachineTopologyBuilder
 {
     /// <summary>Largest socket, node or cache id accepted; ids index lookup arrays.</summary>
     public const int MaxEntityId = 1 << 16;

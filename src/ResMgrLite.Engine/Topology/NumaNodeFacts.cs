@@ -7,7 +7,7 @@ namespace ResMgrLite.Engine.Topology;
 /// <param name="MemoryFreeBytes"><c>MemFree</c> in bytes; 0 when unknown.</param>
 /// <param name="HugePages">Huge page pools in any order.</param>
 /// <param name="Distances">The <c>distance</c> row (destination nodes in ascending id order), or empty.</param>
-public sealed record NumaNodeFacts(
+internal sealed record NumaNodeFacts(
     int Id,
     CpuSet Cpus,
     long MemoryTotalBytes,

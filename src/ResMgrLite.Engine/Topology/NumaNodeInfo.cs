@@ -1,7 +1,7 @@
 namespace ResMgrLite.Engine.Topology;
 
 /// <summary>One NUMA node: its CPUs, memory, huge pages and distance row.</summary>
-public sealed class NumaNodeInfo
+internal sealed class NumaNodeInfo
 {
     private readonly CpuSet _cpus;
     private readonly int[] _socketIds;
@@ -34,7 +34,7 @@ public sealed class NumaNodeInfo
     /// <summary>Sockets with at least one CPU in this node, ascending.</summary>
     public ReadOnlySpan<int> SocketIds => _socketIds;
 
-    /// <summary><c>MemTotal</c> of the node in bytes; 0 when the kernel gives no per-node meminfo (§1.1 step 5).</summary>
+    /// <summary><c>MemTotal</c> of the node in bytes; 0 when the kernel gives no per-node meminfo (docs/kubelet-rules.md §1.1 step 5).</summary>
     public long MemoryTotalBytes { get; }
 
     /// <summary><c>MemFree</c> of the node in bytes at discovery time; 0 when unknown.</summary>

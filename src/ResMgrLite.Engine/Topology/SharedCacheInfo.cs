@@ -4,7 +4,7 @@ namespace ResMgrLite.Engine.Topology;
 /// A level 3+ cache exactly as the kernel reports it (node-wide or not), for display and for
 /// policies that want the L3 layout even where the kubelet folds it into the node.
 /// </summary>
-public sealed class SharedCacheInfo
+internal sealed class SharedCacheInfo
 {
     private readonly CpuSet _cpus;
 

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Engine.Topology;
 
 /// <summary>One CPU package (<c>physical_package_id</c>) and what it holds.</summary>
-public sealed class SocketInfo
+internal sealed class SocketInfo
 {
     private readonly CpuSet _cpus;
     private readonly int[] _numaNodeIds;

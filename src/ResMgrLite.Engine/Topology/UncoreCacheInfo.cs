@@ -1,11 +1,11 @@
 namespace ResMgrLite.Engine.Topology;
 
 /// <summary>
-/// A group of CPUs with the same kubelet uncore cache id (spec/resource-managers.md §1.2): CPUs
+/// A group of CPUs with the same kubelet uncore cache id (docs/kubelet-rules.md §1.2): CPUs
 /// whose cores share a last-level cache that is not node-wide, or a whole socket when the
 /// socket has no such cache.
 /// </summary>
-public sealed class UncoreCacheInfo
+internal sealed class UncoreCacheInfo
 {
     private readonly CpuSet _cpus;
 

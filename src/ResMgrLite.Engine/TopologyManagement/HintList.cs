@@ -1,11 +1,11 @@
 namespace ResMgrLite.Engine.TopologyManagement;
 
 /// <summary>
-/// One provider's hints for one resource (spec/resource-managers.md §2.1): either "no preference"
+/// One provider's hints for one resource (docs/kubelet-rules.md §2.1): either "no preference"
 /// (the kubelet's nil list) or a list of hints, where an empty list means "cannot be satisfied".
 /// Backed by a preallocated array so providers fill it without allocating.
 /// </summary>
-public sealed class HintList
+internal sealed class HintList
 {
     private readonly TopologyHint[] _hints;
 

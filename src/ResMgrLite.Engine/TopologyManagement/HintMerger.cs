@@ -1,11 +1,11 @@
 namespace ResMgrLite.Engine.TopologyManagement;
 
 /// <summary>
-/// The Topology Manager's hint merge and admission decision (spec/resource-managers.md §2.2, §2.3,
+/// The Topology Manager's hint merge and admission decision (docs/kubelet-rules.md §2.2, §2.3,
 /// §11 rule 2). Pure and allocation-free: the cross product is walked with an odometer over the
 /// provider lists, and single-numa-node filtering writes into preallocated lists.
 /// </summary>
-public sealed class HintMerger
+internal sealed class HintMerger
 {
     private readonly TopologyManagerOptions _options;
     private readonly NumaDistances _numa;

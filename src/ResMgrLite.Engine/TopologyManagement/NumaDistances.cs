@@ -2,9 +2,9 @@ namespace ResMgrLite.Engine.TopologyManagement;
 
 /// <summary>
 /// What the Topology Manager needs to know about the machine's NUMA nodes: which exist, and how far
-/// apart they are (for <c>prefer-closest-numa-nodes</c>, §2.3). Indexed by NUMA node id.
+/// apart they are (for <c>prefer-closest-numa-nodes</c>, docs/kubelet-rules.md §2.3). Indexed by NUMA node id.
 /// </summary>
-public sealed class NumaDistances
+internal sealed class NumaDistances
 {
     private readonly int[] _ids;
     private readonly int[][] _distances;

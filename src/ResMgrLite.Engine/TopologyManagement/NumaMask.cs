@@ -2,8 +2,8 @@ using System.Numerics;
 
 namespace ResMgrLite.Engine.TopologyManagement;
 
-/// <summary>NUMA bitmask helpers with the kubelet's ordering rules (spec/resource-managers.md §2.1).</summary>
-public static class NumaMask
+/// <summary>NUMA bitmask helpers with the kubelet's ordering rules (docs/kubelet-rules.md §2.1).</summary>
+internal static class NumaMask
 {
     public static int Count(ulong mask) => BitOperations.PopCount(mask);
 

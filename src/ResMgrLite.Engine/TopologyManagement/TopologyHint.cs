@@ -3,10 +3,10 @@ using System.Numerics;
 namespace ResMgrLite.Engine.TopologyManagement;
 
 /// <summary>
-/// A NUMA affinity hint (spec/resource-managers.md §2.1). Bit i of <see cref="Mask"/> is NUMA node
+/// A NUMA affinity hint (docs/kubelet-rules.md §2.1). Bit i of <see cref="Mask"/> is NUMA node
 /// id i; a mask of 0 stands for the kubelet's nil affinity ("any node").
 /// </summary>
-public readonly record struct TopologyHint(ulong Mask, bool Preferred)
+internal readonly record struct TopologyHint(ulong Mask, bool Preferred)
 {
     public bool HasAffinity => Mask != 0;
 

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Engine.TopologyManagement;
 
-/// <summary>Topology Manager policies (spec/resource-managers.md §2.2); names as the kubelet's.</summary>
-public enum TopologyPolicy
+/// <summary>Topology Manager policies (docs/kubelet-rules.md §2.2); names as the kubelet's.</summary>
+internal enum TopologyPolicy
 {
     None,
     BestEffort,
@@ -10,14 +10,14 @@ public enum TopologyPolicy
 }
 
 /// <summary>Topology Manager scopes (§2.5).</summary>
-public enum TopologyScope
+internal enum TopologyScope
 {
     Container,
     Pod,
 }
 
 /// <summary>Topology Manager settings: policy, scope and policy options (§2.4).</summary>
-public sealed record TopologyManagerOptions
+internal sealed record TopologyManagerOptions
 {
     public TopologyPolicy Policy { get; init; } = TopologyPolicy.None;
 

@@ -13,7 +13,7 @@ namespace ResMgrLite.Host.Cgroups;
 /// with the reason, because the caller decides whether that is fatal (Memory QoS needs v2,
 /// topology printing does not).
 /// </remarks>
-public static class CgroupDetector
+internal static class CgroupDetector
 {
     public const string DefaultProcRoot = "/proc";
     private const string SysMount = "/sys";

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Host.Cgroups;
 
 /// <summary>How the host's cgroup hierarchies are mounted.</summary>
-public enum CgroupMode
+internal enum CgroupMode
 {
     /// <summary>The mount table could not be read.</summary>
     Unknown,

@@ -9,7 +9,7 @@ namespace ResMgrLite.Host.Cgroups;
 /// file access's concern (<see cref="CgroupFileAccess"/>), which opens every component without
 /// following them.
 /// </summary>
-public sealed class CgroupPathGuard
+internal sealed class CgroupPathGuard
 {
     private readonly string[] _root;
 

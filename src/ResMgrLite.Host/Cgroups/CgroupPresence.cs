@@ -1,7 +1,7 @@
 namespace ResMgrLite.Host.Cgroups;
 
 /// <summary>What <see cref="CgroupWriter.Probe"/> found.</summary>
-public enum CgroupPresence
+internal enum CgroupPresence
 {
     Present,
 

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Host.Cgroups;
 
 /// <summary>What the host offers: cgroup mode, the v2 mount and its controllers, the v1 hierarchies.</summary>
-public sealed record CgroupSituation
+internal sealed record CgroupSituation
 {
     public required CgroupMode Mode { get; init; }
 

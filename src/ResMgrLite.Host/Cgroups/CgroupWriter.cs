@@ -5,7 +5,7 @@ namespace ResMgrLite.Host.Cgroups;
 
 /// <summary>
 /// Applies an ordered plan of cgroup file writes (pod and QoS-class cgroups: Memory QoS §6.4, §6.5
-/// of spec/resource-managers.md, the pod CFS quota §5.7) directly, contained and all or nothing:
+/// of docs/kubelet-rules.md, the pod CFS quota §5.7) directly, contained and all or nothing:
 /// <list type="bullet">
 /// <item>every cgroup path, which may come from the runtime (a pod's cgroup parent, its UID), must
 ///   stay inside the kubepods tree (<see cref="CgroupPathGuard"/>) and is opened without following
@@ -19,7 +19,7 @@ namespace ResMgrLite.Host.Cgroups;
 /// </list>
 /// Every writer of cgroup files goes through this class, so containment needs no code at the callers.
 /// </summary>
-public sealed class CgroupWriter
+internal sealed class CgroupWriter
 {
     private const int NotFound = 2;       // ENOENT
     private const int Invalid = 22;       // EINVAL

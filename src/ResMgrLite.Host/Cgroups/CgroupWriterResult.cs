@@ -4,7 +4,7 @@ namespace ResMgrLite.Host.Cgroups;
 /// What <see cref="CgroupWriter.Apply"/> did. On failure every write it had made was rolled back
 /// (<see cref="RollbackProblems"/> lists what could not be restored).
 /// </summary>
-public sealed record CgroupWriterResult(bool Succeeded, int Written, int Skipped, string? Error, IReadOnlyList<string> RollbackProblems)
+internal sealed record CgroupWriterResult(bool Succeeded, int Written, int Skipped, string? Error, IReadOnlyList<string> RollbackProblems)
 {
     public static CgroupWriterResult Success(int written, int skipped) => new(true, written, skipped, null, []);
 }

@@ -7,7 +7,7 @@ namespace ResMgrLite.Host.Files;
 /// Why an operation on a host file failed, in the project's words: errno values, and the .NET I/O
 /// exceptions caught at the boundaries (whose own texts are not shown to users).
 /// </summary>
-public static class ErrorText
+internal static class ErrorText
 {
     /// <summary>What went wrong with a file, for a message that already names it.</summary>
     /// <param name="path">The file, when known: an access refusal on a directory is reported as such.</param>

@@ -12,7 +12,7 @@ namespace ResMgrLite.Host.Files;
 /// <see cref="HostFileException"/> (or <see cref="FileNotFoundException"/>) whose message names
 /// the file and says what is wrong.
 /// </summary>
-public static class HostFile
+internal static class HostFile
 {
     public const int ConfigurationLimit = 1 << 20;
     public const int StateLimit = 64 << 20;

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Host.Files;
 
 /// <summary>What kept a host file from being read or written.</summary>
-public enum HostFileProblem
+internal enum HostFileProblem
 {
     /// <summary>The kernel refused the operation (<see cref="HostFileException.Errno"/> says why).</summary>
     SystemError,
@@ -21,7 +21,7 @@ public enum HostFileProblem
 /// An <see cref="IOException"/> so callers that handle I/O failures handle this one too; its
 /// HResult is the errno for <see cref="HostFileProblem.SystemError"/>.
 /// </summary>
-public sealed class HostFileException : IOException
+internal sealed class HostFileException : IOException
 {
     public HostFileException()
         : this("", HostFileProblem.SystemError, "cannot be used")

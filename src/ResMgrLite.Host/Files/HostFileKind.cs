@@ -1,7 +1,7 @@
 namespace ResMgrLite.Host.Files;
 
 /// <summary>What a file read from the host is expected to be; decides the size limit and whether a symbolic link is followed.</summary>
-public enum HostFileKind
+internal enum HostFileKind
 {
     /// <summary>A configuration file (1 MiB; a symbolic link is followed: operators link configurations into place).</summary>
     Configuration,

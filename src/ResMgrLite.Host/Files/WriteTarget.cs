@@ -1,7 +1,7 @@
 namespace ResMgrLite.Host.Files;
 
 /// <summary>What a file opened for writing is, which decides the rules of <see cref="HostFile.OpenForWriting"/>.</summary>
-public enum WriteTarget
+internal enum WriteTarget
 {
     /// <summary>A file an operator named (a log): a symbolic link is followed, a character device such as /dev/null is allowed, lines are appended.</summary>
     OperatorFile,

@@ -18,7 +18,7 @@ namespace ResMgrLite.Host.State;
 /// QoS accounting, version 3 the in-place resize records; older files read as before (the added
 /// fields are optional).
 /// </summary>
-public static class CheckpointFormat
+internal static class CheckpointFormat
 {
     /// <summary>The newest format this binary writes and reads.</summary>
     public const int Version = 3;

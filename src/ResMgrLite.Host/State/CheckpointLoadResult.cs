@@ -2,7 +2,7 @@ using ResMgrLite.Engine.State;
 
 namespace ResMgrLite.Host.State;
 
-public enum CheckpointStatus
+internal enum CheckpointStatus
 {
     /// <summary>No state file: first start on this node (or the operator deleted it).</summary>
     Missing,
@@ -16,4 +16,4 @@ public enum CheckpointStatus
 
 /// <summary>The outcome of reading the state file.</summary>
 /// <param name="Error">"&lt;path&gt;: &lt;problem&gt;" when <see cref="Status"/> is Invalid.</param>
-public sealed record CheckpointLoadResult(CheckpointStatus Status, EngineSnapshot? Snapshot, string? Error);
+internal sealed record CheckpointLoadResult(CheckpointStatus Status, EngineSnapshot? Snapshot, string? Error);

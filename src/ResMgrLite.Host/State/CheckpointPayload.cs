@@ -118,7 +118,7 @@ internal sealed class MemoryJson
     public MemoryReuseJson? Reuse { get; init; }
 }
 
-/// <summary>Bytes per resource, in the kubelet's resource names (§4.3).</summary>
+/// <summary>Bytes per resource, in the kubelet's resource names (docs/kubelet-rules.md §4.3).</summary>
 internal sealed class AmountsJson
 {
     public required long Memory { get; init; }

@@ -10,7 +10,7 @@ namespace ResMgrLite.Host.State;
 /// directory. A crash at any point leaves either the old or the new file, never a mix
 /// (docs/state.md). Not thread-safe: the plugin saves under its handler lock.
 /// </summary>
-public sealed class CheckpointStore
+internal sealed class CheckpointStore
 {
     public const string FileName = "resmgrlite_state";
 

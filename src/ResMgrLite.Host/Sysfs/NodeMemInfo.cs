@@ -9,7 +9,7 @@ internal readonly record struct NodeMemInfo(long TotalBytes, long FreeBytes)
 {
     /// <summary>
     /// Parses lines like <c>Node 0 MemTotal:        5204172 kB</c>. <c>MemTotal</c> is required,
-    /// as in cAdvisor's <c>MemTotal:\s*([0-9]+) kB</c> match (spec/resource-managers.md §1.1 step 5).
+    /// as in cAdvisor's <c>MemTotal:\s*([0-9]+) kB</c> match (docs/kubelet-rules.md §1.1 step 5).
     /// </summary>
     public static NodeMemInfo Parse(string path, string text)
     {

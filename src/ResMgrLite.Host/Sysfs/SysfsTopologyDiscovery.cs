@@ -11,10 +11,10 @@ namespace ResMgrLite.Host.Sysfs;
 /// <remarks>
 /// The root directory is the test seam: production passes <c>/sys</c>, tests pass a generated
 /// tree. Which files are read and how they are grouped follows cAdvisor, so the ids match the
-/// kubelet's (spec/resource-managers.md §1.1); the extra facts (die, cluster, MemFree,
+/// kubelet's (docs/kubelet-rules.md §1.1); the extra facts (die, cluster, MemFree,
 /// free_hugepages, offline, isolated) are read for display only. Every failure names the file.
 /// </remarks>
-public static class SysfsTopologyDiscovery
+internal static class SysfsTopologyDiscovery
 {
     public const string DefaultSysfsRoot = "/sys";
 

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Host.Sysfs;
 
 /// <summary>A sysfs tree could not be turned into a topology; says which path and what was wrong with it.</summary>
-public sealed class TopologyDiscoveryException : Exception
+internal sealed class TopologyDiscoveryException : Exception
 {
     public TopologyDiscoveryException()
         : this(string.Empty, "topology discovery failed")

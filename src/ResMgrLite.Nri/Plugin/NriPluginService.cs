@@ -9,15 +9,15 @@ namespace ResMgrLite.Nri.Plugin;
 /// <summary>
 /// The <c>nri.pkg.api.v1alpha1.Plugin</c> service on logical connection 1: decodes each request
 /// straight from the receive buffer, calls the matching <see cref="INriEventHandler"/> method off the
-/// receive loop and returns the reply (spec §4.2). StateChange and the v0.12 dedicated RPCs reach
+/// receive loop and returns the reply (docs/nri-rules.md §4.2). StateChange and the v0.12 dedicated RPCs reach
 /// the same handler method; any other method is UNIMPLEMENTED, so a newer runtime falls back to
-/// StateChange (spec §3.6).
+/// StateChange (docs/nri-rules.md §3.6).
 /// </summary>
 internal sealed class NriPluginService : ITtrpcDispatcher
 {
     public const string ServiceName = "nri.pkg.api.v1alpha1.Plugin";
 
-    // SynchronizeRequest fields (spec §5.1).
+    // SynchronizeRequest fields (docs/nri-rules.md §5.1).
     private const int SyncPodsField = 1;
     private const int SyncContainersField = 2;
     private const int SyncMoreField = 3;
@@ -46,7 +46,7 @@ internal sealed class NriPluginService : ITtrpcDispatcher
     {
         if (service != ServiceName)
         {
-            // Exact wording of the Go server (spec §3.6).
+            // Exact wording of the Go server (docs/nri-rules.md §3.6).
             throw new TtrpcStatusException(TtrpcStatusCode.Unimplemented, $"service {service}");
         }
 
@@ -81,7 +81,7 @@ internal sealed class NriPluginService : ITtrpcDispatcher
         NriRuntimeInfo runtime = NriRuntimeInfo.FromConfigure(request);
         NriEventMask wanted = await _handler.ConfigureAsync(new NriConfigureContext(request.Config, runtime, _runtime), cancellationToken).ConfigureAwait(false);
 
-        // A bit the runtime does not know makes it drop the plugin (spec §5.6, verified for 0x800 on v0.6.1).
+        // A bit the runtime does not know makes it drop the plugin (docs/nri-rules.md §5.6, verified for 0x800 on v0.6.1).
         NriEventMask subscribed = wanted & runtime.SupportedEvents;
         string unsupported = subscribed == wanted ? "" : $"; not subscribing to events this runtime does not know: {NriEventNames.Format(wanted & ~subscribed)}";
         _log.Write(ProtocolLogLevel.Info, $"{runtime.Describe()}{unsupported}; config {request.Config.Length} bytes");
@@ -97,7 +97,7 @@ internal sealed class NriPluginService : ITtrpcDispatcher
     /// <summary>
     /// Streams the pods and containers of one Synchronize request to the handler as they are
     /// decoded; chunks continue the same stream. Every chunk but the last is answered {more: true}
-    /// with no updates (spec §6.3); the last gets the handler's updates.
+    /// with no updates (docs/nri-rules.md §6.3); the last gets the handler's updates.
     /// </summary>
     private ValueTask<IMessage> Synchronize(ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
@@ -213,7 +213,7 @@ internal sealed class NriPluginService : ITtrpcDispatcher
         return reply;
     }
 
-    /// <summary>We never subscribe as a validator (spec §6.2); should a runtime ask anyway, accept.</summary>
+    /// <summary>We never subscribe as a validator (docs/nri-rules.md §6.2); should a runtime ask anyway, accept.</summary>
     private static ValueTask<IMessage> AcceptAdjustment(ReadOnlySequence<byte> payload)
     {
         // Decoded only so that a malformed request gets INTERNAL like every other method.

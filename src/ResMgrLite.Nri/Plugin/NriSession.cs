@@ -5,7 +5,7 @@ using ResMgrLite.Nri.Ttrpc;
 namespace ResMgrLite.Nri.Plugin;
 
 /// <summary>
-/// One connection's life (spec §6.1): RegisterPlugin first, then serve Configure, Synchronize and
+/// One connection's life (docs/nri-rules.md §6.1): RegisterPlugin first, then serve Configure, Synchronize and
 /// events on conn 1 until EOF. Unsolicited updates go out on conn 2 through <see cref="INriRuntime"/>.
 /// </summary>
 internal sealed class NriSession : INriRuntime
@@ -14,7 +14,7 @@ internal sealed class NriSession : INriRuntime
 
     /// <summary>
     /// Sent as RegisterPluginRequest.NRI_version (v0.12+ runtimes log it; older ones skip the
-    /// field, spec §5.0): the NRI API revision this plugin's messages and methods follow.
+    /// field, docs/nri-rules.md §5.0): the NRI API revision this plugin's messages and methods follow.
     /// </summary>
     public const string PluginNriVersion = "v0.12.2";
 
@@ -42,7 +42,7 @@ internal sealed class NriSession : INriRuntime
         await using (_trunk.ConfigureAwait(false))
         {
             // RegisterPlugin is written before anything else starts: the runtime allows 5 s and a
-            // pre-launched plugin that misses it makes containerd 1.7.24 exit (spec §6.4).
+            // pre-launched plugin that misses it makes containerd 1.7.24 exit (docs/nri-rules.md §6.4).
             var register = new RegisterPluginRequest { PluginName = _options.PluginName, PluginIdx = _options.PluginIndex, NRIVersion = PluginNriVersion };
             Task<Google.Protobuf.ByteString> registered = _client.CallAsync(RuntimeServiceName, "RegisterPlugin", register, _options.RegistrationTimeout, cancellationToken);
 
@@ -114,7 +114,7 @@ internal sealed class NriSession : INriRuntime
         }
         catch (Exception ex)
         {
-            // 1.7.24 reports any partial failure as UNKNOWN "NRI update of some containers failed" (spec §7.5).
+            // 1.7.24 reports any partial failure as UNKNOWN "NRI update of some containers failed" (docs/nri-rules.md §7.5).
             string problem = ConnectionErrorText.Of(ex);
             _log.Write(ProtocolLogLevel.Warning, $"UpdateContainers ({updates.Count} updates) failed: {problem}");
             return UpdateContainersResult.CallFailed(problem);

@@ -5,7 +5,7 @@ namespace ResMgrLite.Nri.Protobuf;
 
 /// <summary>
 /// Walks the top-level fields of one protobuf message held in a possibly segmented sequence and
-/// hands length-delimited fields out as slices of it, never as copies (spec §5.0 for the wire
+/// hands length-delimited fields out as slices of it, never as copies (docs/nri-rules.md §5.0 for the wire
 /// rules). Used where the protocol layer decodes by hand to stay small: the ttrpc request envelope,
 /// whose payload may be megabytes, and Synchronize, whose pods and containers are decoded one at a time.
 /// </summary>
@@ -78,7 +78,7 @@ internal ref struct ProtobufFieldReader
         return body;
     }
 
-    /// <summary>Skips the value of a field this reader does not want (unknown fields are skipped, spec §5.0).</summary>
+    /// <summary>Skips the value of a field this reader does not want (unknown fields are skipped, docs/nri-rules.md §5.0).</summary>
     /// <param name="fieldNumber">The field's number; a group ends at the end-group tag with the same number.</param>
     public void SkipField(int fieldNumber, ProtobufWireType wireType) => SkipField(fieldNumber, wireType, depth: 0);
 

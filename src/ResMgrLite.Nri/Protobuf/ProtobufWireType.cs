@@ -1,6 +1,6 @@
 namespace ResMgrLite.Nri.Protobuf;
 
-/// <summary>The low three bits of a protobuf tag (spec §5.0). NRI uses no groups (3, 4).</summary>
+/// <summary>The low three bits of a protobuf tag (docs/nri-rules.md §5.0). NRI uses no groups (3, 4).</summary>
 internal enum ProtobufWireType
 {
     Varint = 0,

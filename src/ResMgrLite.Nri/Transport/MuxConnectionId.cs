@@ -1,6 +1,6 @@
 namespace ResMgrLite.Nri.Transport;
 
-/// <summary>The two logical connections NRI opens on the trunk (spec §2.2).</summary>
+/// <summary>The two logical connections NRI opens on the trunk (docs/nri-rules.md §2.2).</summary>
 internal static class MuxConnectionId
 {
     /// <summary>Runtime is the ttrpc client, the plugin serves <c>nri.pkg.api.v1alpha1.Plugin</c>.</summary>

@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace ResMgrLite.Nri.Transport;
 
 /// <summary>
-/// Reads NRI connection-multiplexer frame headers (spec/nri-protocol.md §2.1) from the trunk byte stream.
+/// Reads NRI connection-multiplexer frame headers (docs/nri-rules.md §2.1) from the trunk byte stream.
 /// <code>
 /// +-----------------+----------------------+------------------------------+
 /// | ConnID (u32 BE) | PayloadLength (u32 BE)| Payload (PayloadLength bytes)|
@@ -22,7 +22,7 @@ internal static class MuxFrameReader
 
     /// <summary>
     /// Largest payload accepted in one frame: what the NRI v0.6.1 writer can produce (1 &lt;&lt; 24,
-    /// spec §2.1). The Go reader trusts any length; we refuse larger ones at the header.
+    /// docs/nri-rules.md §2.1). The Go reader trusts any length; we refuse larger ones at the header.
     /// </summary>
     public const int MaxPayloadLength = 1 << 24;
 

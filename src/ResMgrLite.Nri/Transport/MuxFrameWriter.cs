@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace ResMgrLite.Nri.Transport;
 
 /// <summary>
-/// Writes one ttrpc message as mux frames exactly the way Go's bufio.Writer does (spec §2.4,
+/// Writes one ttrpc message as mux frames exactly the way Go's bufio.Writer does (docs/nri-rules.md §2.4,
 /// scheme 1). The Go receiver reads each frame into a 4096-byte bufio buffer, or into a slice of
 /// exactly the rest of the current message; a frame that fits neither kills the connection with
 /// ENOMEM. So: a message of at most 4096 bytes goes in one frame; a longer one goes as its first
@@ -12,7 +12,7 @@ namespace ResMgrLite.Nri.Transport;
 /// </summary>
 internal static class MuxFrameWriter
 {
-    /// <summary>The Go ttrpc reader's bufio buffer size (spec §2.4).</summary>
+    /// <summary>The Go ttrpc reader's bufio buffer size (docs/nri-rules.md §2.4).</summary>
     public const int GoReaderBufferSize = 4096;
 
     public static void WriteMessage(IBufferWriter<byte> output, uint connId, ReadOnlySpan<byte> message)

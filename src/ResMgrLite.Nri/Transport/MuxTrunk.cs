@@ -4,7 +4,7 @@ using System.IO.Pipelines;
 namespace ResMgrLite.Nri.Transport;
 
 /// <summary>
-/// One NRI socket ("trunk") carrying logical connections 1 and 2 (spec §2). Incoming frame
+/// One NRI socket ("trunk") carrying logical connections 1 and 2 (docs/nri-rules.md §2). Incoming frame
 /// payloads are appended to a per-connection pipe as they arrive, which the layer above reads as a
 /// byte stream; outgoing messages are framed by <see cref="MuxFrameWriter"/> under a write lock so
 /// the frames of one message are never interleaved with another's.
@@ -154,7 +154,7 @@ internal sealed class MuxTrunk : IAsyncDisposable
                     }
 
                     // Empty frames carry nothing (Go never sends them); frames for connections that
-                    // were never opened are read and dropped, as Go does (spec §2.1).
+                    // were never opened are read and dropped, as Go does (docs/nri-rules.md §2.1).
                     frameRemaining = length;
                     if (length > 0 && Target(frameConnId) is null && _log.IsEnabled(ProtocolLogLevel.Debug))
                     {

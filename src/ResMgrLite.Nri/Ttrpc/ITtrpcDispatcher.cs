@@ -6,7 +6,7 @@ namespace ResMgrLite.Nri.Ttrpc;
 /// <summary>
 /// Routes a ttrpc request to its handler. Implementations throw <see cref="TtrpcStatusException"/>
 /// with <see cref="TtrpcStatusCode.Unimplemented"/> and the message "service NAME" / "method NAME"
-/// for unknown targets (spec §3.6).
+/// for unknown targets (docs/nri-rules.md §3.6).
 /// </summary>
 internal interface ITtrpcDispatcher
 {

@@ -11,6 +11,6 @@ internal interface ITtrpcMessageSink
     /// </summary>
     ValueTask AcceptAsync(TtrpcMessageHeader header, ReadOnlySequence<byte> data, CancellationToken cancellationToken);
 
-    /// <summary>A message over the ttrpc maximum was skipped without being buffered (spec §3.1).</summary>
+    /// <summary>A message over the ttrpc maximum was skipped without being buffered (docs/nri-rules.md §3.1).</summary>
     void Discarded(TtrpcMessageHeader header);
 }

@@ -6,7 +6,7 @@ using ResMgrLite.Nri.Transport;
 namespace ResMgrLite.Nri.Ttrpc;
 
 /// <summary>
-/// Unary ttrpc client on one logical connection (spec §3.3): stream ids 1, 3, 5, … sent in
+/// Unary ttrpc client on one logical connection (docs/nri-rules.md §3.3): stream ids 1, 3, 5, … sent in
 /// increasing order, responses matched by id in any order.
 /// </summary>
 internal sealed class TtrpcClient : ITtrpcMessageSink
@@ -90,7 +90,7 @@ internal sealed class TtrpcClient : ITtrpcMessageSink
             throw;
         }
 
-        // The Go client treats status as an error only when present with a non-zero code (spec §3.4).
+        // The Go client treats status as an error only when present with a non-zero code (docs/nri-rules.md §3.4).
         if (response.Status is { Code: not 0 } status)
         {
             throw new TtrpcStatusException((TtrpcStatusCode)status.Code, status.Message);
@@ -106,7 +106,7 @@ internal sealed class TtrpcClient : ITtrpcMessageSink
         Close(reason);
     }
 
-    /// <summary>The call whose reply was too large fails; the others go on (spec §3.1).</summary>
+    /// <summary>The call whose reply was too large fails; the others go on (docs/nri-rules.md §3.1).</summary>
     public void Discarded(TtrpcMessageHeader header) =>
         Fail(header.StreamId, new TtrpcStatusException(TtrpcStatusCode.ResourceExhausted, "reply exceeds the ttrpc maximum message size"));
 
@@ -120,7 +120,7 @@ internal sealed class TtrpcClient : ITtrpcMessageSink
 
         if (!_pending.TryRemove(header.StreamId, out TaskCompletionSource<Response>? completion))
         {
-            // As the Go client does for unknown or finished streams (spec §3.3).
+            // As the Go client does for unknown or finished streams (docs/nri-rules.md §3.3).
             _log.Write(ProtocolLogLevel.Warning, $"{_name}: dropping response for unknown stream {header.StreamId}");
             return ValueTask.CompletedTask;
         }

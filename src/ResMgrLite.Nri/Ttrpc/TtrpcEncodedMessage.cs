@@ -12,7 +12,7 @@ internal readonly struct TtrpcEncodedMessage : IDisposable
     /// </summary>
     public const int PooledMaximum = 64 * 1024;
 
-    /// <summary>Tag of <c>Response.payload</c>: field 2, length-delimited (spec §3.4).</summary>
+    /// <summary>Tag of <c>Response.payload</c>: field 2, length-delimited (docs/nri-rules.md §3.4).</summary>
     private const byte ResponsePayloadTag = (2 << 3) | 2;
 
     private readonly byte[] _buffer;
@@ -31,7 +31,7 @@ internal readonly struct TtrpcEncodedMessage : IDisposable
 
     /// <summary>
     /// Encodes <paramref name="body"/> behind a header. A body over the ttrpc maximum is refused
-    /// here, as ttrpc v1.2.6+ senders do (spec §3.1), because the receiver would discard it.
+    /// here, as ttrpc v1.2.6+ senders do (docs/nri-rules.md §3.1), because the receiver would discard it.
     /// </summary>
     public static TtrpcEncodedMessage Create(uint streamId, TtrpcMessageType type, IMessage body)
     {
@@ -43,7 +43,7 @@ internal readonly struct TtrpcEncodedMessage : IDisposable
 
     /// <summary>
     /// A successful Response carrying <paramref name="reply"/>: the payload field only, no status,
-    /// so an empty reply is a 0-byte Response, as the Go server sends it (spec §3.4). Written
+    /// so an empty reply is a 0-byte Response, as the Go server sends it (docs/nri-rules.md §3.4). Written
     /// directly rather than through a Response object, which would copy the reply once more.
     /// </summary>
     public static TtrpcEncodedMessage CreateResponse(uint streamId, IMessage reply)

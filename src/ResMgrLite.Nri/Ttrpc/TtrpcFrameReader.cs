@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace ResMgrLite.Nri.Ttrpc;
 
 /// <summary>
-/// Cuts ttrpc messages (spec §3.1) out of one logical connection's byte stream.
+/// Cuts ttrpc messages (docs/nri-rules.md §3.1) out of one logical connection's byte stream.
 /// <code>
 /// +---------------------+-------------------+-----------+-----------+-----------------+
 /// | DataLength (u32 BE) | StreamID (u32 BE) | Type (u8) | Flags (u8)| Data            |
@@ -20,7 +20,7 @@ internal static class TtrpcFrameReader
     private const int TypeOffset = 8;
     private const int FlagsOffset = 9;
 
-    /// <summary>ttrpc's <c>messageLengthMax</c>, 4 MiB (spec §3.1).</summary>
+    /// <summary>ttrpc's <c>messageLengthMax</c>, 4 MiB (docs/nri-rules.md §3.1).</summary>
     public const int MaxDataLength = 4 << 20;
 
     /// <summary>

@@ -1,6 +1,6 @@
 namespace ResMgrLite.Nri.Ttrpc;
 
-/// <summary>ttrpc message types (spec §3.2). NRI uses only unary Request/Response.</summary>
+/// <summary>ttrpc message types (docs/nri-rules.md §3.2). NRI uses only unary Request/Response.</summary>
 internal enum TtrpcMessageType : byte
 {
     Request = 0x01,

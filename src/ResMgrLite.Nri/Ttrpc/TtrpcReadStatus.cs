@@ -11,7 +11,7 @@ internal enum TtrpcReadStatus
     /// <summary>
     /// The header declared more than the ttrpc maximum. Only the header was consumed; the caller
     /// skips <see cref="TtrpcMessageHeader.DataLength"/> bytes and answers RESOURCE_EXHAUSTED, as the
-    /// Go receiver does (spec §3.1).
+    /// Go receiver does (docs/nri-rules.md §3.1).
     /// </summary>
     Oversized,
 }

@@ -5,7 +5,7 @@ using ResMgrLite.Nri.Protobuf;
 namespace ResMgrLite.Nri.Ttrpc;
 
 /// <summary>
-/// The ttrpc <c>Request</c> (spec §3.4) read straight from the receive buffer: the payload stays a
+/// The ttrpc <c>Request</c> (docs/nri-rules.md §3.4) read straight from the receive buffer: the payload stays a
 /// slice of it, so a Synchronize of several megabytes is never copied. Fields: service = 1,
 /// method = 2, payload = 3, timeout_nano = 4, metadata = 5 (read past: NRI does not use it).
 /// </summary>

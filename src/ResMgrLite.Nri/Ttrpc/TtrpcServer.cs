@@ -6,7 +6,7 @@ using ResMgrLite.Nri.Transport;
 namespace ResMgrLite.Nri.Ttrpc;
 
 /// <summary>
-/// Serves unary ttrpc calls on one logical connection (spec §3). Requests are decoded on the
+/// Serves unary ttrpc calls on one logical connection (docs/nri-rules.md §3). Requests are decoded on the
 /// receive loop straight from its buffer and answered concurrently, in any order; a failing handler
 /// becomes an error status, never a crash.
 /// </summary>
@@ -35,7 +35,7 @@ internal sealed class TtrpcServer : ITtrpcMessageSink
     public Task RunAsync(CancellationToken cancellationToken) =>
         TtrpcReceiveLoop.RunAsync(_connection, this, _name, _log, cancellationToken);
 
-    /// <summary>The Go receiver answers a discarded oversized request with RESOURCE_EXHAUSTED (spec §3.1).</summary>
+    /// <summary>The Go receiver answers a discarded oversized request with RESOURCE_EXHAUSTED (docs/nri-rules.md §3.1).</summary>
     public void Discarded(TtrpcMessageHeader header) =>
         _ = ReplyErrorAsync(header.StreamId, TtrpcStatusCode.ResourceExhausted, $"message length exceeds maximum of {TtrpcFrameReader.MaxDataLength} bytes");
 
@@ -47,7 +47,7 @@ internal sealed class TtrpcServer : ITtrpcMessageSink
             return;
         }
 
-        // Stream id rules and messages as the Go server has them (spec §3.3).
+        // Stream id rules and messages as the Go server has them (docs/nri-rules.md §3.3).
         if ((header.StreamId & 1) == 0)
         {
             _ = ReplyErrorAsync(header.StreamId, TtrpcStatusCode.InvalidArgument, "StreamID must be odd for client initiated streams");
@@ -86,7 +86,7 @@ internal sealed class TtrpcServer : ITtrpcMessageSink
         {
             reply = _dispatcher.DispatchAsync(request.Service, request.Method, request.Payload, deadline.Token);
         }
-#pragma warning disable CA1031 // Every handler failure becomes a status reply (spec §3.5).
+#pragma warning disable CA1031 // Every handler failure becomes a status reply (docs/nri-rules.md §3.5).
         catch (Exception ex)
 #pragma warning restore CA1031
         {
@@ -106,7 +106,7 @@ internal sealed class TtrpcServer : ITtrpcMessageSink
                 IMessage reply = await pending.ConfigureAwait(false);
                 encoded = TtrpcEncodedMessage.CreateResponse(streamId, reply);
             }
-#pragma warning disable CA1031 // Every handler failure becomes a status reply (spec §3.5).
+#pragma warning disable CA1031 // Every handler failure becomes a status reply (docs/nri-rules.md §3.5).
             catch (Exception ex)
 #pragma warning restore CA1031
             {

@@ -1,7 +1,7 @@
 namespace ResMgrLite.Nri.Ttrpc;
 
-/// <summary>The gRPC status codes ttrpc puts in <c>Response.status.code</c> (spec §3.5).</summary>
-public enum TtrpcStatusCode
+/// <summary>The gRPC status codes ttrpc puts in <c>Response.status.code</c> (docs/nri-rules.md §3.5).</summary>
+internal enum TtrpcStatusCode
 {
     Ok = 0,
     Cancelled = 1,

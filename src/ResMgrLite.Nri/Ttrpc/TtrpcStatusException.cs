@@ -4,7 +4,7 @@ namespace ResMgrLite.Nri.Ttrpc;
 /// A ttrpc call ended with a non-OK status. Thrown by the client when the peer answers with an
 /// error; thrown by a handler to choose the status code it answers with (otherwise UNKNOWN).
 /// </summary>
-public sealed class TtrpcStatusException : Exception
+internal sealed class TtrpcStatusException : Exception
 {
     public TtrpcStatusException(TtrpcStatusCode code, string message) : base(message)
     {

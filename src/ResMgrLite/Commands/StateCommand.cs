@@ -113,7 +113,7 @@ internal static class StateCommand
         return null;
     }
 
-    /// <summary>The KEP-5526 isolation level (spec §5.7): exclusive CPUs are <c>container</c>, a pod budget's pools <c>pod</c>, the node pool <c>host</c>.</summary>
+    /// <summary>The KEP-5526 isolation level (docs/kubelet-rules.md §5.7): exclusive CPUs are <c>container</c>, a pod budget's pools <c>pod</c>, the node pool <c>host</c>.</summary>
     private static string Isolation(ResourceIsolationLevel level) => level switch
     {
         ResourceIsolationLevel.Container => "container",

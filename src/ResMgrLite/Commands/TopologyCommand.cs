@@ -189,7 +189,7 @@ internal static class TopologyCommand
         }
         if (cgroups.Mode != CgroupMode.Unified)
         {
-            // Memory QoS writes memory.min/low/high, which only exist in cgroup v2 (spec §6).
+            // Memory QoS writes memory.min/low/high, which only exist in cgroup v2 (docs/kubelet-rules.md §6).
             text.Append("  Memory QoS needs cgroup v2 and is unavailable on this host\n");
         }
         if (cgroups.Problem is not null)

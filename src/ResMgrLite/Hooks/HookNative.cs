@@ -59,7 +59,7 @@ internal static unsafe partial class HookNative
     public const int AtSymlinkNoFollow = 0x100;         // AT_SYMLINK_NOFOLLOW
 
     [StructLayout(LayoutKind.Sequential)]
-    public struct PollDescriptor
+    internal struct PollDescriptor
     {
         public int Descriptor;
         public short Events;

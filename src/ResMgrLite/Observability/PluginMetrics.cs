@@ -14,7 +14,7 @@ namespace ResMgrLite.Observability;
 /// </summary>
 internal sealed class PluginMetrics
 {
-    /// <summary>The runtime cancels an NRI request after 2 s (spec/nri-protocol.md): the buckets end there.</summary>
+    /// <summary>The runtime cancels an NRI request after 2 s (docs/nri-rules.md): the buckets end there.</summary>
     public static readonly double[] NriRequestBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2];
 
     public static readonly double[] StateSaveBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -169,7 +169,7 @@ internal sealed class PluginMetrics
         _exclusiveCpus.Single.Set(exclusiveCpus);
     }
 
-    /// <summary>Memory QoS protection after a change: Σ memory.min of Guaranteed pods and Σ memory.low of Burstable pods (spec §6.6).</summary>
+    /// <summary>Memory QoS protection after a change: Σ memory.min of Guaranteed pods and Σ memory.low of Burstable pods (docs/kubelet-rules.md §6.6).</summary>
     public void SetMemoryQos(long guaranteedMinBytes, long burstableLowBytes)
     {
         _memoryQosMin.Single.Set(guaranteedMinBytes);

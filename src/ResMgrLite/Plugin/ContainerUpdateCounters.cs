@@ -5,7 +5,7 @@ namespace ResMgrLite.Plugin;
 /// start (for <c>resmgrlite_container_updates_total{result}</c>). A retried update is counted again
 /// as applied or failed when its answer comes.
 /// </summary>
-public sealed class ContainerUpdateCounters
+internal sealed class ContainerUpdateCounters
 {
     private long _applied;
     private long _retried;

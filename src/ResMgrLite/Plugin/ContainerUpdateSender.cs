@@ -35,7 +35,7 @@ internal sealed class ContainerUpdateSender(PluginLog log)
         }
     }
 
-    /// <summary>Sends cpuset updates in calls of at most <see cref="MaxUpdatesPerCall"/> (never awaited: safe inside an event, spec §7.5).</summary>
+    /// <summary>Sends cpuset updates in calls of at most <see cref="MaxUpdatesPerCall"/> (never awaited: safe inside an event, docs/nri-rules.md §7.5).</summary>
     public void Send(IReadOnlyList<ContainerUpdate> updates)
     {
         (INriRuntime? runtime, CpusetLedger? ledger) = Current();

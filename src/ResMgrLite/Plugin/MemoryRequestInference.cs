@@ -32,7 +32,7 @@ internal readonly record struct MemoryRequestEstimate(MemoryRequestSource Source
 }
 
 /// <summary>
-/// CRI does not carry memory requests, only limits (spec/resource-managers.md Appendix A). This helper
+/// CRI does not carry memory requests, only limits (docs/kubelet-rules.md Appendix A). This helper
 /// reconstructs a container's request from what the plugin sees, in this order:
 /// <list type="number">
 /// <item>the pod annotation <c>resmgrlite.io/memory-request</c>: comma-separated <c>container=quantity</c>

@@ -22,7 +22,7 @@ internal static class NriModelMapper
     public const string PodResourcesAnnotation = "resmgrlite.io/pod-resources";
     public const string OptOutAnnotation = "resmgrlite.io/opt-out";
 
-    /// <summary>The kubelet's oom_score_adj for Guaranteed and BestEffort containers (spec §8).</summary>
+    /// <summary>The kubelet's oom_score_adj for Guaranteed and BestEffort containers (docs/kubelet-rules.md §8).</summary>
     private const int GuaranteedOomScoreAdj = -997;
     private const int BestEffortOomScoreAdj = 1000;
 
@@ -293,7 +293,7 @@ internal static class NriModelMapper
                     throw new FormatException($"annotation {PodResourcesAnnotation}: unknown resource '{ErrorText.Quote(name)}' (cpu, memory, requests.cpu, limits.cpu, requests.memory, limits.memory)");
             }
         }
-        // API defaulting: a request defaults to the limit of the same resource (spec §8).
+        // API defaulting: a request defaults to the limit of the same resource (docs/kubelet-rules.md §8).
         if (cpuRequest == 0)
         {
             cpuRequest = cpuLimit;

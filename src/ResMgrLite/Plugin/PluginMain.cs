@@ -22,7 +22,7 @@ internal static class PluginMain
     /// environment says the runtime launched us (NRI_PLUGIN_SOCKET), runs the plugin to the end and
     /// returns true with the exit code. RegisterPlugin must leave within 20 ms of process start and a
     /// pre-launched plugin that misses the 5 s registration window makes containerd 1.7.24 exit
-    /// (spec/nri-protocol.md §6.4).
+    /// (docs/nri-rules.md §6.4).
     /// </summary>
     public static bool TryRunPreLaunched(out int exitCode)
     {
@@ -51,7 +51,7 @@ internal static class PluginMain
 
     /// <summary>
     /// Pre-launched mode: one session on the inherited socket; returns 0 when the runtime closes it
-    /// (containerd exited or restarted: a new instance will be launched, spec §6.5), 1 when
+    /// (containerd exited or restarted: a new instance will be launched, docs/nri-rules.md §6.5), 1 when
     /// registration failed, 2 when the identity is unusable.
     /// </summary>
     /// <param name="plugin">From <see cref="NriEnvironment.TryGetPreLaunched(out NriPreLaunchedPlugin?)"/>.</param>
@@ -110,7 +110,7 @@ internal static class PluginMain
 
         using PluginLog log = PluginLog.ForExternal(logFile, logLevel);
 
-        // External plugins always get an empty config (spec §1.2): they read --config themselves.
+        // External plugins always get an empty config (docs/nri-rules.md §1.2): they read --config themselves.
         await using var observability = new PluginObservability(log);
         var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, configFile ?? "defaults", configFile, Environment.GetEnvironmentVariables(), Observability: observability));
         using Hooks.HookFeedObserver hooks = Hooks.HookFeedObserver.Attach(handler, log);

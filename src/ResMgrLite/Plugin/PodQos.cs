@@ -2,7 +2,7 @@ using ResMgrLite.Engine.Model;
 
 namespace ResMgrLite.Plugin;
 
-/// <summary>The kubelet's QoS class rule (spec/resource-managers.md §8) over CPU and memory requests and limits.</summary>
+/// <summary>The kubelet's QoS class rule (docs/kubelet-rules.md §8) over CPU and memory requests and limits.</summary>
 internal static class PodQos
 {
     /// <summary>

@@ -49,7 +49,7 @@ internal sealed class PodTracker(long memoryCapacityBytes)
     /// <summary>Called with every pod model built from the runtime's view (the engine gives it the budget in force after a resize).</summary>
     public Action<PodSpec>? Built { get; init; }
 
-    /// <summary>The machine's memory (MemTotal): the kubelet's capacity in the oom_score_adj formula (§8).</summary>
+    /// <summary>The machine's memory (MemTotal): the kubelet's capacity in the oom_score_adj formula (docs/kubelet-rules.md §8).</summary>
     public long MemoryCapacityBytes => memoryCapacityBytes;
 
     /// <summary>The pod of a sandbox, built on first sight. Throws <see cref="FormatException"/> on a malformed annotation.</summary>

@@ -17,7 +17,7 @@ internal sealed class ResourceManagementStatus
 
     /// <summary>One consistent reading: the reason and its text always belong together.</summary>
     /// <param name="Detail">What is wrong and what to do; empty when active.</param>
-    public sealed record Snapshot(PassiveReason Reason, string Detail)
+    internal sealed record Snapshot(PassiveReason Reason, string Detail)
     {
         public bool IsActive => Reason == PassiveReason.None;
     }

@@ -183,7 +183,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
         }
         if (updates.Count > 0)
         {
-            // Never awaited inside the event: the runtime holds its lock until we answer (spec §7.5).
+            // Never awaited inside the event: the runtime holds its lock until we answer (docs/nri-rules.md §7.5).
             _updates.Send(updates);
             log.Write(ProtocolLogLevel.Info, $"{kind}: shared pools widened, {updates.Count} container(s) updated");
         }

@@ -4,7 +4,7 @@ using ResMgrLite.Nri;
 namespace ResMgrLite.Plugin;
 
 /// <summary>
-/// <c>resmgrlite run</c>: the external-plugin mode (spec/nri-protocol.md §1.2). Part of
+/// <c>resmgrlite run</c>: the external-plugin mode (docs/nri-rules.md §1.2). Part of
 /// the root command (<see cref="Cli"/>); the pre-launched mode never reaches the parser (see <see cref="PluginMain.TryRunPreLaunched"/>).
 /// </summary>
 internal static class RunCommand

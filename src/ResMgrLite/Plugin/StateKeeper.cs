@@ -35,7 +35,7 @@ internal sealed class StateKeeper(CheckpointStore store, PluginLog log)
     /// cannot be trusted — damaged, from a newer binary, or incompatible with this machine or
     /// configuration — is refused with <paramref name="untrusted"/> naming the file and the problem,
     /// and resource management stays off: guessing would risk a CPU in two exclusive sets, and the
-    /// kubelet's own answer (refusing to start, spec/resource-managers.md §3.11) would take
+    /// kubelet's own answer (refusing to start, docs/kubelet-rules.md §3.11) would take
     /// containerd down with us.
     /// </summary>
     public bool TryRestore(ResourceEngine engine, out EngineSnapshot? restored, [NotNullWhen(false)] out string? untrusted)

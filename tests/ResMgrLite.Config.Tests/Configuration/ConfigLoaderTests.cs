@@ -94,8 +94,8 @@ public sealed class ConfigLoaderTests
     [InlineData("[cpuManager]\npolicy = \"Static\"\n", "test.conf:2:1: cpuManager.policy: 'Static' is not allowed; expected one of 'none', 'static'; did you mean 'static'?")]
     [InlineData("[memoryManager]\npolicy = \"static\"\n", "test.conf:2:1: memoryManager.policy: 'static' is not allowed; expected one of 'None', 'Static'; did you mean 'Static'?")]
     [InlineData("[memoryQoS]\nenabled = \"yes\"\n", "test.conf:2:1: memoryQoS.enabled: expected a boolean (true or false), found the string \"yes\"")]
-    [InlineData("[topologyManager.policyOptions]\nmax-allowable-numa-nodes = 4\n", "test.conf:2:1: topologyManager.policyOptions.max-allowable-numa-nodes: the minimum value of \"max-allowable-numa-nodes\" should not be less than 8 (spec §2.4)")]
-    [InlineData("[memoryQoS]\nmemoryThrottlingFactor = 1.5\n", "test.conf:2:1: memoryQoS.memoryThrottlingFactor: memoryThrottlingFactor 1.5 is out of range; expected a value in (0, 1] (spec §6.1)")]
+    [InlineData("[topologyManager.policyOptions]\nmax-allowable-numa-nodes = 4\n", "test.conf:2:1: topologyManager.policyOptions.max-allowable-numa-nodes: the minimum value of \"max-allowable-numa-nodes\" should not be less than 8 (docs/kubelet-rules.md §2.4)")]
+    [InlineData("[memoryQoS]\nmemoryThrottlingFactor = 1.5\n", "test.conf:2:1: memoryQoS.memoryThrottlingFactor: memoryThrottlingFactor 1.5 is out of range; expected a value in (0, 1] (docs/kubelet-rules.md §6.1)")]
     [InlineData("[cpuManager]\nreconcilePeriod = \"10 seconds\"\n", "test.conf:2:1: cpuManager.reconcilePeriod: '10 seconds' is not a positive duration like \"10s\", \"500ms\" or \"1m30s\"")]
     [InlineData("[cpuManager]\nreservedSystemCPUs = \"0-\"\n", "test.conf:2:1: cpuManager.reservedSystemCPUs: '0-' is not a CPU list like \"0-3,8\"")]
     [InlineData("[state]\ndirectory = \"var/lib\"\n", "test.conf:2:1: state.directory: 'var/lib' is not an absolute path")]
@@ -110,7 +110,7 @@ public sealed class ConfigLoaderTests
     [InlineData("[[memoryManager.reservedMemory]]\nnumaNode = -1\n", "test.conf:2:1: memoryManager.reservedMemory[0].numaNode: expected a non-negative integer below 2^31")]
     [InlineData("[cpuManager]\npolicy = \"none\"\nPolicy = \"static\"\n", "test.conf:3:1: cpuManager.Policy: already set at test.conf:2:1 (keys are case-insensitive)")]
     [InlineData("[memoryManager]\nreservedMemory = [1]\n", "test.conf:2:19: memoryManager.reservedMemory[0]: expected a table, found the integer 1")]
-    [InlineData("[featureGates]\nPodLevelResources = false\nPodLevelResourceManagers = true\n", "test.conf:3:1: featureGates.PodLevelResourceManagers: PodLevelResourceManagers needs the PodLevelResources gate on (spec §5.1)")]
+    [InlineData("[featureGates]\nPodLevelResources = false\nPodLevelResourceManagers = true\n", "test.conf:3:1: featureGates.PodLevelResourceManagers: PodLevelResourceManagers needs the PodLevelResources gate on (docs/kubelet-rules.md §5.1)")]
     public void Types_ranges_and_rules_are_checked_with_positions(string toml, string expectedPrefix)
     {
         var result = LoadToml(toml, Machines.TwoNodes);
@@ -135,7 +135,7 @@ public sealed class ConfigLoaderTests
         var without = LoadToml("[cpuManager]\npolicy = \"static\"\n", Machines.TwoNodes);
         var fromReservations = LoadToml("[cpuManager]\npolicy = \"static\"\n[nodeAllocatable]\nsystemReserved = { cpu = \"500m\" }\nkubeReserved = { cpu = \"1100m\" }\n", Machines.TwoNodes);
 
-        Assert.Equal("test.conf:2:1: cpuManager.policy: the static policy needs reserved CPUs: set cpuManager.reservedSystemCPUs, or a cpu amount in nodeAllocatable.systemReserved or kubeReserved (spec §3.1)",
+        Assert.Equal("test.conf:2:1: cpuManager.policy: the static policy needs reserved CPUs: set cpuManager.reservedSystemCPUs, or a cpu amount in nodeAllocatable.systemReserved or kubeReserved (docs/kubelet-rules.md §3.1)",
             Assert.Single(without.Problems).ToString());
         Assert.True(fromReservations.IsValid, Messages(fromReservations));
         Assert.Equal(2, fromReservations.Settings!.CpuManager.ReservedCpuCount);
@@ -161,7 +161,7 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Reserved_memory_must_add_up_to_the_node_allocatable_reservation()
     {
-        // spec §4.1 example: kubeReserved 16Gi and the default 100Mi eviction threshold → 16484Mi in total.
+        // docs/kubelet-rules.md §4.1 example: kubeReserved 16Gi and the default 100Mi eviction threshold → 16484Mi in total.
         const string config = """
             [memoryManager]
             policy = "Static"
@@ -182,7 +182,7 @@ public sealed class ConfigLoaderTests
         var wrong = LoadToml(config, machine);
         var right = LoadToml(config.Replace("numaNode = 1\nlimits = { memory = \"8Gi\" }", "numaNode = 1\nlimits = { memory = \"8292Mi\" }", StringComparison.Ordinal), machine);
 
-        Assert.Equal("test.conf:5:12: memoryManager.reservedMemory[0].limits.memory: the total amount \"16384Mi\" of type \"memory\" is not equal to the value \"16484Mi\" determined by Node Allocatable feature (kubeReserved + systemReserved + evictionHard memory.available) (spec §4.1)",
+        Assert.Equal("test.conf:5:12: memoryManager.reservedMemory[0].limits.memory: the total amount \"16384Mi\" of type \"memory\" is not equal to the value \"16484Mi\" determined by Node Allocatable feature (kubeReserved + systemReserved + evictionHard memory.available) (docs/kubelet-rules.md §4.1)",
             Assert.Single(wrong.Problems).ToString());
         Assert.True(right.IsValid, Messages(right));
         Assert.Equal(16484L << 20, right.Settings!.NodeReservedMemoryBytes);
@@ -209,7 +209,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal(
             [
                 "test.conf:5:30: memoryManager.reservedMemory[0].limits.hugepages-2Mi: reserves 64Mi of hugepages-2Mi but NUMA node 0 has only 16 pages (32Mi)",
-                "test.conf:7:1: memoryManager.reservedMemory[1].numaNode: the reserved memory configuration references a NUMA node 3 that does not exist on this machine (nodes: 0, 1) (spec §4.1)",
+                "test.conf:7:1: memoryManager.reservedMemory[1].numaNode: the reserved memory configuration references a NUMA node 3 that does not exist on this machine (nodes: 0, 1) (docs/kubelet-rules.md §4.1)",
             ],
             result.Problems.Select(p => p.ToString()));
     }

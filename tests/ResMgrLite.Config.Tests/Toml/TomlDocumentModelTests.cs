@@ -35,8 +35,9 @@ public sealed class TomlDocumentModelTests
     [InlineData("x = 1979-05-27 07:32:00.5", "1979-05-27T07:32:00.500", TomlNodeKind.LocalDateTime)]
     [InlineData("x = 2000-02-29", "2000-02-29", TomlNodeKind.LocalDate)]
     [InlineData("x = 23:59:60", "23:59:60", TomlNodeKind.LocalTime)]
-    public void Date_times_keep_their_kind_and_print_canonically(string toml, string expected, TomlNodeKind kind)
+    public void Date_times_keep_their_kind_and_print_canonically(string toml, string expected, object kindValue)
     {
+        TomlNodeKind kind = (TomlNodeKind)kindValue;
         var value = (TomlScalar)TomlDocument.Parse(toml).Entries.Single().Value;
 
         Assert.Equal(kind, value.Kind);

@@ -2,7 +2,7 @@ namespace ResMgrLite.CriTool.Kube;
 
 /// <summary>
 /// One app container of a pod: requests and limits after API defaulting (a missing request takes
-/// the limit's value, as the API server does; spec/resource-managers.md §8), and an optional
+/// the limit's value, as the API server does; docs/kubelet-rules.md §8), and an optional
 /// command. Without a command the image's own (a loop that exits on TERM) runs.
 /// </summary>
 internal sealed record ContainerSpec

@@ -5,7 +5,7 @@ namespace ResMgrLite.CriTool.Kube;
 /// <summary>
 /// How the kubelet turns requests and limits into CRI Linux resources with the cgroupfs driver:
 /// CFS shares and quota (pkg/kubelet/cm helpers), the OOM score adjustment per QoS class
-/// (spec/resource-managers.md §8) and the pod cgroup parent per QoS class.
+/// (docs/kubelet-rules.md §8) and the pod cgroup parent per QoS class.
 /// </summary>
 internal static class KubeletFormulas
 {

@@ -1,6 +1,6 @@
 namespace ResMgrLite.CriTool.Kube;
 
-/// <summary>Pod QoS class (spec/resource-managers.md §8).</summary>
+/// <summary>Pod QoS class (docs/kubelet-rules.md §8).</summary>
 internal enum QosClass
 {
     Guaranteed,

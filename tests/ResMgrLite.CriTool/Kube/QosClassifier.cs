@@ -1,7 +1,7 @@
 namespace ResMgrLite.CriTool.Kube;
 
 /// <summary>
-/// The kubelet's classic QoS rule over the app containers (spec/resource-managers.md §8; this
+/// The kubelet's classic QoS rule over the app containers (docs/kubelet-rules.md §8; this
 /// driver has no init containers and no pod-level resources).
 /// </summary>
 internal static class QosClassifier

@@ -2,7 +2,7 @@ namespace ResMgrLite.CriTool.Kube;
 
 /// <summary>
 /// CPU (millicores) and memory (bytes) of a Kubernetes resource list. Zero means "not given":
-/// the QoS rules ignore quantities ≤ 0 (spec/resource-managers.md §8), so absent and zero agree.
+/// the QoS rules ignore quantities ≤ 0 (docs/kubelet-rules.md §8), so absent and zero agree.
 /// </summary>
 internal readonly record struct ResourceAmounts(long MilliCpu, long MemoryBytes)
 {

@@ -3,7 +3,7 @@ namespace ResMgrLite.CriTool.Sandbox;
 /// <summary>
 /// A plugin containerd starts itself: <paramref name="SourceBinary"/> is copied into the
 /// sandbox's plugin_path as <paramref name="FileName"/>, which must be "NN-name" (containerd
-/// 1.7.24 treats a malformed name as a fatal NRI error; spec/nri-protocol.md §1.3), and
+/// 1.7.24 treats a malformed name as a fatal NRI error; docs/nri-rules.md §1.3), and
 /// <paramref name="Config"/>, when given, becomes conf.d/NN-name.conf, handed to the plugin
 /// unparsed in ConfigureRequest.config. "{sandbox}" in the config stands for the sandbox directory.
 /// </summary>

@@ -2,7 +2,7 @@ using ResMgrLite.CriTool.Kube;
 
 namespace ResMgrLite.EndToEnd.Tests.Driver;
 
-/// <summary>spec/resource-managers.md §8, classic rule, as the driver applies it.</summary>
+/// <summary>docs/kubelet-rules.md §8, classic rule, as the driver applies it.</summary>
 public sealed class QosClassifierTests
 {
     private static readonly ResourceAmounts OneCpu128Mi = new(1000, ResourceAmounts.Mebibytes(128));

@@ -5,7 +5,7 @@ namespace ResMgrLite.EndToEnd.Tests.Support;
 /// <summary>The published static binary ($RESMGRLITE_BINARY) in its plugin roles.</summary>
 internal static class PublishedPlugin
 {
-    /// <summary>The file name containerd needs in plugin_path: NN-name (spec/nri-protocol.md §1.3).</summary>
+    /// <summary>The file name containerd needs in plugin_path: NN-name (docs/nri-rules.md §1.3).</summary>
     public const string PreLaunchedFileName = "50-resmgrlite";
 
     /// <summary>What containerd (1.7.24 and 2.1.9 alike) logs when the pre-launched plugin registered.</summary>

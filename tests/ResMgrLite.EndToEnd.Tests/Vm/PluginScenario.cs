@@ -99,7 +99,7 @@ internal static class PluginScenario
     }
 
     /// <summary>
-    /// spec/resource-managers.md §6.2 with TieredReservation: Guaranteed → memory.min = request;
+    /// docs/kubelet-rules.md §6.2 with TieredReservation: Guaranteed → memory.min = request;
     /// BestEffort → no protection and memory.high from node allocatable (the v1.37 guard, which a
     /// v1.36 kubelet lacks: it writes no memory.high there).
     /// </summary>
@@ -125,7 +125,7 @@ internal static class PluginScenario
         checks.Equal(group, "max", snapshot.Read(sharedCgroup, "memory.max"), $"BestEffort {sharedCgroup}: memory.max");
     }
 
-    /// <summary>spec §6.4/§6.5: pod memory.min = R for Guaranteed pods; kubepods memory.min = G + B; kubepods/burstable memory.low = B.</summary>
+    /// <summary>docs/kubelet-rules.md §6.4/§6.5: pod memory.min = R for Guaranteed pods; kubepods memory.min = G + B; kubepods/burstable memory.low = B.</summary>
     private static void CheckParentAggregation(ScenarioChecks checks, CgroupSnapshot snapshot, IReadOnlyList<RunningPod> guaranteed, long guaranteedTotal, long burstableTotal)
     {
         const VmAssertionGroup group = VmAssertionGroup.ParentAggregation;

@@ -32,7 +32,7 @@ internal enum VmAssertionGroup
     /// <summary>single-numa-node + static CPU + Static memory: Guaranteed containers get one node's CPUs (a whole core) and that node's memory.</summary>
     NumaAlignment,
 
-    /// <summary>Memory QoS (TieredReservation, factor 0.9) on container cgroups: spec/resource-managers.md §6.2, §6.3.</summary>
+    /// <summary>Memory QoS (TieredReservation, factor 0.9) on container cgroups: docs/kubelet-rules.md §6.2, §6.3.</summary>
     MemoryQos,
 
     /// <summary>
@@ -42,7 +42,7 @@ internal enum VmAssertionGroup
     /// </summary>
     MemoryQosBurstable,
 
-    /// <summary>Memory QoS on pod and QoS-class cgroups: spec/resource-managers.md §6.4, §6.5.</summary>
+    /// <summary>Memory QoS on pod and QoS-class cgroups: docs/kubelet-rules.md §6.4, §6.5.</summary>
     ParentAggregation,
 
     /// <summary>Shared-pool containers follow exclusive allocations and releases (Appendix A, "Shared-pool updates").</summary>

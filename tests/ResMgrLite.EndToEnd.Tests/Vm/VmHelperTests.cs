@@ -11,7 +11,7 @@ namespace ResMgrLite.EndToEnd.Tests.Vm;
 public sealed class VmHelperTests
 {
     [Theory]
-    // spec/resource-managers.md §6.3 examples (factor 0.9, page 4096).
+    // docs/kubelet-rules.md §6.3 examples (factor 0.9, page 4096).
     [InlineData(256L << 20, 1L << 30, 993210368L)]
     [InlineData(128L << 20, 256L << 20, 255012864L)]
     [InlineData(0L, 1L << 30, 966365184L)]

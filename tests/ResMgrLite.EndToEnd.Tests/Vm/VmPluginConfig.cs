@@ -14,10 +14,10 @@ internal static class VmPluginConfig
 {
     public const string FileName = "10-resmgrlite";
 
-    /// <summary>CPU 0 stays with the system; the static policy needs a reservation (spec/resource-managers.md §3.1).</summary>
+    /// <summary>CPU 0 stays with the system; the static policy needs a reservation (docs/kubelet-rules.md §3.1).</summary>
     public const string ReservedCpus = "0";
 
-    /// <summary>The hard eviction threshold, and therefore node 0's reserved memory (spec §4.1: the sums must match).</summary>
+    /// <summary>The hard eviction threshold, and therefore node 0's reserved memory (docs/kubelet-rules.md §4.1: the sums must match).</summary>
     public const string EvictionHard = "100Mi";
 
     public const long EvictionHardBytes = 100L << 20;
@@ -61,7 +61,7 @@ internal static class VmPluginConfig
 
         """);
 
-    /// <summary>memory.high = floor((request + factor × (limit − request)) / page) × page, in double arithmetic (spec §6.3).</summary>
+    /// <summary>memory.high = floor((request + factor × (limit − request)) / page) × page, in double arithmetic (docs/kubelet-rules.md §6.3).</summary>
     public static long MemoryHigh(long requestBytes, long limitBytes, long pageSize = 4096)
     {
         var high = requestBytes + (MemoryThrottlingFactor * (limitBytes - requestBytes));

@@ -74,7 +74,7 @@ public sealed class EngineMemoryInvariantTests
                         {
                             Assert.Equal(1, BitOperations.PopCount(d.Memory.Mems));
                             // In pod scope the pod's hint is made when its first container arrives; the CPU
-                            // manager may spill later containers outside it (§3.3), so only container scope
+                            // manager may spill later containers outside it (docs/kubelet-rules.md §3.3), so only container scope
                             // promises the same node for both.
                             if (d.Cpu.Level == ResourceIsolationLevel.Container && scope == TopologyScope.Container)
                             {

@@ -45,7 +45,7 @@ public sealed class EngineMemoryTests
     [Fact]
     public void Wide_memory_with_narrow_cpus_is_not_preferred_so_restricted_refuses_and_best_effort_spans()
     {
-        // §2.3 second example shape: memory needs both nodes ({11} preferred), CPUs fit one node
+        // docs/kubelet-rules.md §2.3 second example shape: memory needs both nodes ({11} preferred), CPUs fit one node
         // ({01}, {10} preferred, {11} not): no identical preferred masks → {11, not preferred}.
         var (pod, c) = Guaranteed("p", 2, 20 * Gi);
         ResourceEngine restricted = Engine(TopologyPolicy.Restricted);

@@ -3,7 +3,7 @@ using static ResMgrLite.Engine.Tests.Memory.MemoryTestMachines;
 
 namespace ResMgrLite.Engine.Tests.Memory;
 
-/// <summary>Initial machine state and reserved-memory validation (spec/resource-managers.md §4.1, §4.2).</summary>
+/// <summary>Initial machine state and reserved-memory validation (docs/kubelet-rules.md §4.1, §4.2).</summary>
 public sealed class MemoryMachineStateTests
 {
     [Fact]

@@ -6,7 +6,7 @@ using static ResMgrLite.Engine.Tests.Memory.MemoryTestMachines;
 
 namespace ResMgrLite.Engine.Tests.Memory;
 
-/// <summary>KEP-5526 pod-level memory budgets (spec/resource-managers.md §5.5, §5.6, §5.4).</summary>
+/// <summary>KEP-5526 pod-level memory budgets (docs/kubelet-rules.md §5.5, §5.6, §5.4).</summary>
 public sealed class PodLevelMemoryTests
 {
     private static readonly TopologyHint Node0 = new(0b01, true);

@@ -6,7 +6,7 @@ using static ResMgrLite.Engine.Tests.Memory.MemoryTestMachines;
 
 namespace ResMgrLite.Engine.Tests.Memory;
 
-/// <summary>The Static memory policy, container path (spec/resource-managers.md §4.2-§4.6).</summary>
+/// <summary>The Static memory policy, container path (docs/kubelet-rules.md §4.2-§4.6).</summary>
 public sealed class StaticMemoryPolicyTests
 {
     private static readonly TopologyHint Node0 = new(0b01, true);

@@ -3,7 +3,7 @@ using ResMgrLite.Engine.MemoryQos;
 
 namespace ResMgrLite.Engine.Tests.MemoryQos;
 
-/// <summary>QoS-parent aggregation, metrics and write order (spec/resource-managers.md §6.4-§6.6).</summary>
+/// <summary>QoS-parent aggregation, metrics and write order (docs/kubelet-rules.md §6.4-§6.6).</summary>
 public sealed class MemoryQosAccountingTests
 {
     private const long Mi = 1L << 20;

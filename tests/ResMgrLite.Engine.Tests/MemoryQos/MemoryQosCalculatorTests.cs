@@ -3,7 +3,7 @@ using ResMgrLite.Engine.MemoryQos;
 
 namespace ResMgrLite.Engine.Tests.MemoryQos;
 
-/// <summary>Each §6 formula against hand-computed values (spec/resource-managers.md §6.2-§6.4).</summary>
+/// <summary>Each §6 formula against hand-computed values (docs/kubelet-rules.md §6.2-§6.4).</summary>
 public sealed class MemoryQosCalculatorTests
 {
     private const long Mi = 1L << 20;

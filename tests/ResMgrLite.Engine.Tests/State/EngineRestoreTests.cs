@@ -8,7 +8,7 @@ using ResMgrLite.TestSupport;
 
 namespace ResMgrLite.Engine.Tests.State;
 
-/// <summary>Snapshot/Restore and the start-up validation of spec/resource-managers.md §3.11.</summary>
+/// <summary>Snapshot/Restore and the start-up validation of docs/kubelet-rules.md §3.11.</summary>
 public sealed class EngineRestoreTests
 {
     private const long Gi = 1L << 30;

@@ -17,7 +17,7 @@ public class HugePagePoolTests
     [Fact]
     public void Total_bytes_is_pages_times_page_size()
     {
-        // spec/resource-managers.md §4.2: total = NumPages × PageSizeKiB × 1024.
+        // docs/kubelet-rules.md §4.2: total = NumPages × PageSizeKiB × 1024.
         Assert.Equal(3L * 2048 * 1024, new HugePagePool(2048, 3, 1).TotalBytes);
     }
 }

@@ -10,7 +10,7 @@ public class MachineTopologyBuilderTests
 
     private static CacheFacts L3(int id, CpuSet shared) => new(3, "Unified", id, 32L << 20, shared);
 
-    // The kubelet's topoDualSocketHT (spec/resource-managers.md §9.1): socket 0 = even CPUs,
+    // The kubelet's topoDualSocketHT (docs/kubelet-rules.md §9.1): socket 0 = even CPUs,
     // socket 1 = odd CPUs, siblings (c, c+6), one NUMA node per socket.
     private static MachineTopology DualSocketHt()
     {
@@ -159,7 +159,8 @@ public class MachineTopologyBuilderTests
         Assert.Throws<ArgumentOutOfRangeException>(() => topology.GetUncoreCache(-3));
     }
 
-    public static TheoryData<string, Func<MachineTopologyBuilder>> Contradictions => new()
+    // The builder travels as object: test methods are public, the engine's types internal.
+    public static TheoryData<string, Func<object>> Contradictions => new()
     {
         { "no online CPU", () => new MachineTopologyBuilder() },
         { "cpu 1 was given twice", () => new MachineTopologyBuilder().AddCpu(new CpuFacts(1, 0, 0)).AddCpu(new CpuFacts(1, 0, 0)) },
@@ -187,9 +188,9 @@ public class MachineTopologyBuilderTests
 
     [Theory]
     [MemberData(nameof(Contradictions))]
-    public void Contradicting_facts_are_refused_with_a_reason(string reason, Func<MachineTopologyBuilder> builder)
+    public void Contradicting_facts_are_refused_with_a_reason(string reason, Func<object> builder)
     {
-        var error = Assert.Throws<InvalidTopologyException>(() => builder().Build());
+        var error = Assert.Throws<InvalidTopologyException>(() => ((MachineTopologyBuilder)builder()).Build());
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
 }

@@ -28,8 +28,9 @@ public sealed class HostFileTests : IDisposable
     [InlineData(HostFileKind.Configuration)]
     [InlineData(HostFileKind.State)]
     [InlineData(HostFileKind.KernelAttribute)]
-    public async Task A_fifo_is_refused_at_once_without_waiting_for_a_writer(HostFileKind kind)
+    public async Task A_fifo_is_refused_at_once_without_waiting_for_a_writer(object kindValue)
     {
+        HostFileKind kind = (HostFileKind)kindValue;
         SpecialFiles.CreateFifo(PathOf("fifo"));
         var refused = await Assert.ThrowsAsync<HostFileException>(() => Task.Run(() => HostFile.ReadBytes(PathOf("fifo"), kind)).WaitAsync(AtOnce));
         Assert.StartsWith($"{PathOf("fifo")}: is a named pipe (FIFO): refused, reading it could wait forever (", refused.Message, StringComparison.Ordinal);
@@ -67,8 +68,9 @@ public sealed class HostFileTests : IDisposable
     [Theory]
     [InlineData(HostFileKind.KernelAttribute, "64 KiB")]
     [InlineData(HostFileKind.Configuration, "1 MiB")]
-    public void A_file_over_its_kinds_limit_is_refused_naming_the_limit(HostFileKind kind, string limit)
+    public void A_file_over_its_kinds_limit_is_refused_naming_the_limit(object kindValue, string limit)
     {
+        HostFileKind kind = (HostFileKind)kindValue;
         int max = HostFile.LimitOf(kind);
         File.WriteAllBytes(PathOf("exact"), new byte[max]);
         File.WriteAllBytes(PathOf("over"), new byte[max + 1]);

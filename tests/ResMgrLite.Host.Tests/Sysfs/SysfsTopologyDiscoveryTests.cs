@@ -174,7 +174,7 @@ public class SysfsTopologyDiscoveryTests
         Assert.Equal([10, 11, 21, 21], topology.GetNumaNode(0).Distances.ToArray());
         Assert.Equal([21, 21, 11, 10], topology.GetNumaNode(3).Distances.ToArray());
         Assert.Equal([0, 1], topology.GetSocket(0).NumaNodeIds.ToArray());
-        // The socket's L3 spans two nodes, so cAdvisor reports it as an uncore cache (§1.1 step 8).
+        // The socket's L3 spans two nodes, so cAdvisor reports it as an uncore cache (docs/kubelet-rules.md §1.1 step 8).
         Assert.Equal(1, topology.GetCpu(79).UncoreCacheId);
         Assert.False(topology.GetUncoreCache(1).IsSocketFallback);
     }

@@ -13,7 +13,7 @@ public sealed class ConnectionErrorTextTests
     [InlineData(SocketError.ConnectionRefused, "nothing is listening on the socket")]
     [InlineData(SocketError.AccessDenied, "permission denied")]
     [InlineData(SocketError.NotSocket, "the descriptor is not an open socket")]
-    public void SocketErrorsAreDescribedByTheirCodeAlsoWhenWrappedByTheStream(SocketError code, string words)
+    public void Socket_errors_are_described_by_their_code_also_when_wrapped_by_the_stream(SocketError code, string words)
     {
         var socket = new SocketException((int)code);
 
@@ -22,7 +22,7 @@ public sealed class ConnectionErrorTextTests
     }
 
     [Fact]
-    public void TheProtocolLayersOwnMessagesPassThroughAndADefectNamesItsType()
+    public void The_protocol_layers_own_messages_pass_through_and_a_defect_names_its_type()
     {
         Assert.Equal("the NRI socket is closed", ConnectionErrorText.Of(new IOException("the NRI socket is closed")));
         Assert.Equal("frame too large", ConnectionErrorText.Of(new ProtocolViolationException("frame too large")));
@@ -32,7 +32,7 @@ public sealed class ConnectionErrorTextTests
     }
 
     [Fact]
-    public void APreLaunchedFdThatIsNotOpenIsRefusedInWords()
+    public void A_pre_launched_fd_that_is_not_open_is_refused_in_words()
     {
         // Far above any descriptor a test process holds.
         var plugin = new NriPreLaunchedPlugin(900_000, "resmgrlite", "90");

@@ -25,7 +25,7 @@ public sealed class ExternalModeTests : IDisposable
     };
 
     [Fact]
-    public async Task ReconnectsAfterEofAndRunsTheFullHandshakeAgain()
+    public async Task Reconnects_after_eof_and_runs_the_full_handshake_again()
     {
         string path = SocketPath;
         var handler = new RecordingHandler();
@@ -57,7 +57,7 @@ public sealed class ExternalModeTests : IDisposable
     }
 
     [Fact]
-    public async Task AnUnreachableSocketIsReportedAtOnceThenOncePerIntervalUntilItConnects()
+    public async Task An_unreachable_socket_is_reported_at_once_then_once_per_interval_until_it_connects()
     {
         string path = SocketPath;
         var log = new CollectingLog();

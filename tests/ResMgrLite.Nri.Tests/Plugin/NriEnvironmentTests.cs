@@ -6,7 +6,7 @@ public class NriEnvironmentTests
         name => values.FirstOrDefault(v => v.Key == name).Value;
 
     [Fact]
-    public void ReadsTheThreeVariablesTheRuntimeSets()
+    public void Reads_the_three_variables_the_runtime_sets()
     {
         Assert.True(NriEnvironment.TryGetPreLaunched(Env(("NRI_PLUGIN_SOCKET", "3"), ("NRI_PLUGIN_NAME", "resmgrlite"), ("NRI_PLUGIN_IDX", "90")), "/opt/nri/plugins/90-resmgrlite", out NriPreLaunchedPlugin? plugin));
 
@@ -14,7 +14,7 @@ public class NriEnvironmentTests
     }
 
     [Fact]
-    public void FallsBackToTheExecutableNameLikeTheGoStub()
+    public void Falls_back_to_the_executable_name_like_the_go_stub()
     {
         Assert.True(NriEnvironment.TryGetPreLaunched(Env(("NRI_PLUGIN_SOCKET", "3")), "/opt/nri/plugins/05-res-mgr", out NriPreLaunchedPlugin? plugin));
 
@@ -26,7 +26,7 @@ public class NriEnvironmentTests
     [InlineData("")]
     [InlineData("three")]
     [InlineData("-1")]
-    public void WithoutAUsableSocketVariableItIsNotPreLaunched(string? socket)
+    public void Without_a_usable_socket_variable_it_is_not_pre_launched(string? socket)
     {
         Func<string, string?> env = name => name == "NRI_PLUGIN_SOCKET" ? socket : "x";
 

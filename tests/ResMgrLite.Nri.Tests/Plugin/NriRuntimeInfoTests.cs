@@ -30,8 +30,9 @@ public class NriRuntimeInfoTests
     // What the runtime says wins over the table.
     [InlineData("containerd", "v1.7.24", true, "v0.12.2", NriApiLevel.V0_12, "v0.12.2")]
     [InlineData("cri-o", "1.36.0", true, "v0.12.1", NriApiLevel.V0_12, "v0.12.1")]
-    public void InfersTheNriLevel(string name, string version, bool timeouts, string nriVersion, NriApiLevel level, string detected)
+    public void Infers_the_nri_level(string name, string version, bool timeouts, string nriVersion, object levelValue, string detected)
     {
+        NriApiLevel level = (NriApiLevel)levelValue;
         var configure = new ConfigureRequest
         {
             RuntimeName = name,
@@ -53,8 +54,10 @@ public class NriRuntimeInfoTests
     [InlineData("podman", "9.9.9", false, NriApiLevel.V0_6, NriLevelSource.Assumed)]
     [InlineData("containerd", "nonsense", true, NriApiLevel.V0_7, NriLevelSource.TimeoutFields)]
     [InlineData("", "", false, NriApiLevel.V0_6, NriLevelSource.Assumed)]
-    public void UnknownRuntimesFallBackToWhatConfigureShows(string name, string version, bool timeouts, NriApiLevel level, NriLevelSource source)
+    public void Unknown_runtimes_fall_back_to_what_configure_shows(string name, string version, bool timeouts, object levelValue, object sourceValue)
     {
+        NriApiLevel level = (NriApiLevel)levelValue;
+        NriLevelSource source = (NriLevelSource)sourceValue;
         var configure = new ConfigureRequest { RuntimeName = name, RuntimeVersion = version, RegistrationTimeout = timeouts ? 5000 : 0 };
 
         NriRuntimeInfo info = NriRuntimeInfo.FromConfigure(configure);
@@ -65,7 +68,7 @@ public class NriRuntimeInfoTests
     [Theory]
     [InlineData("0.0.0-unknown")]
     [InlineData("(devel)")]
-    public void AnyReportedNriVersionMeansV012BecauseOnlyV012HasTheField(string reported)
+    public void Any_reported_nri_version_means_v_012_because_only_v_012_has_the_field(string reported)
     {
         NriRuntimeInfo info = NriRuntimeInfo.FromConfigure(new ConfigureRequest { RuntimeName = "containerd", RuntimeVersion = "v2.3.0", NRIVersion = reported });
 
@@ -77,8 +80,9 @@ public class NriRuntimeInfoTests
     [InlineData(NriApiLevel.V0_7, 0x07FF)]
     [InlineData(NriApiLevel.V0_10, 0x3FFF)]
     [InlineData(NriApiLevel.V0_12, 0x3FFF)]
-    public void EventMaskFollowsTheLevel(NriApiLevel level, int supported)
+    public void Event_mask_follows_the_level(object levelValue, int supported)
     {
+        NriApiLevel level = (NriApiLevel)levelValue;
         var info = new NriRuntimeInfo("containerd", "x", "", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), level);
 
         Assert.Equal(supported, (int)info.SupportedEvents);
@@ -91,7 +95,7 @@ public class NriRuntimeInfoTests
     [InlineData("containerd", "v2.3.0", "v0.12.2", "runtime containerd v2.3.0, NRI v0.12.2: pod resize events available (UpdatePodSandbox, PostUpdatePodSandbox); events arrive as dedicated calls")]
     [InlineData("cri-o", "1.34.0", "", "runtime cri-o 1.34.0, NRI v0.10 (inferred from the runtime version): pod resize events available (UpdatePodSandbox, PostUpdatePodSandbox)")]
     [InlineData("", "", "", "runtime unknown, NRI version unknown (assuming v0.6, the oldest): pod resize events not available; pre-launched plugins get no Synchronize")]
-    public void DescribesTheLevelInWords(string name, string version, string nriVersion, string expected)
+    public void Describes_the_level_in_words(string name, string version, string nriVersion, string expected)
     {
         NriRuntimeInfo info = NriRuntimeInfo.FromConfigure(new ConfigureRequest { RuntimeName = name, RuntimeVersion = version, NRIVersion = nriVersion });
 
@@ -99,7 +103,7 @@ public class NriRuntimeInfoTests
     }
 
     [Fact]
-    public void TimeoutsAreMillisecondsWithTheNriDefaultsWhenAbsent()
+    public void Timeouts_are_milliseconds_with_the_nri_defaults_when_absent()
     {
         NriRuntimeInfo v061 = NriRuntimeInfo.FromConfigure(new ConfigureRequest { RuntimeName = "containerd", RuntimeVersion = "1.7.24" });
         NriRuntimeInfo v07 = NriRuntimeInfo.FromConfigure(new ConfigureRequest { RegistrationTimeout = 7000, RequestTimeout = 1500 });

@@ -25,7 +25,7 @@ public class PluginProtocolTests
     internal static Container Container(string id, string podId) => new() { Id = id, PodSandboxId = podId, Name = id + "-name" };
 
     [Fact]
-    public async Task RegistersFirstWithTheGoStubBytes()
+    public async Task Registers_first_with_the_go_stub_bytes()
     {
         await using PluginHarness harness = PluginHarness.Start(name: "demo", index: "10");
 
@@ -47,21 +47,21 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task ConfigureOnV061DropsEventsThatRuntimeDoesNotKnow()
+    public async Task Configure_on_v_061_drops_events_that_runtime_does_not_know()
     {
         var handler = new RecordingHandler { Wanted = NriEventMask.CreateContainer | NriEventMask.UpdatePodSandbox | NriEventMask.RunPodSandbox };
         await using PluginHarness harness = PluginHarness.Start(handler);
 
         ConfigureResponse configured = await harness.Runtime.HandshakeAsync();
 
-        // Bit 0x800 would make NRI 0.6.1 drop the plugin (spec §5.6).
+        // Bit 0x800 would make NRI 0.6.1 drop the plugin (docs/nri-rules.md §5.6).
         Assert.Equal(0x0009, configured.Events);
         Assert.Equal(NriApiLevel.V0_6, handler.Configured!.Runtime.Level);
         Assert.True(harness.Log.Contains("runtime containerd 1.7.24~ds1, NRI v0.6 (inferred from the runtime version): pod resize events not available; pre-launched plugins get no Synchronize; not subscribing to events this runtime does not know: UpdatePodSandbox; config 0 bytes"));
     }
 
     [Fact]
-    public async Task ConfigureOnV012KeepsPodUpdateEventsAndPassesConfig()
+    public async Task Configure_on_v_012_keeps_pod_update_events_and_passes_config()
     {
         var handler = new RecordingHandler { Wanted = NriEventMask.CreateContainer | NriEventMask.UpdatePodSandbox };
         await using PluginHarness harness = PluginHarness.Start(handler);
@@ -74,7 +74,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task SynchronizeAccumulatesChunksAndAnswersMoreUntilTheLast()
+    public async Task Synchronize_accumulates_chunks_and_answers_more_until_the_last()
     {
         var handler = new RecordingHandler
         {
@@ -96,7 +96,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task CreateContainerReturnsTheHandlersAdjustmentAndUpdates()
+    public async Task Create_container_returns_the_handlers_adjustment_and_updates()
     {
         var handler = new RecordingHandler
         {
@@ -115,7 +115,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task EveryEventReachesTheHandler()
+    public async Task Every_event_reaches_the_handler()
     {
         var handler = new RecordingHandler();
         await using PluginHarness harness = PluginHarness.Start(handler);
@@ -162,7 +162,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task UnknownMethodGetsTheExactSpecReply()
+    public async Task Unknown_method_gets_the_exact_spec_reply()
     {
         await using PluginHarness harness = PluginHarness.Start();
         await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
@@ -177,7 +177,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task UnknownServiceGetsUnimplementedNamingTheService()
+    public async Task Unknown_service_gets_unimplemented_naming_the_service()
     {
         await using PluginHarness harness = PluginHarness.Start();
         await harness.Runtime.HandshakeAsync();
@@ -188,7 +188,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task EvenAndReusedStreamIdsAreRefusedLikeTheGoServer()
+    public async Task Even_and_reused_stream_ids_are_refused_like_the_go_server()
     {
         await using PluginHarness harness = PluginHarness.Start();
         await harness.Runtime.HandshakeAsync();
@@ -206,7 +206,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task HandlerFailureBecomesAStatusAndThePluginGoesOn()
+    public async Task Handler_failure_becomes_a_status_and_the_plugin_goes_on()
     {
         var handler = new RecordingHandler { OnCreate = (_, c) => throw new InvalidOperationException($"no CPUs left for {c.Id}") };
         await using PluginHarness harness = PluginHarness.Start(handler);
@@ -221,7 +221,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task UndecodablePayloadIsInternalError()
+    public async Task Undecodable_payload_is_internal_error()
     {
         await using PluginHarness harness = PluginHarness.Start();
         await harness.Runtime.HandshakeAsync();
@@ -233,7 +233,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task LargeMessagesInBothDirectionsUseTheGoSplit()
+    public async Task Large_messages_in_both_directions_use_the_go_split()
     {
         var handler = new RecordingHandler
         {
@@ -267,7 +267,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task RuntimeMessagesInOneByteFramesAreReassembled()
+    public async Task Runtime_messages_in_one_byte_frames_are_reassembled()
     {
         var handler = new RecordingHandler();
         await using PluginHarness harness = PluginHarness.Start(handler);
@@ -281,7 +281,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task FramesForUnopenedConnectionsAndEmptyFramesAreIgnored()
+    public async Task Frames_for_unopened_connections_and_empty_frames_are_ignored()
     {
         var handler = new RecordingHandler();
         await using PluginHarness harness = PluginHarness.Start(handler);
@@ -294,7 +294,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task OversizedRequestIsDiscardedAndAnsweredResourceExhausted()
+    public async Task Oversized_request_is_discarded_and_answered_resource_exhausted()
     {
         var handler = new RecordingHandler();
         await using PluginHarness harness = PluginHarness.Start(handler);
@@ -311,7 +311,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task OversizedMuxFrameClosesTheConnectionWithALoggedReason()
+    public async Task Oversized_mux_frame_closes_the_connection_with_a_logged_reason()
     {
         await using PluginHarness harness = PluginHarness.Start();
         await harness.Runtime.HandshakeAsync();
@@ -324,7 +324,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task UnknownTtrpcTypeClosesTheConnection()
+    public async Task Unknown_ttrpc_type_closes_the_connection()
     {
         await using PluginHarness harness = PluginHarness.Start();
         await harness.Runtime.HandshakeAsync();
@@ -336,7 +336,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task EofEndsThePreLaunchedPluginCleanly()
+    public async Task Eof_ends_the_pre_launched_plugin_cleanly()
     {
         await using PluginHarness harness = PluginHarness.Start();
         await harness.Runtime.HandshakeAsync();
@@ -347,7 +347,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task RegistrationErrorEndsThePreLaunchedPluginWithFailure()
+    public async Task Registration_error_ends_the_pre_launched_plugin_with_failure()
     {
         var (runtimeEnd, pluginEnd) = SocketPair.Create();
         var options = new NriConnectionOptions { ConnectedSocket = pluginEnd, PluginName = "test", PluginIndex = "50" };
@@ -374,12 +374,12 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task UpdatesFromInsideAHandlerAreSentWithoutBlockingTheReply()
+    public async Task Updates_from_inside_a_handler_are_sent_without_blocking_the_reply()
     {
         var handler = new RecordingHandler();
         handler.OnCreate = (pod, container) =>
         {
-            // Not awaited: awaiting here would deadlock a real runtime (spec §7.5).
+            // Not awaited: awaiting here would deadlock a real runtime (docs/nri-rules.md §7.5).
             _ = handler.Configured!.Updates.UpdateContainersAsync([new ContainerUpdate { ContainerId = "neighbour" }]);
             return CreateContainerResult.NoChange;
         };
@@ -393,7 +393,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task FailedUnsolicitedUpdateFailsTheWholeCallAndIsLogged()
+    public async Task Failed_unsolicited_update_fails_the_whole_call_and_is_logged()
     {
         var handler = new RecordingHandler();
         await using PluginHarness harness = PluginHarness.Start(handler);
@@ -408,7 +408,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task PreLaunchedPathWorksOnARawInheritedDescriptor()
+    public async Task Pre_launched_path_works_on_a_raw_inherited_descriptor()
     {
         (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
         Assert.True(NriEnvironment.TryGetPreLaunched(
@@ -430,7 +430,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task RequestsAreHandledConcurrentlyAndAnsweredOutOfOrder()
+    public async Task Requests_are_handled_concurrently_and_answered_out_of_order()
     {
         using var fastDone = new ManualResetEventSlim();
         var handler = new RecordingHandler
@@ -459,7 +459,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task ClientCallsUseOddIncreasingStreamIdsOnConn2()
+    public async Task Client_calls_use_odd_increasing_stream_ids_on_conn_2()
     {
         await using PluginHarness harness = PluginHarness.Start();
         await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
@@ -478,7 +478,7 @@ public class PluginProtocolTests
     [Theory]
     [InlineData("v2.1.9", 0x0808 & 0x7FF)]    // NRI v0.8: pod update events unknown, not subscribed
     [InlineData("v2.2.0", 0x1808)]            // NRI v0.10 (from the version table): both pod update events
-    public async Task ConfigureSubscribesToPodUpdateEventsOnlyWhereTheRuntimeKnowsThem(string containerdVersion, int expected)
+    public async Task Configure_subscribes_to_pod_update_events_only_where_the_runtime_knows_them(string containerdVersion, int expected)
     {
         var handler = new RecordingHandler { Wanted = NriEventMask.CreateContainer | NriEventMask.UpdatePodSandbox | NriEventMask.PostUpdatePodSandbox };
         await using PluginHarness harness = PluginHarness.Start(handler);
@@ -491,7 +491,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task PodUpdateEventsReachTheirHandlerMethodsAsDedicatedCallsAndAsStateChange()
+    public async Task Pod_update_events_reach_their_handler_methods_as_dedicated_calls_and_as_state_change()
     {
         var handler = new RecordingHandler();
         await using PluginHarness harness = PluginHarness.Start(handler);
@@ -514,7 +514,7 @@ public class PluginProtocolTests
     [InlineData("PostRemoveContainer")]
     [InlineData("UpdatePodSandboxResources")]
     [InlineData("synchronize")]
-    public async Task MethodsThisBinaryDoesNotServeAreUnimplementedSoTheRuntimeFallsBack(string method)
+    public async Task Methods_this_binary_does_not_serve_are_unimplemented_so_the_runtime_falls_back(string method)
     {
         var handler = new RecordingHandler();
         await using PluginHarness harness = PluginHarness.Start(handler);
@@ -523,14 +523,14 @@ public class PluginProtocolTests
         FakeNriResponse unknown = await harness.Runtime.CallRawAsync(FakeNriRuntime.PluginService, method, new RemoveContainerRequest { Pod = Pod("p"), Container = Container("c", "p") }.ToByteArray());
         await harness.Runtime.CallAsync("StateChange", new StateChangeEvent { Event = Event.RemoveContainer, Pod = Pod("p"), Container = Container("c", "p") }, Empty.Parser);
 
-        // Code 12 is the one answer after which a v0.12 runtime retries the event as StateChange (spec §3.6).
+        // Code 12 is the one answer after which a v0.12 runtime retries the event as StateChange (docs/nri-rules.md §3.6).
         Assert.Equal((12, $"method {method}"), (unknown.StatusCode, unknown.StatusMessage));
         Assert.Equal((Event.RemoveContainer, "p", "c"), Assert.Single(handler.StateChanges));
         Assert.DoesNotContain(harness.Log.Entries, e => e.Level >= ProtocolLogLevel.Warning);
     }
 
     [Fact]
-    public async Task SynchronizeStreamsEveryObjectInWireOrderAcrossChunks()
+    public async Task Synchronize_streams_every_object_in_wire_order_across_chunks()
     {
         var handler = new RecordingHandler();
         await using PluginHarness harness = PluginHarness.Start(handler);
@@ -549,7 +549,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task AMalformedSynchronizeFailsAndTheNextOneStartsAfresh()
+    public async Task A_malformed_synchronize_fails_and_the_next_one_starts_afresh()
     {
         var handler = new RecordingHandler();
         await using PluginHarness harness = PluginHarness.Start(handler);
@@ -566,7 +566,7 @@ public class PluginProtocolTests
     }
 
     [Fact]
-    public async Task AFourMegabyteSynchronizeIsDecodedInPlaceObjectByObject()
+    public async Task A_four_megabyte_synchronize_is_decoded_in_place_object_by_object()
     {
         var handler = new RecordingHandler();
         await using PluginHarness harness = PluginHarness.Start(handler);

@@ -12,7 +12,7 @@ using ResMgrLite.TestSupport.FakeNri;
 namespace ResMgrLite.Nri.Tests.Plugin;
 
 /// <summary>
-/// Seeded random input (issue 3, part 6): at least 100,000 inputs per run. Any input may close a
+/// Seeded random input: at least 100,000 inputs per run. Any input may close a
 /// connection; nothing may crash the process or wedge the plugin.
 /// </summary>
 public class RandomGarbageTests
@@ -49,7 +49,7 @@ public class RandomGarbageTests
     }
 
     [Fact]
-    public async Task DecodersAcceptOrRejectEveryInputWithoutAnyOtherException()
+    public async Task Decoders_accept_or_reject_every_input_without_any_other_exception()
     {
         var random = new Random(Seed);
         var service = new NriPluginService(new RecordingHandler(), new NoRuntime(), NullProtocolLog.Instance);
@@ -125,7 +125,7 @@ public class RandomGarbageTests
     }
 
     [Fact]
-    public async Task PluginAnswersEveryOneOf100000RandomRequestsAndStaysUsable()
+    public async Task Plugin_answers_every_one_of_100000_random_requests_and_stays_usable()
     {
         var random = new Random(Seed);
         var handler = new RecordingHandler();
@@ -171,7 +171,7 @@ public class RandomGarbageTests
     }
 
     [Fact]
-    public async Task RawGarbageOnFreshConnectionsNeverCrashesTheHost()
+    public async Task Raw_garbage_on_fresh_connections_never_crashes_the_host()
     {
         var random = new Random(Seed + 1);
         for (int i = 0; i < 200; i++)

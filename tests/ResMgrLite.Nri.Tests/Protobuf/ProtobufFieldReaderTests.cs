@@ -8,11 +8,11 @@ namespace ResMgrLite.Nri.Tests.Protobuf;
 
 public class ProtobufFieldReaderTests
 {
-    // The ttrpc Request of spec §8.3 (Configure from the v0.6.1 adaptation), without mux and ttrpc headers.
+    // The ttrpc Request of docs/nri-rules.md §8.3 (Configure from the v0.6.1 adaptation), without mux and ttrpc headers.
     private static byte[] ConfigureEnvelope => SpecFixtures.Configure[18..];
 
     [Fact]
-    public void ReadsTheSpecConfigureEnvelopeLikeTheGeneratedParser()
+    public void Reads_the_spec_configure_envelope_like_the_generated_parser()
     {
         TtrpcRequestEnvelope envelope = TtrpcRequestEnvelope.Read(new ReadOnlySequence<byte>(ConfigureEnvelope));
         Request reference = Request.Parser.ParseFrom(ConfigureEnvelope);
@@ -22,7 +22,7 @@ public class ProtobufFieldReaderTests
     }
 
     [Fact]
-    public void ReadsTheEnvelopeSplitOneBytePerSegmentWithEmptySegments()
+    public void Reads_the_envelope_split_one_byte_per_segment_with_empty_segments()
     {
         ReadOnlySequence<byte> segmented = SequenceFactory.Segmented(ConfigureEnvelope, 1, emptyBetween: true);
 
@@ -33,7 +33,7 @@ public class ProtobufFieldReaderTests
     }
 
     [Fact]
-    public void ThePayloadIsASliceOfTheInputNotACopy()
+    public void The_payload_is_a_slice_of_the_input_not_a_copy()
     {
         byte[] bytes = ConfigureEnvelope;
 
@@ -50,7 +50,7 @@ public class ProtobufFieldReaderTests
     [InlineData("0b 10 01", "ends inside group 1")]                               // start group 1, never ended
     [InlineData("0b 14", "group 1 ended by the end tag of field 2")]
     [InlineData("0e", "unexpected wire type 6")]
-    public void MalformedInputIsRefusedWithThePlace(string hex, string expected)
+    public void Malformed_input_is_refused_with_the_place(string hex, string expected)
     {
         var input = new ReadOnlySequence<byte>(Hex.Parse(hex));
 
@@ -61,7 +61,7 @@ public class ProtobufFieldReaderTests
     }
 
     [Fact]
-    public void UnknownFieldsOfEveryWireTypeAreSkippedAsTheGeneratedParserDoes()
+    public void Unknown_fields_of_every_wire_type_are_skipped_as_the_generated_parser_does()
     {
         // field 9 varint, 10 fixed64, 11 length-delimited, 12 group with a nested field, 13 fixed32; then method.
         byte[] input = Hex.Concat(

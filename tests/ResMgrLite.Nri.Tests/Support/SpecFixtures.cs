@@ -1,6 +1,6 @@
 namespace ResMgrLite.Nri.Tests.Support;
 
-/// <summary>The exact byte conversations of spec/nri-protocol.md §3.6 and §8.</summary>
+/// <summary>The exact byte conversations of docs/nri-rules.md §3.6 and §8.</summary>
 internal static class SpecFixtures
 {
     /// <summary>§8.1: RegisterPlugin("demo", "10"), no timeout, 76 bytes.</summary>

@@ -20,7 +20,7 @@ public class MuxFrameReaderTests
     };
 
     [Fact]
-    public void ReadsSpecRegisterPluginFrame()
+    public void Reads_spec_register_plugin_frame()
     {
         var buffer = new ReadOnlySequence<byte>(SpecFixtures.RegisterPluginDemo);
 
@@ -34,7 +34,7 @@ public class MuxFrameReaderTests
 
     [Theory]
     [MemberData(nameof(SpecFrames))]
-    public void EveryPrefixIsIncompleteAndConsumesNothing(string fixture)
+    public void Every_prefix_is_incomplete_and_consumes_nothing(string fixture)
     {
         byte[] frame = Fixture(fixture);
         for (int length = 0; length < frame.Length; length++)
@@ -50,7 +50,7 @@ public class MuxFrameReaderTests
 
     [Theory]
     [MemberData(nameof(SpecFrames))]
-    public void ReadsFrameSplitOneBytePerSegmentWithEmptySegments(string fixture)
+    public void Reads_frame_split_one_byte_per_segment_with_empty_segments(string fixture)
     {
         byte[] frame = Fixture(fixture);
         ReadOnlySequence<byte> whole = SequenceFactory.Segmented(frame, 1, emptyBetween: true);
@@ -68,7 +68,7 @@ public class MuxFrameReaderTests
     }
 
     [Fact]
-    public void ReadsBackToBackFramesAndLeavesTheIncompleteTail()
+    public void Reads_back_to_back_frames_and_leaves_the_incomplete_tail()
     {
         byte[] stream = Hex.Concat(SpecFixtures.RegisterReply, SpecFixtures.ConfigureReply0x689, SpecFixtures.Configure[..5]);
         var buffer = new ReadOnlySequence<byte>(stream);
@@ -83,7 +83,7 @@ public class MuxFrameReaderTests
     }
 
     [Fact]
-    public void ZeroLengthFrameIsAcceptedAsEmpty()
+    public void Zero_length_frame_is_accepted_as_empty()
     {
         var buffer = new ReadOnlySequence<byte>(Hex.Parse("00 00 00 01 00 00 00 00"));
 
@@ -93,7 +93,7 @@ public class MuxFrameReaderTests
     }
 
     [Fact]
-    public void OversizeLengthIsRejectedFromTheHeaderAlone()
+    public void Oversize_length_is_rejected_from_the_header_alone()
     {
         // Header only: the reader must not wait for 16 MiB + 1 bytes before refusing.
         var buffer = new ReadOnlySequence<byte>(Hex.Parse("00 00 00 01  01 00 00 01"));
@@ -103,7 +103,7 @@ public class MuxFrameReaderTests
     }
 
     [Fact]
-    public void LargestAllowedLengthWaitsForTheBody()
+    public void Largest_allowed_length_waits_for_the_body()
     {
         var buffer = new ReadOnlySequence<byte>(Hex.Parse("00 00 00 01  01 00 00 00"));
 

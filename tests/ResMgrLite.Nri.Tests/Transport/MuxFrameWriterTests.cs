@@ -29,7 +29,7 @@ public class MuxFrameWriterTests
     }
 
     [Fact]
-    public void SmallMessageIsOneFrameWithTheSpecHeader()
+    public void Small_message_is_one_frame_with_the_spec_header()
     {
         byte[] message = SpecFixtures.RegisterPluginDemo[8..];
 
@@ -55,13 +55,13 @@ public class MuxFrameWriterTests
     }
 
     [Fact]
-    public void EmptyMessageWritesNoFrame()
+    public void Empty_message_writes_no_frame()
     {
         Assert.Empty(Write(1, []));
     }
 
     [Fact]
-    public void AnyLengthFollowsTheSafeSchemeOfSpecSection24()
+    public void Any_length_follows_the_safe_scheme_of_spec_section_24()
     {
         Gen.Int[1, 70_000].Sample(length =>
         {

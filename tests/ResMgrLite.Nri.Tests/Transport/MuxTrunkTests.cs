@@ -13,7 +13,7 @@ public class MuxTrunkTests
     private const long BufferLimit = (4 << 20) + (64 * 1024);
 
     [Fact]
-    public async Task AnUnreadConnectionStopsTheTrunkReaderInsteadOfGrowingWithoutBound()
+    public async Task An_unread_connection_stops_the_trunk_reader_instead_of_growing_without_bound()
     {
         (Socket runtime, Socket plugin) = SocketPair.Create();
         using (runtime)
@@ -57,7 +57,7 @@ public class MuxTrunkTests
     }
 
     [Fact]
-    public async Task ConcurrentSendsNeverInterleaveTheFramesOfOneMessage()
+    public async Task Concurrent_sends_never_interleave_the_frames_of_one_message()
     {
         (Socket runtime, Socket plugin) = SocketPair.Create();
         using (runtime)
@@ -94,7 +94,7 @@ public class MuxTrunkTests
     }
 
     [Fact]
-    public async Task AFrameIsPassedOnAsItArrivesAndItsBlocksAreUnmappedOnceRead()
+    public async Task A_frame_is_passed_on_as_it_arrives_and_its_blocks_are_unmapped_once_read()
     {
         (Socket runtime, Socket plugin) = SocketPair.Create();
         var pool = new MappedBlockPool();

@@ -15,7 +15,7 @@ public class TtrpcFrameReaderTests
 
     [Theory]
     [MemberData(nameof(SpecMessages))]
-    public void EveryPrefixIsIncompleteAndConsumesNothing(string name)
+    public void Every_prefix_is_incomplete_and_consumes_nothing(string name)
     {
         byte[] message = Message(name);
         for (int length = 0; length < message.Length; length++)
@@ -29,7 +29,7 @@ public class TtrpcFrameReaderTests
 
     [Theory]
     [MemberData(nameof(SpecMessages))]
-    public void ReadsOneBytePerSegmentWithEmptySegments(string name)
+    public void Reads_one_byte_per_segment_with_empty_segments(string name)
     {
         byte[] message = Message(name);
         ReadOnlySequence<byte> whole = SequenceFactory.Segmented(message, 1, emptyBetween: true);
@@ -47,7 +47,7 @@ public class TtrpcFrameReaderTests
     }
 
     [Fact]
-    public void DecodesSpecRegisterPluginRequest()
+    public void Decodes_spec_register_plugin_request()
     {
         var buffer = new ReadOnlySequence<byte>(SpecFixtures.RegisterPluginDemo[8..]);
 
@@ -62,7 +62,7 @@ public class TtrpcFrameReaderTests
     }
 
     [Fact]
-    public void DecodesSpecEmptySuccessReply()
+    public void Decodes_spec_empty_success_reply()
     {
         var buffer = new ReadOnlySequence<byte>(SpecFixtures.RegisterReply[8..]);
 
@@ -75,7 +75,7 @@ public class TtrpcFrameReaderTests
     }
 
     [Fact]
-    public void EncodesSpecRegisterPluginByteForByte()
+    public void Encodes_spec_register_plugin_byte_for_byte()
     {
         var register = new Api.RegisterPluginRequest { PluginName = "demo", PluginIdx = "10" };
         var request = new Request { Service = "nri.pkg.api.v1alpha1.Runtime", Method = "RegisterPlugin", Payload = register.ToByteString() };
@@ -88,7 +88,7 @@ public class TtrpcFrameReaderTests
     }
 
     [Fact]
-    public void EncodesSpecConfigureResponseAndUnknownMethodReply()
+    public void Encodes_spec_configure_response_and_unknown_method_reply()
     {
         var configured = new Response { Payload = new Api.ConfigureResponse { Events = 0x689 }.ToByteString() };
         var unknown = new Response { Status = new Status { Code = 12, Message = "method Nope" } };
@@ -100,7 +100,7 @@ public class TtrpcFrameReaderTests
     }
 
     [Fact]
-    public void DecodesSpecConfigureRequestFromV061()
+    public void Decodes_spec_configure_request_from_v_061()
     {
         var buffer = new ReadOnlySequence<byte>(SpecFixtures.Configure[8..]);
 
@@ -114,7 +114,7 @@ public class TtrpcFrameReaderTests
     }
 
     [Fact]
-    public void OversizeIsReportedFromTheHeaderAloneAndOnlyTheHeaderIsConsumed()
+    public void Oversize_is_reported_from_the_header_alone_and_only_the_header_is_consumed()
     {
         // DataLength 4 MiB + 1, no body yet.
         var buffer = new ReadOnlySequence<byte>(Hex.Parse("00 40 00 01  00 00 00 05  01  00  aa bb"));
@@ -126,7 +126,7 @@ public class TtrpcFrameReaderTests
     }
 
     [Fact]
-    public void LargestAllowedLengthWaitsForTheBody()
+    public void Largest_allowed_length_waits_for_the_body()
     {
         var buffer = new ReadOnlySequence<byte>(Hex.Parse("00 40 00 00  00 00 00 05  01  00"));
 
@@ -138,7 +138,7 @@ public class TtrpcFrameReaderTests
     [InlineData(0x00)]
     [InlineData(0x04)]
     [InlineData(0xff)]
-    public void UnknownMessageTypeIsAProtocolViolationNamingTheByte(byte type)
+    public void Unknown_message_type_is_a_protocol_violation_naming_the_byte(byte type)
     {
         byte[] raw = Hex.Parse("00 00 00 00  00 00 00 01  00  00");
         raw[8] = type;

@@ -4,7 +4,7 @@ namespace ResMgrLite.TestSupport.Cgroups;
 /// A fake cgroup v2 tree: a temporary directory with cgroup directories and their knob files,
 /// holding the values a fresh kernel cgroup starts with. Deleted on dispose.
 /// </summary>
-public sealed class FakeCgroupTree : IDisposable
+internal sealed class FakeCgroupTree : IDisposable
 {
     /// <summary>The memory knobs of a new cgroup and their kernel defaults.</summary>
     public static readonly IReadOnlyList<KeyValuePair<string, string>> MemoryDefaults =

@@ -1,4 +1,4 @@
 namespace ResMgrLite.TestSupport.FakeNri;
 
 /// <summary>One mux frame exactly as it arrived from the plugin.</summary>
-public sealed record FakeNriFrame(uint ConnId, byte[] Payload);
+internal sealed record FakeNriFrame(uint ConnId, byte[] Payload);

@@ -1,4 +1,4 @@
 namespace ResMgrLite.TestSupport.FakeNri;
 
 /// <summary>One ttrpc message cut out of a logical connection's byte stream.</summary>
-public sealed record FakeNriMessage(uint ConnId, uint StreamId, byte Type, byte Flags, byte[] Data);
+internal sealed record FakeNriMessage(uint ConnId, uint StreamId, byte Type, byte Flags, byte[] Data);

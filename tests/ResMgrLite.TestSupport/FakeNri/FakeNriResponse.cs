@@ -1,4 +1,4 @@
 namespace ResMgrLite.TestSupport.FakeNri;
 
 /// <summary>A ttrpc Response as the runtime sees it: status (0 when absent) and payload.</summary>
-public sealed record FakeNriResponse(int StatusCode, string StatusMessage, byte[] Payload, int EncodedLength);
+internal sealed record FakeNriResponse(int StatusCode, string StatusMessage, byte[] Payload, int EncodedLength);

@@ -13,7 +13,7 @@ namespace ResMgrLite.TestSupport.FakeNri;
 /// separately from the plugin's (plain blocking reads of headers and bodies) so a bug in one is not
 /// mirrored in the other. Every frame the plugin sends is recorded for split assertions.
 /// </summary>
-public sealed class FakeNriRuntime : IAsyncDisposable
+internal sealed class FakeNriRuntime : IAsyncDisposable
 {
     public const string PluginService = "nri.pkg.api.v1alpha1.Plugin";
     public const string RuntimeService = "nri.pkg.api.v1alpha1.Runtime";
@@ -46,7 +46,7 @@ public sealed class FakeNriRuntime : IAsyncDisposable
     /// <summary>Drives the plugin on the other end of <paramref name="runtimeEnd"/> (e.g. a socketpair).</summary>
     public static FakeNriRuntime Attach(Socket runtimeEnd) => new(runtimeEnd);
 
-    /// <summary>Listens on a unix socket path, as containerd does for external plugins (spec §1.2).</summary>
+    /// <summary>Listens on a unix socket path, as containerd does for external plugins (docs/nri-rules.md §1.2).</summary>
     public static Socket Listen(string path)
     {
         File.Delete(path);
@@ -71,7 +71,7 @@ public sealed class FakeNriRuntime : IAsyncDisposable
 
     /// <summary>
     /// When set, the runtime's own outgoing messages are cut into frames of at most this many bytes
-    /// (spec §2.4 scheme 2, also used to stress the plugin's reader); otherwise the Go split.
+    /// (docs/nri-rules.md §2.4 scheme 2, also used to stress the plugin's reader); otherwise the Go split.
     /// </summary>
     public int? OutgoingFrameSize { get; set; }
 
@@ -96,7 +96,7 @@ public sealed class FakeNriRuntime : IAsyncDisposable
     /// <summary>Waits for the next UpdateContainers request.</summary>
     public async Task<bool> WaitForUpdateAsync(TimeSpan timeout) => await _updateArrived.WaitAsync(timeout).ConfigureAwait(false);
 
-    /// <summary>Sends Configure like containerd does (spec §8.3) and returns the plugin's answer.</summary>
+    /// <summary>Sends Configure like containerd does (docs/nri-rules.md §8.3) and returns the plugin's answer.</summary>
     public Task<ConfigureResponse> ConfigureAsync(
         string config = "",
         string runtimeName = "containerd",
@@ -239,7 +239,7 @@ public sealed class FakeNriRuntime : IAsyncDisposable
         return output.ToArray();
     }
 
-    /// <summary>Closes the runtime's end: the plugin sees EOF, as when containerd exits (spec §6.5).</summary>
+    /// <summary>Closes the runtime's end: the plugin sees EOF, as when containerd exits (docs/nri-rules.md §6.5).</summary>
     public void Close()
     {
         try
@@ -386,7 +386,7 @@ public sealed class FakeNriRuntime : IAsyncDisposable
             _updates.Enqueue(updates);
             if (UpdateContainersStatus != 0)
             {
-                // What 1.7.24 answers on any failed update (spec §7.5).
+                // What 1.7.24 answers on any failed update (docs/nri-rules.md §7.5).
                 response.Status = new Status { Code = UpdateContainersStatus, Message = "NRI update of some containers failed" };
             }
             else

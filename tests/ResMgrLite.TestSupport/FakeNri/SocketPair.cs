@@ -6,9 +6,9 @@ namespace ResMgrLite.TestSupport.FakeNri;
 
 /// <summary>
 /// socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC), exactly what the runtime creates for a
-/// pre-launched plugin (spec/nri-protocol.md §1.3).
+/// pre-launched plugin (docs/nri-rules.md §1.3).
 /// </summary>
-public static class SocketPair
+internal static class SocketPair
 {
     private const int AddressFamilyUnix = 1;
     private const int SocketTypeStream = 1;

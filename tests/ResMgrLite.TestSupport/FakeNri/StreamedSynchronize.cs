@@ -7,7 +7,7 @@ namespace ResMgrLite.TestSupport.FakeNri;
 /// Drives a handler's streamed Synchronize the way the NRI host does: every pod, then every
 /// container, then completion. For tests that hold the whole runtime state as lists.
 /// </summary>
-public static class StreamedSynchronize
+internal static class StreamedSynchronize
 {
     public static ValueTask<IReadOnlyList<ContainerUpdate>> SynchronizeAsync(this INriEventHandler handler, IEnumerable<PodSandbox> pods, IEnumerable<Container> containers, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace ResMgrLite.TestSupport.Fuzz;
 /// from the value classes where arithmetic breaks (0, 1, max, max−1, 2^k±1, negative), mixed with
 /// the values the kubelet really sends so that admission paths are reached too.
 /// </summary>
-public sealed class HostileRequests(int seed)
+internal sealed class HostileRequests(int seed)
 {
     private readonly Random _random = new(seed);
     private int _serial;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace ResMgrLite.TestSupport.HostFiles;
 
 /// <summary>Files a careless operator or an attacker leaves where the plugin reads: FIFOs, links to devices.</summary>
-public static class SpecialFiles
+internal static class SpecialFiles
 {
     /// <summary>Creates a named pipe with coreutils' mkfifo (no writer ever opens it).</summary>
     public static void CreateFifo(string path)

@@ -1,7 +1,7 @@
 namespace ResMgrLite.TestSupport.Sysfs;
 
 /// <summary>Which cgroup mounts the generated proc/self/mountinfo describes.</summary>
-public enum CgroupLayout
+internal enum CgroupLayout
 {
     /// <summary>No mountinfo file at all.</summary>
     NoMountInfo,

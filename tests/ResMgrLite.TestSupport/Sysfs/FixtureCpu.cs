@@ -8,4 +8,4 @@ namespace ResMgrLite.TestSupport.Sysfs;
 /// <param name="Thread">Index of the thread within its core.</param>
 /// <param name="NumaNode">NUMA node id.</param>
 /// <param name="L3">Id of the L3 cache the core belongs to.</param>
-public readonly record struct FixtureCpu(int Cpu, int Socket, int PhysicalCoreId, int GlobalCore, int Thread, int NumaNode, int L3);
+internal readonly record struct FixtureCpu(int Cpu, int Socket, int PhysicalCoreId, int GlobalCore, int Thread, int NumaNode, int L3);

@@ -1,7 +1,7 @@
 namespace ResMgrLite.TestSupport.Sysfs;
 
 /// <summary>How logical CPU ids are handed out to the threads of the cores.</summary>
-public enum SiblingNumbering
+internal enum SiblingNumbering
 {
     /// <summary>
     /// Intel-style: all first threads of every core (socket by socket) get the low ids, then all

@@ -3,7 +3,7 @@ using ResMgrLite.Engine;
 namespace ResMgrLite.TestSupport.Sysfs;
 
 /// <summary>Named machines that tests across the solution share.</summary>
-public static class SysfsFixtures
+internal static class SysfsFixtures
 {
     /// <summary>1 socket × 4 cores × 2 threads, siblings (c, c+4): the kubelet's topoSingleSocketHT.</summary>
     public static SysfsMachine SingleSocketHt() => new SysfsMachineBuilder().Build();

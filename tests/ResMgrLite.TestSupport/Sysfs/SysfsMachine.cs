@@ -8,7 +8,7 @@ namespace ResMgrLite.TestSupport.Sysfs;
 /// socket, core, thread, NUMA node and L3. Writes itself as a sysfs tree, builds the engine model
 /// directly (no disk), and states what the kubelet would report for it.
 /// </summary>
-public sealed class SysfsMachine
+internal sealed class SysfsMachine
 {
     private readonly FixtureCpu[] _cpus;
 
@@ -80,7 +80,7 @@ public sealed class SysfsMachine
 
     /// <summary>
     /// What the kubelet's CPU manager would record for each online CPU, derived from the layout
-    /// with the rules of spec/resource-managers.md §1.2 (core id = smallest thread; uncore = the
+    /// with the rules of docs/kubelet-rules.md §1.2 (core id = smallest thread; uncore = the
     /// L3 unless that L3 spans the whole node, else the socket).
     /// </summary>
     public IEnumerable<CpuInfo> ExpectedCpuInfos()

@@ -13,7 +13,7 @@ namespace ResMgrLite.TestSupport.Sysfs;
 /// MachineTopology topology = SysfsTopologyDiscovery.Discover(tree.SysfsRoot);
 /// </code>
 /// </example>
-public sealed class SysfsMachineBuilder
+internal sealed class SysfsMachineBuilder
 {
     private readonly SysfsMachineSettings _settings = new();
 

@@ -3,7 +3,7 @@ using ResMgrLite.Engine;
 namespace ResMgrLite.TestSupport.Sysfs;
 
 /// <summary>The knobs of <see cref="SysfsMachineBuilder"/>; defaults describe 1 socket × 4 cores × 2 threads.</summary>
-public sealed class SysfsMachineSettings
+internal sealed class SysfsMachineSettings
 {
     public int Sockets { get; set; } = 1;
 

@@ -4,7 +4,7 @@ namespace ResMgrLite.TestSupport.Sysfs;
 /// A temporary directory holding a fake <c>sys</c> and <c>proc</c>; deleted on dispose.
 /// Tests may also write or delete files in it to break it on purpose.
 /// </summary>
-public sealed class SysfsTree : IDisposable
+internal sealed class SysfsTree : IDisposable
 {
     private SysfsTree(string root)
     {

@@ -12,7 +12,7 @@ namespace ResMgrLite.TestSupport.Sysfs;
 /// Offline CPUs keep their cpuN directory (with <c>online</c> = 0) and their node link, but lose
 /// <c>topology</c> and <c>cache</c>, as the kernel removes those on hot-unplug.
 /// </remarks>
-public static class SysfsTreeWriter
+internal static class SysfsTreeWriter
 {
     internal static void Write(SysfsMachine machine, string sysfsRoot, string procRoot)
     {

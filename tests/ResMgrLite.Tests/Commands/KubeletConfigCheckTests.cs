@@ -47,7 +47,7 @@ public sealed class KubeletConfigCheckTests : IDisposable
     }
 
     [Fact]
-    public void ADifferentCgroupDriverThanTheKubeletsFailsWithTheLineAndTheFix()
+    public void A_different_cgroup_driver_than_the_kubelets_fails_with_the_line_and_the_fix()
     {
         string kubelet = Write("config.yaml", Kubeadm);
 
@@ -60,7 +60,7 @@ public sealed class KubeletConfigCheckTests : IDisposable
     }
 
     [Fact]
-    public void TheSameCgroupDriverAndTheKubeletsManagersOffPass()
+    public void The_same_cgroup_driver_and_the_kubelets_managers_off_pass()
     {
         string kubelet = Write("config.yaml", Kubeadm + "\ncpuManagerPolicy: none  # ResMgrLite pins\nmemoryManagerPolicy: \"None\"\ntopologyManagerPolicy: 'none'\n");
 
@@ -86,7 +86,7 @@ public sealed class KubeletConfigCheckTests : IDisposable
     }
 
     [Fact]
-    public void WithoutCgroupDriverTheKubeletsDefaultCgroupfsCounts()
+    public void Without_cgroup_driver_the_kubelets_default_cgroupfs_counts()
     {
         string kubelet = Write("config.yaml", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n");
 
@@ -97,7 +97,7 @@ public sealed class KubeletConfigCheckTests : IDisposable
     }
 
     [Fact]
-    public void AJsonKubeletConfigurationIsReadToo()
+    public void A_json_kubelet_configuration_is_read_too()
     {
         string kubelet = Write("config.json", """{"kind":"KubeletConfiguration","cgroupDriver":"systemd","authentication":{"cgroupDriver":"cgroupfs"}}""");
 
@@ -111,7 +111,7 @@ public sealed class KubeletConfigCheckTests : IDisposable
     [InlineData("missing.yaml", null, "no such file")]
     [InlineData("other.yaml", "apiVersion: v1\nkind: ConfigMap\ncgroupDriver: systemd\n", "no 'kind: KubeletConfiguration' line")]
     [InlineData("broken.json", "{\"kind\": ", "not valid JSON")]
-    public void AFileThatIsNotAKubeletConfigurationIsNotCheckedAndNotAnError(string name, string? text, string reason)
+    public void A_file_that_is_not_a_kubelet_configuration_is_not_checked_and_not_an_error(string name, string? text, string reason)
     {
         string kubelet = text is null ? Path.Combine(_directory, name) : Write(name, text);
 

@@ -108,7 +108,7 @@ public sealed class ExampleHookTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Shells))]
-    public void IrqAffinityMovesInterruptsOffExclusiveCpusAndRestoresThemExactly(string shell)
+    public void Irq_affinity_moves_interrupts_off_exclusive_cpus_and_restores_them_exactly(string shell)
     {
         (int exit, string stdout, string stderr) = RunWithExclusive(shell, "irq-affinity", "2-3");
 
@@ -146,7 +146,7 @@ public sealed class ExampleHookTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Shells))]
-    public void IrqAffinityRefusesInputThatIsNotACpulist(string shell)
+    public void Irq_affinity_refuses_input_that_is_not_a_cpulist(string shell)
     {
         (int exit, _, string stderr) = RunWithExclusive(shell, "irq-affinity", "2-3;rm -rf /");
 
@@ -190,7 +190,7 @@ public sealed class ExampleHookTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Shells))]
-    public void CpufreqGovernorSetsPerformanceOnExclusiveCpusAndRestoresThePreviousOne(string shell)
+    public void Cpufreq_governor_sets_performance_on_exclusive_cpus_and_restores_the_previous_one(string shell)
     {
         (int exit, string stdout, string stderr) = RunWithExclusive(shell, "cpufreq-governor", "2-4,7");
 
@@ -223,7 +223,7 @@ public sealed class ExampleHookTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Shells))]
-    public void CpufreqGovernorFailsWhenTheDriverOffersNoPerformanceGovernor(string shell)
+    public void Cpufreq_governor_fails_when_the_driver_offers_no_performance_governor(string shell)
     {
         File.WriteAllText(Path.Combine(_root, "sys/devices/system/cpu/cpu5/cpufreq/scaling_available_governors"), "powersave schedutil\n");
 
@@ -237,7 +237,7 @@ public sealed class ExampleHookTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Shells))]
-    public void LogAllocationsWritesOneLinePerChange(string shell)
+    public void Log_allocations_writes_one_line_per_change(string shell)
     {
         (int exit, string stdout, _) = Run(shell, "log-allocations", new Dictionary<string, string>
         {
@@ -264,7 +264,7 @@ public sealed class ExampleHookTests : IDisposable
     }
 
     [Fact]
-    public void TheRunnerDrivesTheExamplesFromAHooksDirectory()
+    public void The_runner_drives_the_examples_from_a_hooks_directory()
     {
         string hooks = Path.Combine(_root, "etc-hooks");
         Directory.CreateDirectory(hooks, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -68,7 +68,7 @@ public sealed class HookRunnerTests : IDisposable
     private string[] Messages() => _log.Entries.Select(e => e.Message).ToArray();
 
     [Fact]
-    public void HooksRunInOrdinalOrderOfTheirNames()
+    public void Hooks_run_in_ordinal_order_of_their_names()
     {
         foreach (string name in new[] { "20-b", "10-a", "B-upper", "05-c" })
         {
@@ -82,7 +82,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void TheDocumentOnStdinAndTheEnvironmentDescribeTheChange()
+    public void The_document_on_stdin_and_the_environment_describe_the_change()
     {
         Hook("10-capture", "cat > $OUT/stdin; env > $OUT/env");
 
@@ -121,7 +121,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void ReplayCarriesThePoolsWithoutAContainer()
+    public void Replay_carries_the_pools_without_a_container()
     {
         Hook("10-capture", "cat > $OUT/stdin; echo \"[$RESMGRLITE_POD][$RESMGRLITE_CONTAINER_CPUS]\" > $OUT/env");
 
@@ -137,7 +137,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void ABusyHookSeesOnlyTheNewestOfTheChangesThatArrivedMeanwhile()
+    public void A_busy_hook_sees_only_the_newest_of_the_changes_that_arrived_meanwhile()
     {
         // The first run waits until the test lets it go; three changes arrive meanwhile.
         Hook("10-slow", """
@@ -162,7 +162,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void NotifyReturnsAtOnceWhileAHookRuns()
+    public void Notify_returns_at_once_while_a_hook_runs()
     {
         Hook("10-sleep", "sleep 2");
         _runner.Notify(Admitted("a", "2", "2", "0-1"));
@@ -179,7 +179,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void AHookThatOverrunsTheTimeoutIsKilledWithItsProcessGroup()
+    public void A_hook_that_overruns_the_timeout_is_killed_with_its_process_group()
     {
         _runner.Configure(_hooks, TimeSpan.FromMilliseconds(500));
         // The hook leaves a sleeping child behind and sleeps itself; both must be gone after the timeout.
@@ -218,7 +218,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void OutputIsCappedInTheLogAndALoudHookStillFinishes()
+    public void Output_is_capped_in_the_log_and_a_loud_hook_still_finishes()
     {
         // 200 KiB: far more than a pipe holds, so the runner must keep reading past the cap.
         Hook("10-loud", "i=0; while [ $i -lt 2048 ]; do printf '%0100d\\n' $i; i=$((i+1)); done; echo done > $OUT/finished");
@@ -237,7 +237,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void AWorldWritableHookIsRefusedAndTheReasonLoggedOnce()
+    public void A_world_writable_hook_is_refused_and_the_reason_logged_once()
     {
         Hook("10-open", "echo ran > $OUT/open", (UnixFileMode)0b111_111_111);
         Hook("20-group", "echo ran > $OUT/group", (UnixFileMode)0b111_111_101);
@@ -258,7 +258,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void AGroupWritableDirectoryRefusesEveryHook()
+    public void A_group_writable_directory_refuses_every_hook()
     {
         Hook("10-fine", "echo ran > $OUT/fine");
         File.SetUnixFileMode(_hooks, (UnixFileMode)0b111_111_101);
@@ -273,7 +273,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void AMissingDirectoryIsReportedInTheProjectsWords()
+    public void A_missing_directory_is_reported_in_the_projects_words()
     {
         string missing = Path.Combine(_root, "not-there");
         _runner.Configure(missing, TimeSpan.FromSeconds(10));
@@ -285,7 +285,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void ALinkedHookRunsWhenItsTargetAndTheTargetsDirectoryAreSafe()
+    public void A_linked_hook_runs_when_its_target_and_the_targets_directory_are_safe()
     {
         // The packaged way: link an example from a root-only directory into the hooks directory.
         string safe = Path.Combine(_root, "safe");
@@ -330,7 +330,7 @@ public sealed class HookRunnerTests : IDisposable
     private static extern int Chown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group = uint.MaxValue);
 
     [Fact]
-    public void CrashingAndFailingHooksAreCountedAndTheNextHookStillRuns()
+    public void Crashing_and_failing_hooks_are_counted_and_the_next_hook_still_runs()
     {
         Hook("10-segv", "echo about to crash; kill -SEGV $$");
         Hook("20-exit3", "echo bad input >&2; exit 3");
@@ -355,7 +355,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void FilesThatAreNotHooksAreSkipped()
+    public void Files_that_are_not_hooks_are_skipped()
     {
         Hook("10-notexec", "echo ran > $OUT/notexec", (UnixFileMode)0b110_100_100);
         Hook(".hidden", "echo ran > $OUT/hidden");
@@ -373,7 +373,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void InheritedDescriptorsAreClosedInTheHook()
+    public void Inherited_descriptors_are_closed_in_the_hook()
     {
         // A descriptor without close-on-exec, like a pre-launched plugin's NRI socket.
         int fd = open("/dev/null", 0);
@@ -394,7 +394,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void NothingRunsWhileHooksAreOffAndTurningThemOnRunsTheNewestChange()
+    public void Nothing_runs_while_hooks_are_off_and_turning_them_on_runs_the_newest_change()
     {
         Hook("10-capture", "echo $RESMGRLITE_SEQUENCE $RESMGRLITE_CONTAINER >> $OUT/runs");
         _runner.Configure("", TimeSpan.FromSeconds(10));
@@ -410,7 +410,7 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
-    public void ResultNamesAreTheOnesTheDocumentationAndTheMetricsUse()
+    public void Result_names_are_the_ones_the_documentation_and_the_metrics_use()
     {
         Assert.Equal(
             ["succeeded", "failed", "timed-out", "not-started", "refused"],

@@ -8,7 +8,7 @@ namespace ResMgrLite.Tests.Observability;
 /// <summary>
 /// The published binary started the way containerd starts a pre-launched plugin: no arguments, one
 /// end of a socketpair as fd 3, and an environment of exactly NRI_PLUGIN_NAME, NRI_PLUGIN_IDX and
-/// NRI_PLUGIN_SOCKET (spec/nri-protocol.md §1.3). stdout and stderr are captured here (containerd
+/// NRI_PLUGIN_SOCKET (docs/nri-rules.md §1.3). stdout and stderr are captured here (containerd
 /// 1.7 would give /dev/null) so the stderr target can be checked.
 /// </summary>
 internal sealed class PreLaunchedBinary : IAsyncDisposable

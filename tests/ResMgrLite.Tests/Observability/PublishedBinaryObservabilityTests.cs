@@ -8,7 +8,7 @@ namespace ResMgrLite.Tests.Observability;
 
 /// <summary>
 /// Logs, metrics, textfile and NodeResourceTopology file of the published static binary, started as
-/// containerd starts a pre-launched plugin and driven by the fake runtime (the tests of issue 14).
+/// containerd starts a pre-launched plugin and driven by the fake runtime.
 /// </summary>
 public sealed class PublishedBinaryObservabilityTests : IDisposable
 {

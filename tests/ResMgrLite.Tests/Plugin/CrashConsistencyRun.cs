@@ -13,7 +13,7 @@ using Xunit.Abstractions;
 namespace ResMgrLite.Tests.Plugin;
 
 /// <summary>
-/// Issue 7 part 3: the published binary in external mode against the fake runtime on a synthetic
+/// Crash consistency: the published binary in external mode against the fake runtime on a synthetic
 /// 2 sockets × 8 cores × 2 threads machine. A seeded random event stream (Guaranteed and
 /// Burstable containers, removals) runs while the plugin is SIGKILLed at random points, some in
 /// the middle of a request; after every restart the runtime re-handshakes with Synchronize listing

@@ -2,12 +2,12 @@ using Xunit.Abstractions;
 
 namespace ResMgrLite.Tests.Plugin;
 
-/// <summary>Issue 7 acceptance: ≥ 200 SIGKILLs of the real binary, 0 violations (see <see cref="CrashConsistencyRun"/>).</summary>
+/// <summary>Crash consistency: ≥ 200 SIGKILLs of the real binary, 0 violations (see <see cref="CrashConsistencyRun"/>).</summary>
 [Collection(AloneCollection.Name)]
 public sealed class CrashConsistencyTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task SurvivesTwoHundredKillsWithoutViolations()
+    public async Task Survives_two_hundred_kills_without_violations()
     {
         using var run = new CrashConsistencyRun(output, seed: 7);
         await run.RunAsync(kills: 210);

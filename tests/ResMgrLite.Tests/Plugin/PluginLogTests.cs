@@ -10,7 +10,7 @@ public sealed class PluginLogTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void WritesLinesAtOrAboveTheMinimumLevel()
+    public void Writes_lines_at_or_above_the_minimum_level()
     {
         string path = Path.Combine(_directory, "a.log");
         using (var log = new PluginLog(path, ProtocolLogLevel.Info))
@@ -27,7 +27,7 @@ public sealed class PluginLogTests : IDisposable
     }
 
     [Fact]
-    public void UnwritablePathFallsBackToStderrInsteadOfThrowing()
+    public void Unwritable_path_falls_back_to_stderr_instead_of_throwing()
     {
         string path = Path.Combine(_directory, "missing-dir", "x.log");
         var stderr = new StringWriter();
@@ -41,7 +41,7 @@ public sealed class PluginLogTests : IDisposable
     }
 
     [Fact]
-    public void RedirectMovesToTheNewFileAndNullStopsLogging()
+    public void Redirect_moves_to_the_new_file_and_null_stops_logging()
     {
         string first = Path.Combine(_directory, "first.log");
         string second = Path.Combine(_directory, "second.log");
@@ -63,8 +63,9 @@ public sealed class PluginLogTests : IDisposable
     [InlineData("warn", ProtocolLogLevel.Warning, true)]
     [InlineData("error", ProtocolLogLevel.Error, true)]
     [InlineData("verbose", ProtocolLogLevel.Info, false)]
-    public void ParsesLevels(string text, ProtocolLogLevel expected, bool ok)
+    public void Parses_levels(string text, object expectedValue, bool ok)
     {
+        ProtocolLogLevel expected = (ProtocolLogLevel)expectedValue;
         Assert.Equal(ok, PluginLog.TryParseLevel(text, out ProtocolLogLevel level));
         Assert.Equal(expected, level);
     }

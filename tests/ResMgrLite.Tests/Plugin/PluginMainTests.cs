@@ -22,7 +22,7 @@ public sealed class PluginMainTests : IDisposable
     }
 
     [Fact]
-    public async Task ExternalModeGivesExclusiveCpusAndShrinksTheSharedPool()
+    public async Task External_mode_gives_exclusive_cpus_and_shrinks_the_shared_pool()
     {
         using SysfsTree machine = SysfsFixtures.SingleSocketHt().WriteTree();
         string socket = Path.Combine(_directory, "nri.sock");
@@ -53,13 +53,13 @@ public sealed class PluginMainTests : IDisposable
     }
 
     [Fact]
-    public async Task ExternalModeRefusesABadIndex()
+    public async Task External_mode_refuses_a_bad_index()
     {
         Assert.Equal(2, await PluginMain.RunExternalAsync(Path.Combine(_directory, "s"), "test", "5", null, ProtocolLogLevel.Info, CancellationToken.None));
     }
 
     [Fact]
-    public async Task PreLaunchedModeRegistersServesAndExitsOnEof()
+    public async Task Pre_launched_mode_registers_serves_and_exits_on_eof()
     {
         (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
         string logFile = Path.Combine(_directory, "from-config.log");
@@ -74,14 +74,14 @@ public sealed class PluginMainTests : IDisposable
         runtime.Close();
 
         Assert.Equal(("resmgrlite", "90"), (registered.PluginName, registered.PluginIdx));
-        // A whole free core, then the free sibling of the reserved CPU 0 (partially used cores first, spec §3.6).
+        // A whole free core, then the free sibling of the reserved CPU 0 (partially used cores first, docs/kubelet-rules.md §3.6).
         Assert.Equal("1,4-5", created.Adjust.Linux.Resources.Cpu.Cpus);
         Assert.Equal(0, await exit.WaitAsync(Wait));
         Assert.Contains("cpus 1,4-5 (Container)", await File.ReadAllTextAsync(logFile), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task PreLaunchedModeSurvivesABrokenConfiguration()
+    public async Task Pre_launched_mode_survives_a_broken_configuration()
     {
         (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
         var plugin = new NriPreLaunchedPlugin(pluginFd, "resmgrlite", "90");
@@ -101,7 +101,7 @@ public sealed class PluginMainTests : IDisposable
     }
 
     [Fact]
-    public async Task PreLaunchedModeWithAnInvalidIdentityExitsWithoutRegistering()
+    public async Task Pre_launched_mode_with_an_invalid_identity_exits_without_registering()
     {
         (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
         using System.Net.Sockets.Socket runtimeEnd = SocketPair.FromDescriptor(runtimeFd);
@@ -114,7 +114,7 @@ public sealed class PluginMainTests : IDisposable
     }
 
     [Fact]
-    public async Task PreLaunchedModeOnADescriptorThatIsNotASocketExitsWithoutCrashing()
+    public async Task Pre_launched_mode_on_a_descriptor_that_is_not_a_socket_exits_without_crashing()
     {
         string file = Path.Combine(_directory, "not-a-socket");
         await File.WriteAllTextAsync(file, "x");
@@ -134,7 +134,7 @@ public sealed class PluginMainTests : IDisposable
     }
 
     [Fact]
-    public async Task PreLaunchedModeWhoseRuntimeClosedBeforeRegistrationLogsOneLineAndExitsWithOne()
+    public async Task Pre_launched_mode_whose_runtime_closed_before_registration_logs_one_line_and_exits_with_one()
     {
         (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors();
         SocketPair.FromDescriptor(runtimeFd).Dispose();

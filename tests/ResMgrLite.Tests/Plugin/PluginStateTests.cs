@@ -8,7 +8,7 @@ using ResMgrLite.TestSupport.Sysfs;
 namespace ResMgrLite.Tests.Plugin;
 
 /// <summary>
-/// Issue 7 in-process: the plugin restarted on the same state directory, with and without
+/// In-process restarts: the plugin restarted on the same state directory, with and without
 /// Synchronize (containerd 1.7.24 sends none to pre-launched plugins), and with untrusted files.
 /// Machine: 1 socket × 4 cores × 2 threads (siblings c, c+4), CPU 0 reserved.
 /// </summary>

@@ -9,7 +9,7 @@ namespace ResMgrLite.Tests.Plugin;
 
 /// <summary>
 /// The published binary as a separate process in external mode, driven by the fake runtime over a
-/// unix socket path (issue 3, part 6). Crash and kill tests build on the same setup.
+/// unix socket path. Crash and kill tests build on the same setup.
 /// </summary>
 public sealed class PublishedBinaryPluginTests : IDisposable
 {
@@ -20,7 +20,7 @@ public sealed class PublishedBinaryPluginTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public async Task ExternalModeHandshakesAllocatesReconnectsAndStopsOnSigterm()
+    public async Task External_mode_handshakes_allocates_reconnects_and_stops_on_sigterm()
     {
         string binary = RepoPaths.PublishedBinary;
         Assert.True(File.Exists(binary), $"published binary {binary} is missing: run ./build.sh first or set RESMGRLITE_BINARY");

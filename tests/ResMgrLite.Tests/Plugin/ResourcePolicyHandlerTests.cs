@@ -154,7 +154,7 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         CreateContainerRequest guaranteed = PluginScenario.Guaranteed("g1", "cg1", 1);
         CreateContainerResult result = await handler.CreateContainerAsync(guaranteed.Pod, guaranteed.Container, CancellationToken.None);
 
-        // Guaranteed: memory.min = request = limit (1 GiB), memory.max = limit (spec §6.2).
+        // Guaranteed: memory.min = request = limit (1 GiB), memory.max = limit (docs/kubelet-rules.md §6.2).
         Assert.Equal("1073741824", result.Adjustment!.Linux.Resources.Unified["memory.min"]);
         Assert.Equal("1073741824", result.Adjustment.Linux.Resources.Unified["memory.max"]);
         Assert.Equal("1073741824", _cgroups.Read("kubepods", "memory.min"));

@@ -30,12 +30,12 @@ public sealed class StartupFaultTests : IDisposable
     }
 
     [Fact]
-    public async Task PreLaunchedOnASocketWhosePeerAlreadyClosedExitsNonZero()
+    public async Task Pre_launched_on_a_socket_whose_peer_already_closed_exits_non_zero()
     {
         (int runtimeFd, int pluginFd) = SocketPair.CreateDescriptors(closeOnExec: false);
         SocketPair.FromDescriptor(runtimeFd).Dispose();
 
-        // What containerd does: the socket as fd 3 and only the three NRI variables (spec §1.3).
+        // What containerd does: the socket as fd 3 and only the three NRI variables (docs/nri-rules.md §1.3).
         var start = new ProcessStartInfo("/bin/bash")
         {
             ArgumentList = { "-c", "exec \"$0\" 3<&\"$1\"", Binary, pluginFd.ToString(System.Globalization.CultureInfo.InvariantCulture) },
@@ -60,7 +60,7 @@ public sealed class StartupFaultTests : IDisposable
     [InlineData("file", "is a regular file, not a socket")]
     [InlineData("directory", "is a directory, not a socket")]
     [InlineData("stale", "nothing is listening on")]
-    public async Task RunSaysAtOnceWhyTheSocketCannotBeReachedAndKeepsRetrying(string kind, string reason)
+    public async Task Run_says_at_once_why_the_socket_cannot_be_reached_and_keeps_retrying(string kind, string reason)
     {
         string socket = Path.Combine(_directory, "nri.sock");
         if (kind == "file")
@@ -106,7 +106,7 @@ public sealed class StartupFaultTests : IDisposable
     }
 
     [Fact]
-    public async Task RunWithAConfigurationFileThatDoesNotExistIsAStartupError()
+    public async Task Run_with_a_configuration_file_that_does_not_exist_is_a_startup_error()
     {
         string config = Path.Combine(_directory, "nope.conf");
         using Process plugin = Start("run", "--socket", Path.Combine(_directory, "nri.sock"), "--config", config);
