@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Text.Json;
 using ResMgrLite.Config;
 using ResMgrLite.Config.Settings;
 using ResMgrLite.Engine;
@@ -29,7 +28,7 @@ internal static class SimulateCommand
         try
         {
             SimulationReport report = Simulate(configPath, topologyPath, podsPath, procRoot, environment);
-            stdout.Write(json ? JsonSerializer.Serialize(report, SimulationJsonContext.Default.SimulationReport) + "\n" : SimulationText.Format(report));
+            stdout.Write(json ? SimulationJson.Format(report) + "\n" : SimulationText.Format(report));
             return Success;
         }
         catch (SimulationInputException e)

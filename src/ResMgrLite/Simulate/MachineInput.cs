@@ -29,7 +29,7 @@ internal sealed record MachineInput(MachineTopology Machine, CgroupMode Cgroups)
 
     public static MachineInput Parse(ReadOnlySpan<byte> utf8, string source)
     {
-        TopologyDocument document = JsonInput.Deserialize(utf8, source, TopologyJsonContext.Default.TopologyDocument, Shape);
+        TopologyDocument document = JsonInput.Deserialize(utf8, source, TopologyDocumentReader.Read, Shape);
         if (document.Cpus is not { Count: > 0 } cpus)
         {
             throw new SimulationInputException($"{source}: \"cpus\" is missing or empty: capture the machine with resmgrlite topology --json on it");

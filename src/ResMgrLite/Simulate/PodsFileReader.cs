@@ -24,7 +24,7 @@ internal static class PodsFileReader
 
     public static List<SimulatedPod> Parse(ReadOnlySpan<byte> utf8, string source, bool podLevelResources, bool memoryRequestsMatter)
     {
-        PodsDocument document = JsonInput.Deserialize(utf8, source, PodsJsonContext.Default.PodsDocument,
+        PodsDocument document = JsonInput.Deserialize(utf8, source, PodsDocumentReader.Read,
             "names, uids and annotations are strings, quantities strings or numbers, requests and limits objects, container lists arrays; docs/simulate.md");
         List<PodDocument?> items = document.Items
             ?? (document.Spec is not null ? new List<PodDocument?> { new() { Metadata = document.Metadata, Spec = document.Spec } } : null)
