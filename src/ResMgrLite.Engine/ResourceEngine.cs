@@ -491,7 +491,15 @@ internal sealed partial class ResourceEngine
             _podHints[hint.PodUid] = new TopologyHint(hint.NumaMask, hint.Preferred);
         }
         // A file written with Memory QoS off (or by format 1) has no accounting: Synchronize rebuilds it.
-        _qosAccounting?.Replace(snapshot.MemoryQos?.Pods.Select(p => (p.PodUid, p.Qos, p.RequestBytes)) ?? []);
+        if (_qosAccounting is not null)
+        {
+            var pods = new List<(string PodUid, QosClass Qos, long RequestBytes)>();
+            foreach (PodMemoryQosSnapshot pod in snapshot.MemoryQos?.Pods ?? [])
+            {
+                pods.Add((pod.PodUid, pod.Qos, pod.RequestBytes));
+            }
+            _qosAccounting.Replace(pods);
+        }
         RestoreResizes(snapshot.Resizes);
         _ownVersion++;
         return problems;
