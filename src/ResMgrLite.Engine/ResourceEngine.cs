@@ -238,7 +238,7 @@ internal sealed partial class ResourceEngine
 
     private string TopologyRefusal(string scope, PodSpec pod, ContainerSpec container, TopologyHint best) =>
         $"TopologyAffinityError: topology manager policy {TopologyManagerOptions.PolicyName(_tmOptions.Policy)} (scope {scope}) refused container {container.Name} of pod {pod}: " +
-        $"Resources cannot be allocated with Topology locality; best merged hint {best}; provider hints: {string.Join("; ", _lists.Select(l => l.ToString()))}";
+        $"Resources cannot be allocated with Topology locality; best merged hint {best}; provider hints: {string.Join("; ", Array.ConvertAll(_lists, static l => l.ToString()))}";
 
     /// <summary>The settings of an admitted container from the managers' decisions.</summary>
     private ContainerSettings Settings(PodSpec pod, ContainerSpec container, in CpuDecision cpu, in MemoryDecision memory)

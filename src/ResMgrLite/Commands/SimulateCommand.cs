@@ -49,7 +49,7 @@ internal static class SimulateCommand
         }
 
         // Memory QoS writes cgroup v2 files only: the plugin leaves it off elsewhere (ManagementStartup).
-        long capacity = MachineModel.MemoryNodes(input.Machine).Sum(node => node.MemTotalBytes);
+        long capacity = MachineModel.ToFacts(input.Machine).TotalMemoryBytes;
         string? qosOff = settings.MemoryQosEnabled && input.Cgroups != CgroupMode.Unified
             ? $"configured, but the machine is not cgroup v2 only ({input.Cgroups.ToString().ToLowerInvariant()}), so the plugin leaves it off"
             : null;
