@@ -34,15 +34,7 @@ internal static class ConfigLoader
         // Bound by the source generator (EnableConfigurationBindingGenerator): no reflection.
         var options = builder.Build().Get<ResMgrOptions>() ?? new ResMgrOptions();
         var settings = new SettingsBuilder(options, locations, machine, problems).Build();
-        var ordered = problems
-            .Select((problem, index) => (problem, index))
-            .OrderBy(p => p.problem.Location.Line == 0 ? 1 : 0)
-            .ThenBy(p => p.problem.Location.Source, StringComparer.Ordinal)
-            .ThenBy(p => p.problem.Location.Line)
-            .ThenBy(p => p.problem.Location.Column)
-            .ThenBy(p => p.index)
-            .Select(p => p.problem)
-            .ToList();
+        List<ConfigProblem> ordered = InFileOrder(problems);
         return new ConfigLoadResult(ordered.Count == 0 ? settings : null, options, ordered);
     }
 
@@ -57,5 +49,45 @@ internal static class ConfigLoader
 
         documents.Add(ConfigDocument.FromEnvironment(environment));
         return Load(documents, machine);
+    }
+
+    /// <summary>
+    /// Problems with a place first, by file, line and column; those without one after; equal places keep
+    /// the order found. An index sort, not a LINQ chain: the chain's instantiations cost image bytes.
+    /// </summary>
+    private static List<ConfigProblem> InFileOrder(List<ConfigProblem> problems)
+    {
+        var order = new int[problems.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+        Array.Sort(order, (a, b) =>
+        {
+            ConfigLocation x = problems[a].Location, y = problems[b].Location;
+            int byPlace = (x.Line == 0 ? 1 : 0) - (y.Line == 0 ? 1 : 0);
+            if (byPlace != 0)
+            {
+                return byPlace;
+            }
+            int bySource = string.CompareOrdinal(x.Source, y.Source);
+            if (bySource != 0)
+            {
+                return bySource;
+            }
+            int byLine = x.Line.CompareTo(y.Line);
+            if (byLine != 0)
+            {
+                return byLine;
+            }
+            int byColumn = x.Column.CompareTo(y.Column);
+            return byColumn != 0 ? byColumn : a - b;
+        });
+        var ordered = new List<ConfigProblem>(order.Length);
+        foreach (int i in order)
+        {
+            ordered.Add(problems[i]);
+        }
+        return ordered;
     }
 }

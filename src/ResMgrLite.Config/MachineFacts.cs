@@ -10,5 +10,16 @@ namespace ResMgrLite.Config;
 /// </summary>
 internal sealed record MachineFacts(CpuSet OnlineCpus, IReadOnlyList<NumaMemoryInfo> NumaNodes)
 {
-    public long TotalMemoryBytes => NumaNodes.Sum(node => node.MemTotalBytes);
+    public long TotalMemoryBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (NumaMemoryInfo node in NumaNodes)
+            {
+                total = checked(total + node.MemTotalBytes);
+            }
+            return total;
+        }
+    }
 }

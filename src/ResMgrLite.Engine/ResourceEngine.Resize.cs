@@ -243,10 +243,19 @@ internal sealed partial class ResourceEngine
         (widens ? _widenLimits : _narrowLimits).Add(new PodCgroupWrite(PodCgroupTarget.Pod, knob, after, pod.Uid, pod.Qos));
     }
 
-    private PodResizeSnapshot[] CaptureResizes() =>
-        _resizes.OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => new PodResizeSnapshot(p.Key, p.Value.Desired, p.Value.InForce, p.Value.Outcome, p.Value.Reason))
-            .ToArray();
+    private PodResizeSnapshot[] CaptureResizes()
+    {
+        var uids = new string[_resizes.Count];
+        _resizes.Keys.CopyTo(uids, 0);
+        Array.Sort(uids, StringComparer.Ordinal);
+        var resizes = new PodResizeSnapshot[uids.Length];
+        for (int i = 0; i < uids.Length; i++)
+        {
+            PodResizeRecord resize = _resizes[uids[i]];
+            resizes[i] = new PodResizeSnapshot(uids[i], resize.Desired, resize.InForce, resize.Outcome, resize.Reason);
+        }
+        return resizes;
+    }
 
     private void RestoreResizes(IReadOnlyList<PodResizeSnapshot> resizes)
     {

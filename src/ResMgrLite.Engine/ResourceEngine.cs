@@ -238,7 +238,7 @@ internal sealed partial class ResourceEngine
 
     private string TopologyRefusal(string scope, PodSpec pod, ContainerSpec container, TopologyHint best) =>
         $"TopologyAffinityError: topology manager policy {TopologyManagerOptions.PolicyName(_tmOptions.Policy)} (scope {scope}) refused container {container.Name} of pod {pod}: " +
-        $"Resources cannot be allocated with Topology locality; best merged hint {best}; provider hints: {string.Join("; ", _lists.Select(l => l.ToString()))}";
+        $"Resources cannot be allocated with Topology locality; best merged hint {best}; provider hints: {string.Join("; ", Array.ConvertAll(_lists, static l => l.ToString()))}";
 
     /// <summary>The settings of an admitted container from the managers' decisions.</summary>
     private ContainerSettings Settings(PodSpec pod, ContainerSpec container, in CpuDecision cpu, in MemoryDecision memory)
@@ -491,7 +491,15 @@ internal sealed partial class ResourceEngine
             _podHints[hint.PodUid] = new TopologyHint(hint.NumaMask, hint.Preferred);
         }
         // A file written with Memory QoS off (or by format 1) has no accounting: Synchronize rebuilds it.
-        _qosAccounting?.Replace(snapshot.MemoryQos?.Pods.Select(p => (p.PodUid, p.Qos, p.RequestBytes)) ?? []);
+        if (_qosAccounting is not null)
+        {
+            var pods = new List<(string PodUid, QosClass Qos, long RequestBytes)>();
+            foreach (PodMemoryQosSnapshot pod in snapshot.MemoryQos?.Pods ?? [])
+            {
+                pods.Add((pod.PodUid, pod.Qos, pod.RequestBytes));
+            }
+            _qosAccounting.Replace(pods);
+        }
         RestoreResizes(snapshot.Resizes);
         _ownVersion++;
         return problems;

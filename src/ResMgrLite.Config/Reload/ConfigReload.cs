@@ -123,8 +123,15 @@ internal static class ConfigReload
             (cpu.StrictCpuReservation, "strict-cpu-reservation"),
             (cpu.PreferAlignCpusByUncoreCache, "prefer-align-cpus-by-uncorecache"),
         ];
-        string chosen = string.Join(", ", options.Where(o => o.On).Select(o => o.Name));
-        return chosen.Length == 0 ? "none" : chosen;
+        var chosen = new List<string>(options.Length);
+        foreach ((bool on, string name) in options)
+        {
+            if (on)
+            {
+                chosen.Add(name);
+            }
+        }
+        return chosen.Count == 0 ? "none" : string.Join(", ", chosen);
     }
 
     private static string Text(bool value) => value ? "true" : "false";
@@ -133,6 +140,19 @@ internal static class ConfigReload
 
     private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static string Text(IReadOnlyDictionary<string, long> amounts) =>
-        string.Join(", ", amounts.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+    private static string Text(IReadOnlyDictionary<string, long> amounts)
+    {
+        var names = new string[amounts.Count];
+        int n = 0;
+        foreach (string name in amounts.Keys)
+        {
+            names[n++] = name;
+        }
+        Array.Sort(names, StringComparer.Ordinal);
+        for (int i = 0; i < names.Length; i++)
+        {
+            names[i] = $"{names[i]}={amounts[names[i]]}";
+        }
+        return string.Join(", ", names);
+    }
 }

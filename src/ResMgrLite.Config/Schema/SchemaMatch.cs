@@ -41,7 +41,7 @@ internal static class SchemaMatch
             bool matches = pattern switch
             {
                 "*" => segments[i].Length > 0,
-                "#" => segments[i].Length > 0 && segments[i].All(char.IsAsciiDigit),
+                "#" => segments[i].Length > 0 && !segments[i].AsSpan().ContainsAnyExceptInRange('0', '9'),
                 _ => string.Equals(pattern, segments[i], StringComparison.OrdinalIgnoreCase),
             };
             if (!matches)

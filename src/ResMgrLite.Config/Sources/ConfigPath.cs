@@ -15,7 +15,7 @@ internal static class ConfigPath
         var text = new StringBuilder(path.Length + 4);
         foreach (string segment in path.Split(Separator))
         {
-            if (segment.Length > 0 && segment.All(char.IsAsciiDigit))
+            if (segment.Length > 0 && !segment.AsSpan().ContainsAnyExceptInRange('0', '9'))
             {
                 text.Append('[').Append(segment).Append(']');
                 continue;

@@ -166,7 +166,19 @@ internal static class EntryChecker
         return colon >= 0
             && int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port)
             && port is >= 1 and <= 65535
-            && !text[..colon].Any(char.IsWhiteSpace);
+            && !HasWhiteSpace(text.AsSpan(0, colon));
+    }
+
+    private static bool HasWhiteSpace(ReadOnlySpan<char> text)
+    {
+        foreach (char c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     // A unix socket path must fit sockaddr_un.sun_path (108 bytes with the terminating NUL).

@@ -401,9 +401,17 @@ internal sealed class SettingsBuilder
 
         Quantity.TryParse(resource["hugepages-".Length..], out decimal size);
         long pageSize = (long)size;
-        var pools = node.HugePages.Where(pool => pool.PageSizeKiB * 1024 == pageSize).ToList();
-        long pages = pools.Sum(pool => pool.Pages);
-        if (pools.Count == 0)
+        int pools = 0;
+        long pages = 0;
+        foreach (HugePageInfo pool in node.HugePages)
+        {
+            if (pool.PageSizeKiB * 1024 == pageSize)
+            {
+                pools++;
+                pages += pool.Pages;
+            }
+        }
+        if (pools == 0)
         {
             Report(key, $"NUMA node {node.NodeId} has no {resource[10..]} hugepage pool");
         }

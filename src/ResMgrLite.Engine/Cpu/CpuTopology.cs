@@ -235,7 +235,13 @@ internal sealed class CpuTopology
 
         public UnitLevel(CpuInfo[] cpus, Func<CpuInfo, int> idOf)
         {
-            _ids = cpus.Select(idOf).Distinct().Order().ToArray();
+            var ids = new SortedSet<int>();
+            foreach (CpuInfo cpu in cpus)
+            {
+                ids.Add(idOf(cpu));
+            }
+            _ids = new int[ids.Count];
+            ids.CopyTo(_ids);
             _cpus = new CpuSet[_ids.Length];
             _sizes = new int[_ids.Length];
             _indexOfCpu = new short[CpuSet.MaxCpus];

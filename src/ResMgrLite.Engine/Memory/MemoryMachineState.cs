@@ -47,8 +47,25 @@ internal sealed class MemoryMachineState
             problems.Add("the memory manager needs at least one NUMA node");
             return null;
         }
-        NumaMemoryInfo[] sorted = nodes.OrderBy(n => n.NodeId).ToArray();
-        var state = new MemoryMachineState(sorted.Select(n => n.NodeId).ToArray());
+        // Ordered by id (stable: equal ids keep their order and are refused below); loops, not LINQ, for the image's size.
+        var sorted = new NumaMemoryInfo[nodes.Count];
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            NumaMemoryInfo node = nodes[i];
+            int at = i;
+            while (at > 0 && sorted[at - 1].NodeId > node.NodeId)
+            {
+                sorted[at] = sorted[at - 1];
+                at--;
+            }
+            sorted[at] = node;
+        }
+        int[] ids = new int[sorted.Length];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = sorted[i].NodeId;
+        }
+        var state = new MemoryMachineState(ids);
         for (int i = 0; i < sorted.Length; i++)
         {
             NumaMemoryInfo node = sorted[i];

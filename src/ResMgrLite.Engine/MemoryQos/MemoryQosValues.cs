@@ -53,5 +53,13 @@ internal struct MemoryQosValues : IEquatable<MemoryQosValues>
 
     public static bool operator !=(MemoryQosValues left, MemoryQosValues right) => !left.Equals(right);
 
-    public readonly override string ToString() => string.Join(' ', Files().Select(f => f.Key + "=" + f.Value));
+    public readonly override string ToString()
+    {
+        var files = new List<string>(4);
+        foreach ((string file, string value) in Files())
+        {
+            files.Add(file + "=" + value);
+        }
+        return string.Join(' ', files);
+    }
 }

@@ -160,8 +160,12 @@ internal static class SnapshotValidation
         }
 
         CpuSet assigned = default;
-        foreach (KeyValuePair<string, CpuSet> pair in perPod.OrderBy(p => p.Key, StringComparer.Ordinal))
+        var podUids = new string[perPod.Count];
+        perPod.Keys.CopyTo(podUids, 0);
+        Array.Sort(podUids, StringComparer.Ordinal);
+        foreach (string podUid in podUids)
         {
+            var pair = KeyValuePair.Create(podUid, perPod[podUid]);
             if (pair.Value.Overlaps(assigned))
             {
                 problems.Add($"pod {pair.Key}: exclusive CPUs \"{pair.Value.Intersect(assigned)}\" are also assigned to another pod");

@@ -103,9 +103,12 @@ internal sealed class MachineTopologyBuilder
             hardware[i] = new CpuHardwareIds(facts.Cpu, facts.PhysicalCoreId, facts.DieId, facts.ClusterId);
         }
 
-        CoreInfo[] coreInfos = cores
-            .Select(static c => new CoreInfo(c.Id, c.PhysicalCoreId, c.PackageId, c.NodeId, c.UncoreCacheId, c.Threads))
-            .ToArray();
+        var coreInfos = new CoreInfo[cores.Count];
+        for (int i = 0; i < coreInfos.Length; i++)
+        {
+            CoreGroup c = cores[i];
+            coreInfos[i] = new CoreInfo(c.Id, c.PhysicalCoreId, c.PackageId, c.NodeId, c.UncoreCacheId, c.Threads);
+        }
 
         sharedCaches.Sort(static (a, b) => a.Level != b.Level ? a.Level.CompareTo(b.Level) : a.Cpus.Min().CompareTo(b.Cpus.Min()));
 
@@ -175,9 +178,13 @@ internal sealed class MachineTopologyBuilder
         {
             byPackage[cpu.PackageId] = byPackage.GetValueOrDefault(cpu.PackageId).With(cpu.Cpu);
         }
-        return byPackage
-            .Select(static p => new NumaNodeFacts(p.Key, p.Value, 0, 0, [], []))
-            .ToArray();
+        var nodes = new NumaNodeFacts[byPackage.Count];
+        int n = 0;
+        foreach ((int package, CpuSet packageCpus) in byPackage)
+        {
+            nodes[n++] = new NumaNodeFacts(package, packageCpus, 0, 0, [], []);
+        }
+        return nodes;
     }
 
     private static int[] AssignNodes(CpuFacts[] cpus, NumaNodeFacts[] nodes, in CpuSet online)
@@ -284,9 +291,13 @@ internal sealed class MachineTopologyBuilder
             socket.Cores.Add(cpu.CoreId);
             sockets[cpu.SocketId] = (socket.Cpus.With(cpu.Cpu), socket.Nodes, socket.Cores);
         }
-        return sockets
-            .Select(static s => new SocketInfo(s.Key, s.Value.Cpus, s.Value.Nodes.ToArray(), s.Value.Cores.ToArray()))
-            .ToArray();
+        var result = new SocketInfo[sockets.Count];
+        int n = 0;
+        foreach (var (id, socket) in sockets)
+        {
+            result[n++] = new SocketInfo(id, socket.Cpus, ToArray(socket.Nodes), ToArray(socket.Cores));
+        }
+        return result;
     }
 
     private static NumaNodeInfo[] BuildNodes(NumaNodeFacts[] nodes, CpuInfo[] cpus, in CpuSet online, bool hasNuma)
@@ -304,10 +315,18 @@ internal sealed class MachineTopologyBuilder
                     socketIds.Add(cpu.SocketId);
                 }
             }
-            HugePagePool[] hugePages = facts.HugePages.OrderBy(static h => h.PageSizeKiB).ToArray();
-            int[] distances = hasNuma ? facts.Distances.ToArray() : [];
+            HugePagePool[] hugePages = BySize(facts.HugePages);
+            int[] distances = [];
+            if (hasNuma)
+            {
+                distances = new int[facts.Distances.Count];
+                for (int d = 0; d < distances.Length; d++)
+                {
+                    distances[d] = facts.Distances[d];
+                }
+            }
             result[i] = new NumaNodeInfo(
-                facts.Id, nodeCpus, socketIds.ToArray(), facts.MemoryTotalBytes, facts.MemoryFreeBytes, hugePages, distances);
+                facts.Id, nodeCpus, ToArray(socketIds), facts.MemoryTotalBytes, facts.MemoryFreeBytes, hugePages, distances);
         }
         return result;
     }
@@ -324,9 +343,38 @@ internal sealed class MachineTopologyBuilder
             long size = group.Level >= core.UncoreLevel ? group.Size : core.UncoreSizeBytes;
             groups[core.UncoreCacheId] = (group.Cpus.Union(core.Threads), level, size);
         }
-        return groups
-            .Select(static g => new UncoreCacheInfo(g.Key, g.Value.Cpus, g.Value.Level, g.Value.Size, g.Value.Level == 0))
-            .ToArray();
+        var result = new UncoreCacheInfo[groups.Count];
+        int n = 0;
+        foreach (var (id, group) in groups)
+        {
+            result[n++] = new UncoreCacheInfo(id, group.Cpus, group.Level, group.Size, group.Level == 0);
+        }
+        return result;
+    }
+
+    private static int[] ToArray(SortedSet<int> set)
+    {
+        var array = new int[set.Count];
+        set.CopyTo(array);
+        return array;
+    }
+
+    /// <summary>The pools by page size, smallest first; pools of one size keep their order (a stable insertion sort: a node has two or three pools).</summary>
+    private static HugePagePool[] BySize(IReadOnlyList<HugePagePool> pools)
+    {
+        var sorted = new HugePagePool[pools.Count];
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            HugePagePool pool = pools[i];
+            int at = i;
+            while (at > 0 && sorted[at - 1].PageSizeKiB > pool.PageSizeKiB)
+            {
+                sorted[at] = sorted[at - 1];
+                at--;
+            }
+            sorted[at] = pool;
+        }
+        return sorted;
     }
 
     private static void CheckEntityId(int id, string what)

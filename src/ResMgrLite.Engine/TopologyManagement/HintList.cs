@@ -53,6 +53,11 @@ internal sealed class HintList
         {
             return $"{Resource}: cannot be satisfied on any NUMA node";
         }
-        return $"{Resource}: " + string.Join(", ", _hints.Take(Count).Select(h => h.ToString()));
+        var hints = new string[Count];
+        for (int i = 0; i < hints.Length; i++)
+        {
+            hints[i] = _hints[i].ToString();
+        }
+        return $"{Resource}: " + string.Join(", ", hints);
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Text.Json;
 using ResMgrLite.Config;
 using ResMgrLite.Config.Settings;
 using ResMgrLite.Engine;
@@ -29,7 +28,7 @@ internal static class SimulateCommand
         try
         {
             SimulationReport report = Simulate(configPath, topologyPath, podsPath, procRoot, environment);
-            stdout.Write(json ? JsonSerializer.Serialize(report, SimulationJsonContext.Default.SimulationReport) + "\n" : SimulationText.Format(report));
+            stdout.Write(json ? SimulationJson.Format(report) + "\n" : SimulationText.Format(report));
             return Success;
         }
         catch (SimulationInputException e)
@@ -50,7 +49,7 @@ internal static class SimulateCommand
         }
 
         // Memory QoS writes cgroup v2 files only: the plugin leaves it off elsewhere (ManagementStartup).
-        long capacity = MachineModel.MemoryNodes(input.Machine).Sum(node => node.MemTotalBytes);
+        long capacity = MachineModel.ToFacts(input.Machine).TotalMemoryBytes;
         string? qosOff = settings.MemoryQosEnabled && input.Cgroups != CgroupMode.Unified
             ? $"configured, but the machine is not cgroup v2 only ({input.Cgroups.ToString().ToLowerInvariant()}), so the plugin leaves it off"
             : null;

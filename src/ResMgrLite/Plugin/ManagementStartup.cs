@@ -85,7 +85,7 @@ internal static class ManagementStartup
     {
         // One look at the host's cgroups and one pod-cgroup naming serve both memory QoS and the pod quota.
         CgroupSituation cgroups = CgroupDetector.Detect(options.ProcRoot, options.SysfsRoot);
-        long memoryCapacityBytes = MachineModel.MemoryNodes(machine).Sum(node => node.MemTotalBytes);
+        long memoryCapacityBytes = MachineModel.ToFacts(machine).TotalMemoryBytes;
         MemoryQosOptions? memoryQos = MemoryQosFor(settings, cgroups, memoryCapacityBytes, options.ProcRoot, log);
         EngineStartResult started = EngineFactory.Start(machine, settings, memoryQos);
         if (started.Engine is not { } engine)

@@ -66,7 +66,7 @@ internal static class NriModelMapper
             : QosFromCgroupParent(pod.Linux?.CgroupParent, pod.Uid) ?? QosFromOomScore(anyContainer);
         string uid = pod.Uid.Length > 0 ? pod.Uid : pod.Id;
         // The UID names the pod's cgroup and its state entries: a path in it is never a kubelet's UUID.
-        if (uid.Contains('/', StringComparison.Ordinal) || uid is "." or ".." || uid.Any(char.IsControl))
+        if (uid.Contains('/', StringComparison.Ordinal) || uid is "." or ".." || uid.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || uid.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
         {
             throw new FormatException($"pod uid \"{ErrorText.Quote(uid)}\" holds '/' or control characters, or is a dot path: it cannot name a cgroup; the pod is refused (the kubelet sends UUIDs)");
         }

@@ -141,8 +141,20 @@ internal sealed class PodResizeEffects(PluginLog log)
         List<ContainerUpdate> added = updates.GetRange(first, updates.Count - first);
         updates.RemoveRange(first, added.Count);
         bool IsPodMember(ContainerUpdate u) => string.Equals(u.Linux?.Resources?.Cpu?.Cpus, podPool, StringComparison.Ordinal);
-        updates.AddRange(added.Where(u => IsPodMember(u) == podMembersNarrow));
-        updates.AddRange(added.Where(u => IsPodMember(u) != podMembersNarrow));
+        foreach (ContainerUpdate u in added)
+        {
+            if (IsPodMember(u) == podMembersNarrow)
+            {
+                updates.Add(u);
+            }
+        }
+        foreach (ContainerUpdate u in added)
+        {
+            if (IsPodMember(u) != podMembersNarrow)
+            {
+                updates.Add(u);
+            }
+        }
     }
 
     private ulong PeriodOf(string podUid) => _periods.TryGetValue(podUid, out ulong period) ? period : NriModelMapper.DefaultPeriodMicros;

@@ -74,7 +74,17 @@ internal sealed class PodTracker(long memoryCapacityBytes)
     }
 
     /// <summary>The pod with this UID if an event named it.</summary>
-    public TrackedPod? FindPod(string podUid) => _pods.Values.FirstOrDefault(p => string.Equals(p.Spec.Uid, podUid, StringComparison.Ordinal));
+    public TrackedPod? FindPod(string podUid)
+    {
+        foreach (TrackedPod pod in _pods.Values)
+        {
+            if (string.Equals(pod.Spec.Uid, podUid, StringComparison.Ordinal))
+            {
+                return pod;
+            }
+        }
+        return null;
+    }
 
     /// <summary>
     /// The model of a container about to be admitted, added to its pod's containers when new (the
@@ -110,7 +120,15 @@ internal sealed class PodTracker(long memoryCapacityBytes)
         {
             return null;
         }
-        foreach (string id in _containers.Where(p => p.Value.Pod == pod).Select(p => p.Key).ToList())
+        var gone = new List<string>();
+        foreach ((string id, TrackedContainer container) in _containers)
+        {
+            if (container.Pod == pod)
+            {
+                gone.Add(id);
+            }
+        }
+        foreach (string id in gone)
         {
             _containers.Remove(id);
         }
@@ -120,16 +138,40 @@ internal sealed class PodTracker(long memoryCapacityBytes)
     /// <summary>Synchronize: forgets the containers and pods the runtime no longer has.</summary>
     public void KeepOnly(HashSet<string> containerIds, HashSet<string> podUids)
     {
-        foreach (string id in _containers.Keys.Where(id => !containerIds.Contains(id)).ToList())
+        var gone = new List<string>();
+        foreach (string id in _containers.Keys)
+        {
+            if (!containerIds.Contains(id))
+            {
+                gone.Add(id);
+            }
+        }
+        foreach (string id in gone)
         {
             _containers.Remove(id);
         }
-        foreach (string sandboxId in _pods.Where(p => !podUids.Contains(p.Value.Spec.Uid)).Select(p => p.Key).ToList())
+        gone.Clear();
+        foreach ((string sandboxId, TrackedPod pod) in _pods)
+        {
+            if (!podUids.Contains(pod.Spec.Uid))
+            {
+                gone.Add(sandboxId);
+            }
+        }
+        foreach (string sandboxId in gone)
         {
             _pods.Remove(sandboxId);
         }
     }
 
     /// <summary>UIDs of every pod an event named since start.</summary>
-    public HashSet<string> SeenPodUids() => _pods.Values.Select(p => p.Spec.Uid).ToHashSet(StringComparer.Ordinal);
+    public HashSet<string> SeenPodUids()
+    {
+        var uids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (TrackedPod pod in _pods.Values)
+        {
+            uids.Add(pod.Spec.Uid);
+        }
+        return uids;
+    }
 }

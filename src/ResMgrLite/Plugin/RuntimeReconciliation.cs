@@ -16,30 +16,52 @@ internal static class RuntimeReconciliation
     /// </summary>
     public static List<ContainerUpdate> Synchronize(ResourceManagement m, IReadOnlyList<PodSandbox> pods, IReadOnlyList<Container> containers, PluginLog log)
     {
-        var sandboxes = pods.ToDictionary(p => p.Id, StringComparer.Ordinal);
-        var present = containers.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        var presentPods = sandboxes.Values.Select(p => p.Uid).ToHashSet(StringComparer.Ordinal);
+        // Loops, not LINQ: every query here was its own set of generic instantiations in the image.
+        var sandboxes = new Dictionary<string, PodSandbox>(pods.Count, StringComparer.Ordinal);
+        var presentPods = new HashSet<string>(StringComparer.Ordinal);
+        foreach (PodSandbox pod in pods)
+        {
+            sandboxes.Add(pod.Id, pod);
+        }
+        foreach (PodSandbox pod in sandboxes.Values)
+        {
+            presentPods.Add(pod.Uid);
+        }
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Container container in containers)
+        {
+            present.Add(container.Id);
+        }
         m.Pods.KeepOnly(present, presentPods);
         int departed = 0;
-        foreach ((ContainerKey key, string id) in m.Engine.ListContainers().Where(c => !present.Contains(c.ContainerId)))
+        foreach ((ContainerKey key, string id) in m.Engine.ListContainers())
         {
+            if (present.Contains(id))
+            {
+                continue;
+            }
             m.Engine.ReleaseContainer(key, id);
             m.Ledger.Forget(id);
             departed++;
             log.Write(ProtocolLogLevel.Info, $"reconcile: the runtime no longer has container {key.Name} of pod {key.PodUid} ({id}); its resources are released");
         }
-        foreach (string podUid in m.Engine.ListPods().Where(uid => !presentPods.Contains(uid)))
+        foreach (string podUid in m.Engine.ListPods())
         {
-            m.ReleasePod(podUid, $"pod {podUid}", updates: null);
+            if (!presentPods.Contains(podUid))
+            {
+                m.ReleasePod(podUid, $"pod {podUid}", updates: null);
+            }
         }
 
         // Survivors first, in a stable order, so new admissions cannot take their resources.
         var updates = new List<ContainerUpdate>();
-        var known = m.Engine.ListContainers().Select(c => c.ContainerId).ToHashSet(StringComparer.Ordinal);
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach ((_, string id) in m.Engine.ListContainers())
+        {
+            known.Add(id);
+        }
         var restated = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Container container in containers
-                     .Where(c => c.State != ContainerState.ContainerStopped && sandboxes.ContainsKey(c.PodSandboxId))
-                     .OrderBy(c => known.Contains(c.Id) ? 0 : 1).ThenBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal))
+        foreach (Container container in SurvivorsFirst(containers, sandboxes, known))
         {
             PodSandbox sandbox = sandboxes[container.PodSandboxId];
             if (NriModelMapper.IsOptedOut(sandbox))
@@ -87,5 +109,48 @@ internal static class RuntimeReconciliation
         // Also writes what waited for a later write (changes that hold nothing exclusive).
         m.State.PersistIfChanged(m.Engine);
         return updates;
+    }
+
+    /// <summary>
+    /// The running containers of known sandboxes: those with an entry first, then by creation time, then
+    /// by id (ordinal); equal ones keep the runtime's order.
+    /// </summary>
+    private static List<Container> SurvivorsFirst(IReadOnlyList<Container> containers, Dictionary<string, PodSandbox> sandboxes, HashSet<string> known)
+    {
+        var candidates = new List<Container>();
+        foreach (Container container in containers)
+        {
+            if (container.State != ContainerState.ContainerStopped && sandboxes.ContainsKey(container.PodSandboxId))
+            {
+                candidates.Add(container);
+            }
+        }
+        var order = new int[candidates.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+        Array.Sort(order, (a, b) =>
+        {
+            Container x = candidates[a], y = candidates[b];
+            int byEntry = (known.Contains(x.Id) ? 0 : 1) - (known.Contains(y.Id) ? 0 : 1);
+            if (byEntry != 0)
+            {
+                return byEntry;
+            }
+            int byCreation = x.CreatedAt.CompareTo(y.CreatedAt);
+            if (byCreation != 0)
+            {
+                return byCreation;
+            }
+            int byId = string.CompareOrdinal(x.Id, y.Id);
+            return byId != 0 ? byId : a - b;
+        });
+        var sorted = new List<Container>(order.Length);
+        foreach (int i in order)
+        {
+            sorted.Add(candidates[i]);
+        }
+        return sorted;
     }
 }

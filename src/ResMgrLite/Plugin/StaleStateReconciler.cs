@@ -37,7 +37,16 @@ internal sealed class StaleStateReconciler(PodCgroupEffects cgroups) : IDisposab
         {
             return [];
         }
-        return engine.ListPods().Where(uid => !seen.Contains(uid) && !PodCgroupMayExist(uid)).Order(StringComparer.Ordinal).ToList();
+        var stale = new List<string>();
+        foreach (string uid in engine.ListPods())
+        {
+            if (!seen.Contains(uid) && !PodCgroupMayExist(uid))
+            {
+                stale.Add(uid);
+            }
+        }
+        stale.Sort(StringComparer.Ordinal);
+        return stale;
     }
 
     /// <summary>A path that cannot be judged (refused, unreadable) counts as present: releasing a live pod would share its CPUs.</summary>

@@ -64,8 +64,15 @@ internal sealed class AnnotationAdvice
         {
             return;
         }
-        string wanted = string.Join(',', containers.Where(c => c.Role != ContainerRole.App)
-            .Select(c => $"{c.Name}={(c.Role == ContainerRole.Init ? "init" : "sidecar")}"));
+        var roles = new List<string>();
+        foreach (ContainerSpec c in containers)
+        {
+            if (c.Role != ContainerRole.App)
+            {
+                roles.Add($"{c.Name}={(c.Role == ContainerRole.Init ? "init" : "sidecar")}");
+            }
+        }
+        string wanted = string.Join(',', roles);
         Note(wanted.Length == 0
             ? $"annotation {NriModelMapper.RolesAnnotation} names init containers or sidecars the pod does not have: remove it"
             : $"the plugin learns init containers and sidecars only from an annotation: {(_asThePluginSeesIt.Annotations.ContainsKey(NriModelMapper.RolesAnnotation) ? "make" : "add")} {NriModelMapper.RolesAnnotation}: \"{wanted}\"");
@@ -93,7 +100,15 @@ internal sealed class AnnotationAdvice
         }
         if (inexact)
         {
-            string wanted = string.Join(',', containers.Where(c => c.Resources.MemoryRequestBytes > 0).Select(c => $"{c.Name}={Bytes(c.Resources.MemoryRequestBytes)}"));
+            var requests = new List<string>();
+            foreach (ContainerSpec c in containers)
+            {
+                if (c.Resources.MemoryRequestBytes > 0)
+                {
+                    requests.Add($"{c.Name}={Bytes(c.Resources.MemoryRequestBytes)}");
+                }
+            }
+            string wanted = string.Join(',', requests);
             Note($"on a node the plugin would not know these memory requests exactly (CRI does not carry them; a Burstable one is inferred from oom_score_adj): {(annotation is null ? "add" : "make")} {MemoryRequestInference.AnnotationKey}: \"{wanted}\"");
         }
     }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using ResMgrLite.Host.Files;
 
 namespace ResMgrLite.Simulate;
@@ -20,8 +19,12 @@ internal static class JsonInput
         }
     }
 
+    /// <summary>Reads one document's fields: null when the file holds JSON null.</summary>
+    public delegate T? DocumentReader<T>(ref JsonFields json)
+        where T : class;
+
     /// <param name="shape">What the values are, for a value of the wrong type.</param>
-    public static T Deserialize<T>(ReadOnlySpan<byte> utf8, string source, JsonTypeInfo<T> type, string shape)
+    public static T Deserialize<T>(ReadOnlySpan<byte> utf8, string source, DocumentReader<T> read, string shape)
         where T : class
     {
         if (utf8.StartsWith("\uFEFF"u8))
@@ -40,14 +43,7 @@ internal static class JsonInput
         {
             throw new SimulationInputException($"{source}: not valid JSON at line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}: fix the syntax there (an empty file, a missing comma, quote or bracket, or a comment)");
         }
-        try
-        {
-            return JsonSerializer.Deserialize(utf8, type)
-                ?? throw new SimulationInputException($"{source}: the file holds null instead of an object");
-        }
-        catch (JsonException e)
-        {
-            throw new SimulationInputException($"{source}: line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}, at {e.Path}: the value has the wrong type ({shape})");
-        }
+        var json = new JsonFields(utf8, source, shape);
+        return read(ref json) ?? throw new SimulationInputException($"{source}: the file holds null instead of an object");
     }
 }

@@ -29,7 +29,7 @@ internal sealed record MachineInput(MachineTopology Machine, CgroupMode Cgroups)
 
     public static MachineInput Parse(ReadOnlySpan<byte> utf8, string source)
     {
-        TopologyDocument document = JsonInput.Deserialize(utf8, source, TopologyJsonContext.Default.TopologyDocument, Shape);
+        TopologyDocument document = JsonInput.Deserialize(utf8, source, TopologyDocumentReader.Read, Shape);
         if (document.Cpus is not { Count: > 0 } cpus)
         {
             throw new SimulationInputException($"{source}: \"cpus\" is missing or empty: capture the machine with resmgrlite topology --json on it");
@@ -46,7 +46,11 @@ internal sealed record MachineInput(MachineTopology Machine, CgroupMode Cgroups)
         {
             foreach (TopologyNodeDocument node in document.NumaNodes ?? [])
             {
-                var pages = (node.HugePages ?? []).Select(p => new HugePagePool(p.PageSizeKiB, p.Total, p.Free)).ToList();
+                var pages = new List<HugePagePool>();
+                foreach (TopologyHugePagesDocument p in node.HugePages ?? [])
+                {
+                    pages.Add(new HugePagePool(p.PageSizeKiB, p.Total, p.Free));
+                }
                 builder.AddNumaNode(new NumaNodeFacts(node.Id, CpuList(node.Cpus, source, $"numaNodes (node {node.Id}) cpus"),
                     node.MemoryTotalBytes, node.MemoryFreeBytes, pages, node.Distances ?? []));
             }
@@ -57,7 +61,7 @@ internal sealed record MachineInput(MachineTopology Machine, CgroupMode Cgroups)
             caches.Add(new CacheFacts(cache.Level, cache.Type ?? "Unified", cache.Id, cache.SizeBytes, CpuList(cache.Cpus, source, $"sharedCaches (L{cache.Level} id {cache.Id}) cpus")));
         }
         // The caches each CPU sees, lowest level first, as the kernel lists its cache/index* directories.
-        builder.WithCaches(cpu => caches.Where(c => c.SharedCpus.Contains(cpu)).OrderBy(c => c.Level).ToList());
+        builder.WithCaches(cpu => CachesOf(caches, cpu));
         try
         {
             return new MachineInput(builder.Build(), CgroupModeOf(document.Cgroups?.Mode, source));
@@ -66,6 +70,26 @@ internal sealed record MachineInput(MachineTopology Machine, CgroupMode Cgroups)
         {
             throw new SimulationInputException($"{source}: the machine it describes is inconsistent: {e.Message}; capture it again with resmgrlite topology --json");
         }
+    }
+
+    /// <summary>The caches <paramref name="cpu"/> is in, by level; one level's caches in file order.</summary>
+    private static List<CacheFacts> CachesOf(List<CacheFacts> caches, int cpu)
+    {
+        var seen = new List<CacheFacts>();
+        foreach (CacheFacts cache in caches)
+        {
+            if (!cache.SharedCpus.Contains(cpu))
+            {
+                continue;
+            }
+            int at = seen.Count;
+            while (at > 0 && seen[at - 1].Level > cache.Level)
+            {
+                at--;
+            }
+            seen.Insert(at, cache);
+        }
+        return seen;
     }
 
     private static CpuSet CpuList(string? text, string source, string field)

@@ -1,14 +1,9 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace ResMgrLite.Simulate;
 
 // The pods file of `resmgrlite simulate` (docs/simulate.md): the fields of a Kubernetes Pod that
 // the resource managers look at, under their Kubernetes names, so `kubectl get pods -o json` output
 // and hand-written files both fit. Everything is optional here; PodsFileReader checks what is missing
-// and says so with the pod's place in the file.
+// and says so with the pod's place in the file. PodsDocumentReader fills these from the JSON.
 
 /// <summary>The whole file: a Kubernetes List of pods (<c>items</c>), or one Pod (<c>metadata</c>, <c>spec</c>).</summary>
 internal sealed class PodsDocument
@@ -65,27 +60,5 @@ internal sealed class ResourcesDocument
     public Dictionary<string, QuantityText>? Limits { get; set; }
 }
 
-/// <summary>A Kubernetes quantity as written: a string ("500m", "8Gi") or a plain JSON number (2, 0.5).</summary>
-[JsonConverter(typeof(QuantityTextConverter))]
+/// <summary>A Kubernetes quantity as written: a string ("500m", "8Gi") or a plain JSON number (2, 0.5), kept as its text.</summary>
 internal readonly record struct QuantityText(string Text);
-
-/// <summary>Reads a quantity from a string or a number token (the API server accepts both); writes a string.</summary>
-internal sealed class QuantityTextConverter : JsonConverter<QuantityText>
-{
-    public override QuantityText Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
-    {
-        JsonTokenType.String => new QuantityText(reader.GetString() ?? ""),
-        JsonTokenType.Number => new QuantityText(Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan)),
-        _ => throw new JsonException(),
-    };
-
-    public override void Write(Utf8JsonWriter writer, QuantityText value, JsonSerializerOptions options) => writer.WriteStringValue(value.Text);
-}
-
-/// <summary>Source-generated (reflection-free) reading of the pods file.</summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    ReadCommentHandling = JsonCommentHandling.Disallow,
-    GenerationMode = JsonSourceGenerationMode.Metadata)]
-[JsonSerializable(typeof(PodsDocument))]
-internal sealed partial class PodsJsonContext : JsonSerializerContext;

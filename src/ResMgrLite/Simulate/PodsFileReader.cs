@@ -24,7 +24,7 @@ internal static class PodsFileReader
 
     public static List<SimulatedPod> Parse(ReadOnlySpan<byte> utf8, string source, bool podLevelResources, bool memoryRequestsMatter)
     {
-        PodsDocument document = JsonInput.Deserialize(utf8, source, PodsJsonContext.Default.PodsDocument,
+        PodsDocument document = JsonInput.Deserialize(utf8, source, PodsDocumentReader.Read,
             "names, uids and annotations are strings, quantities strings or numbers, requests and limits objects, container lists arrays; docs/simulate.md");
         List<PodDocument?> items = document.Items
             ?? (document.Spec is not null ? new List<PodDocument?> { new() { Metadata = document.Metadata, Spec = document.Spec } } : null)
@@ -72,13 +72,23 @@ internal static class PodsFileReader
         budget = advice.PodLevelBudget(budget);
         QosClass qos = budget is { HasAny: true } pod
             ? PodQos.Of([pod])
-            : PodQos.Of(containers.Select(c => c.Resources).ToArray());
+            : PodQos.Of(ResourcesOf(containers));
         advice.CheckRoles(containers);
         if (memoryRequestsMatter)
         {
             advice.CheckMemoryRequests(containers, qos);
         }
         return new SimulatedPod(uid, name, ns, qos, budget, containers, advice.OptedOut, advice.Notes);
+    }
+
+    private static ContainerResources[] ResourcesOf(List<ContainerSpec> containers)
+    {
+        var resources = new ContainerResources[containers.Count];
+        for (int i = 0; i < resources.Length; i++)
+        {
+            resources[i] = containers[i].Resources;
+        }
+        return resources;
     }
 
     private static void AddContainers(List<ContainerDocument?>? list, string field, bool init, string where, List<ContainerSpec> into, HashSet<string> names)

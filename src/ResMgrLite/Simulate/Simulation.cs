@@ -39,7 +39,12 @@ internal static class Simulation
             }
             placed.Add((pod, spec, refusals));
         }
-        return placed.Select(p => Outcome(engine, machine, p.Pod, p.Spec, p.Refusals)).ToList();
+        var outcomes = new List<PodOutcome>(placed.Count);
+        foreach (var p in placed)
+        {
+            outcomes.Add(Outcome(engine, machine, p.Pod, p.Spec, p.Refusals));
+        }
+        return outcomes;
     }
 
     /// <summary>The QoS-class cgroups once every pod is in; null when Memory QoS is off.</summary>

@@ -1,9 +1,8 @@
-using System.Text.Json.Serialization;
-
 namespace ResMgrLite.Simulate;
 
 // What `resmgrlite simulate` found, as `--json` prints it (docs/simulate.md describes every field);
-// the text output is written from the same objects. Byte amounts are numbers of bytes, CPU and NUMA
+// the text output is written from the same objects (SimulationJson writes the JSON, field by field in
+// the order declared here). Byte amounts are numbers of bytes, CPU and NUMA
 // node lists kernel cpulists ("0-3,8"); a field that does not apply is null.
 
 internal sealed class SimulationReport
@@ -172,12 +171,3 @@ internal sealed class QosParentOutcome
     /// <summary>memory.low of kubepods/burstable: Σ requests of Burstable pods.</summary>
     public required long BurstableMemoryLow { get; init; }
 }
-
-/// <summary>Source-generated (reflection-free) writing of the report.</summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    WriteIndented = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    GenerationMode = JsonSourceGenerationMode.Serialization)]
-[JsonSerializable(typeof(SimulationReport))]
-internal sealed partial class SimulationJsonContext : JsonSerializerContext;

@@ -1,10 +1,9 @@
-using System.Text.Json.Serialization;
-
 namespace ResMgrLite.Simulate;
 
 // The parts of a captured `resmgrlite topology --json` document (Commands/TopologyCommand.FormatJson)
 // that rebuild the machine: what sysfs said about each CPU, node and cache. Ids the builder derives
 // (kubelet core ids, uncore groups, sockets) are recomputed, never trusted from the file.
+// TopologyDocumentReader fills these from the JSON.
 
 internal sealed class TopologyDocument
 {
@@ -78,11 +77,3 @@ internal sealed class TopologyCgroupsDocument
     /// <summary>unified, hybrid, legacy or none.</summary>
     public string? Mode { get; set; }
 }
-
-/// <summary>Source-generated (reflection-free) reading of a captured topology.</summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow,
-    GenerationMode = JsonSourceGenerationMode.Metadata)]
-[JsonSerializable(typeof(TopologyDocument))]
-internal sealed partial class TopologyJsonContext : JsonSerializerContext;
