@@ -34,8 +34,8 @@ internal sealed class MeasuredEventHandler : INriEventHandler
         LogContext.Enter("Configure", "", "");
         try
         {
-            // Unsolicited updates (removals widening pools) are counted by their outcome.
-            return await _inner.ConfigureAsync(context with { Updates = new CountedRuntime(context.Updates, _metrics) }, cancellationToken).ConfigureAwait(false);
+            // Unsolicited updates are counted where they are sent (ContainerUpdateCounters).
+            return await _inner.ConfigureAsync(context, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

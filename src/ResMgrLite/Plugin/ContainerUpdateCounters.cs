@@ -20,16 +20,18 @@ internal sealed class ContainerUpdateCounters
     /// <summary>Updates the runtime failed, or did not acknowledge within the deadline.</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
-    internal void CountApplied() => Interlocked.Increment(ref _applied);
+    /// <summary>Called after each counted update with its result (the metrics).</summary>
+    internal Action<Observability.ContainerUpdateResult>? Counted { get; set; }
 
-    /// <summary>Called after each counted retry (the metrics' <c>retried</c> label).</summary>
-    internal Action? RetryCounted { get; set; }
+    internal void CountApplied() => Count(ref _applied, Observability.ContainerUpdateResult.Applied);
 
-    internal void CountRetried()
+    internal void CountRetried() => Count(ref _retried, Observability.ContainerUpdateResult.Retried);
+
+    internal void CountFailed() => Count(ref _failed, Observability.ContainerUpdateResult.Failed);
+
+    private void Count(ref long counter, Observability.ContainerUpdateResult result)
     {
-        Interlocked.Increment(ref _retried);
-        RetryCounted?.Invoke();
+        Interlocked.Increment(ref counter);
+        Counted?.Invoke(result);
     }
-
-    internal void CountFailed() => Interlocked.Increment(ref _failed);
 }

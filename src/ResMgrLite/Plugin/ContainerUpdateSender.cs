@@ -14,7 +14,7 @@ namespace ResMgrLite.Plugin;
 /// be applied out of order, the ledger holds the older cpuset as acknowledged and the next
 /// reconcile sends the newer one again.
 /// </summary>
-internal sealed class ContainerUpdateSender(PluginLog log)
+internal sealed class ContainerUpdateSender(PluginLog log, Observability.PluginMetrics? metrics = null)
 {
     public const int MaxUpdatesPerCall = 4;
 
@@ -23,7 +23,7 @@ internal sealed class ContainerUpdateSender(PluginLog log)
     private CpusetLedger? _ledger;
 
     /// <summary>Counts by result, for metrics.</summary>
-    public ContainerUpdateCounters Counters { get; } = new();
+    public ContainerUpdateCounters Counters { get; } = new() { Counted = metrics is null ? null : result => metrics.OnContainerUpdates(result, 1) };
 
     /// <summary>The connection's runtime and the ledger to record its answers in (set at Configure).</summary>
     public void Use(INriRuntime runtime, CpusetLedger? ledger)

@@ -125,12 +125,8 @@ internal static class PluginMain
     }
 
     /// <summary>The handler as the NRI host sees it: every request timed into the metrics.</summary>
-    private static MeasuredEventHandler Measured(ResourcePolicyHandler handler, PluginObservability observability)
-    {
-        PluginMetrics metrics = observability.Metrics;
-        handler.ContainerUpdates.RetryCounted = () => metrics.OnContainerUpdates(ContainerUpdateResult.Retried, 1);
-        return new(handler, metrics, () => handler.Status.Now.Reason);
-    }
+    private static MeasuredEventHandler Measured(ResourcePolicyHandler handler, PluginObservability observability) =>
+        new(handler, observability.Metrics, () => handler.Status.Now.Reason);
 
     private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
     {

@@ -28,7 +28,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
 
     private readonly Lock _lock = new();
     private ResourceManagement? _managed;
-    private readonly ContainerUpdateSender _updates = new(log);
+    private readonly ContainerUpdateSender _updates = new(log, options.Observability?.Metrics);
 
     /// <summary>Whether resource management is on, and if not why (for metrics and commands).</summary>
     public ResourceManagementStatus Status { get; } = new(log);
