@@ -96,7 +96,8 @@ internal sealed class NriPluginService : ITtrpcDispatcher
 
     /// <summary>
     /// Streams the pods and containers of one Synchronize request to the handler as they are
-    /// decoded; chunks continue the same stream. Every chunk but the last is answered {more: true}
+    /// decoded, without the parts no reconciliation reads (<see cref="SynchronizeElementReader"/>);
+    /// chunks continue the same stream. Every chunk but the last is answered {more: true}
     /// with no updates (docs/nri-rules.md §6.3); the last gets the handler's updates.
     /// </summary>
     private ValueTask<IMessage> Synchronize(ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
@@ -111,11 +112,11 @@ internal sealed class NriPluginService : ITtrpcDispatcher
                 switch ((field, wireType))
                 {
                     case (SyncPodsField, ProtobufWireType.LengthDelimited):
-                        synchronization.AddPod(PodSandbox.Parser.ParseFrom(reader.ReadLengthDelimited()));
+                        synchronization.AddPod(SynchronizeElementReader.Pod(reader.ReadLengthDelimited(), synchronization.PodAnnotationPrefix));
                         _syncPods++;
                         break;
                     case (SyncContainersField, ProtobufWireType.LengthDelimited):
-                        synchronization.AddContainer(Container.Parser.ParseFrom(reader.ReadLengthDelimited()));
+                        synchronization.AddContainer(SynchronizeElementReader.Container(reader.ReadLengthDelimited()));
                         _syncContainers++;
                         break;
                     case (SyncMoreField, ProtobufWireType.Varint):

@@ -96,6 +96,53 @@ public class PluginProtocolTests
     }
 
     [Fact]
+    public async Task Synchronize_hands_over_pods_and_containers_without_what_no_reconciliation_reads()
+    {
+        IReadOnlyList<PodSandbox> pods = [];
+        IReadOnlyList<Container> containers = [];
+        var handler = new RecordingHandler
+        {
+            PodAnnotationPrefix = "resmgrlite.io/"u8.ToArray(),
+            OnSynchronize = (p, c) =>
+            {
+                (pods, containers) = (p, c);
+                return [];
+            },
+        };
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync();
+        PodSandbox pod = Pod("p1", ("resmgrlite.io/container-roles", "init:setup"), ("io.kubernetes.cri.sandbox-name", "web"), ("resmgrlite", "no"));
+        pod.Labels["app"] = "web";
+        pod.Linux = new LinuxPodSandbox { CgroupParent = "/kubepods/podp1-uid", PodResources = new LinuxResources { Cpu = new LinuxCPU { Quota = new OptionalInt64 { Value = 50000 } } } };
+        pod.Ips.Add("10.0.0.7");
+        Container container = Container("c1", "p1");
+        container.State = ContainerState.ContainerRunning;
+        container.CreatedAt = 1234;
+        container.Labels["app"] = "web";
+        container.Annotations["io.kubernetes.container.hash"] = "abcd";
+        container.Args.Add("/bin/app");
+        container.Env.Add("PATH=/bin");
+        container.Mounts.Add(new Mount { Destination = "/etc/hosts", Source = "/tmp/hosts" });
+        container.Hooks = new Hooks();
+        container.Hooks.Prestart.Add(new Hook { Path = "/bin/true" });
+        container.Rlimits.Add(new POSIXRlimit { Type = "RLIMIT_NOFILE", Hard = 1024, Soft = 1024 });
+        container.CDIDevices.Add(new CDIDevice { Name = "vendor.com/gpu=0" });
+        container.Linux = new LinuxContainer { Resources = new LinuxResources { Cpu = new LinuxCPU { Cpus = "0-3" } }, OomScoreAdj = new OptionalInt { Value = -997 } };
+
+        await harness.Runtime.CallAsync("Synchronize", new SynchronizeRequest { Pods = { pod }, Containers = { container } }, SynchronizeResponse.Parser);
+
+        PodSandbox gotPod = Assert.Single(pods);
+        Assert.Equal(["resmgrlite.io/container-roles"], gotPod.Annotations.Keys);
+        Assert.Empty(gotPod.Labels);
+        Assert.Equal(pod.Linux, gotPod.Linux);
+        Assert.Equal(pod.Ips, gotPod.Ips);
+        Assert.Equal((pod.Id, pod.Uid, pod.Name, pod.Namespace), (gotPod.Id, gotPod.Uid, gotPod.Name, gotPod.Namespace));
+        Container got = Assert.Single(containers);
+        var expected = new Container { Id = "c1", PodSandboxId = "p1", Name = "c1-name", State = ContainerState.ContainerRunning, CreatedAt = 1234, Linux = container.Linux };
+        Assert.Equal(expected, got);
+    }
+
+    [Fact]
     public async Task Create_container_returns_the_handlers_adjustment_and_updates()
     {
         var handler = new RecordingHandler
