@@ -640,4 +640,47 @@ public class PluginProtocolTests
         Assert.Equal("container c999", handler.Streamed.Last());
         Assert.Contains("Synchronize 1000 1000", handler.Calls);
     }
+
+    [Fact]
+    public async Task A_synchronize_larger_than_the_connection_holds_is_decoded_while_it_arrives()
+    {
+        var handler = new RecordingHandler();
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync();
+        var request = new SynchronizeRequest();
+        for (int i = 0; i < 400; i++)
+        {
+            PodSandbox pod = Pod($"p{i}", ("example.com/padding", new string('x', 2000)));
+            request.Pods.Add(pod);
+            request.Containers.Add(Container($"c{i}", $"p{i}"));
+        }
+
+        byte[] envelope = FakeNriRuntime.EncodeRequest(FakeNriRuntime.PluginService, "Synchronize", request.ToByteArray());
+        Assert.True(envelope.Length > 3 * ResMgrLite.Nri.Plugin.NriSession.ConnectionHoldLimit, "the request must be well over what a connection holds");
+        uint streamId = harness.Runtime.TakeStreamId();
+        Task<FakeNriResponse> response = harness.Runtime.ExpectResponseAsync(streamId);
+        byte[] message = new byte[10 + envelope.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(message, (uint)envelope.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(4), streamId);
+        message[8] = 1;
+        envelope.CopyTo(message, 10);
+        byte[] framed = harness.Runtime.Frame(1, message);
+        int half = framed.Length / 2;
+
+        await harness.Runtime.SendRawAsync(framed[..half]);
+        DateTime giveUp = DateTime.UtcNow + Wait;
+        while (handler.Streamed.Count < 100 && DateTime.UtcNow < giveUp)
+        {
+            await Task.Delay(10);
+        }
+
+        // Pods reached the handler before the rest of the message was even sent.
+        Assert.InRange(handler.Streamed.Count, 100, 799);
+        await harness.Runtime.SendRawAsync(framed[half..]);
+        FakeNriResponse reply = await response.WaitAsync(Wait);
+
+        Assert.Equal(0, reply.StatusCode);
+        Assert.Contains("Synchronize 400 400", handler.Calls);
+        Assert.Equal("container c399", handler.Streamed.Last());
+    }
 }
