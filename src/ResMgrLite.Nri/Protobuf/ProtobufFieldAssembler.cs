@@ -14,8 +14,6 @@ internal sealed class ProtobufFieldAssembler
     /// <summary>A tag (at most 5 bytes for a 32-bit field number) and a length (at most 10 bytes).</summary>
     private const int MaxHeaderBytes = 15;
 
-    private const int MaxVarintBytes = 10;
-
     private readonly long _messageLength;
     private readonly byte[] _header = new byte[MaxHeaderBytes];
     private int _headerLength;
@@ -147,7 +145,7 @@ internal sealed class ProtobufFieldAssembler
     private static long FieldLength(ReadOnlySequence<byte> bytes)
     {
         var reader = new SequenceReader<byte>(bytes);
-        if (!TryReadVarint(ref reader, out ulong tag))
+        if (!ProtobufVarint.TryRead(ref reader, out ulong tag))
         {
             return -1;
         }
@@ -161,13 +159,13 @@ internal sealed class ProtobufFieldAssembler
         switch ((ProtobufWireType)(tag & 7))
         {
             case ProtobufWireType.Varint:
-                return TryReadVarint(ref reader, out _) ? reader.Consumed : -1;
+                return ProtobufVarint.TryRead(ref reader, out _) ? reader.Consumed : -1;
             case ProtobufWireType.Fixed64:
                 return header + 8;
             case ProtobufWireType.Fixed32:
                 return header + 4;
             case ProtobufWireType.LengthDelimited:
-                if (!TryReadVarint(ref reader, out ulong length))
+                if (!ProtobufVarint.TryRead(ref reader, out ulong length))
                 {
                     return -1;
                 }
@@ -182,25 +180,5 @@ internal sealed class ProtobufFieldAssembler
                 // Groups are proto2 only and never in NRI; a streamed message does not carry them.
                 throw new ProtobufFormatException($"unexpected wire type {tag & 7} for field {tag >> 3} in a streamed message");
         }
-    }
-
-    private static bool TryReadVarint(ref SequenceReader<byte> reader, out ulong value)
-    {
-        value = 0;
-        for (int i = 0; i < MaxVarintBytes; i++)
-        {
-            if (!reader.TryRead(out byte b))
-            {
-                return false;
-            }
-
-            value |= (ulong)(b & 0x7F) << (7 * i);
-            if (b < 0x80)
-            {
-                return true;
-            }
-        }
-
-        throw new ProtobufFormatException($"varint longer than {MaxVarintBytes} bytes");
     }
 }

@@ -80,6 +80,19 @@ internal readonly struct TtrpcRequestEnvelope
     /// </summary>
     public static TtrpcPrefixStatus TryReadPrefix(ReadOnlySequence<byte> start, long dataLength, out string service, out string method, out long payloadOffset, out long payloadLength)
     {
+        try
+        {
+            return ReadPrefix(start, dataLength, out service, out method, out payloadOffset, out payloadLength);
+        }
+        catch (ProtobufFormatException)
+        {
+            (service, method, payloadOffset, payloadLength) = ("", "", 0, 0);
+            return TtrpcPrefixStatus.NotStreamable;
+        }
+    }
+
+    private static TtrpcPrefixStatus ReadPrefix(ReadOnlySequence<byte> start, long dataLength, out string service, out string method, out long payloadOffset, out long payloadLength)
+    {
         service = "";
         method = "";
         payloadOffset = 0;
@@ -87,7 +100,7 @@ internal readonly struct TtrpcRequestEnvelope
         var reader = new SequenceReader<byte>(start);
         while (true)
         {
-            if (!TryReadVarint(ref reader, out ulong tag))
+            if (!ProtobufVarint.TryRead(ref reader, out ulong tag))
             {
                 return reader.Consumed >= dataLength ? TtrpcPrefixStatus.NotStreamable : TtrpcPrefixStatus.Incomplete;
             }
@@ -97,7 +110,7 @@ internal readonly struct TtrpcRequestEnvelope
                 return TtrpcPrefixStatus.NotStreamable;
             }
 
-            if (!TryReadVarint(ref reader, out ulong length))
+            if (!ProtobufVarint.TryRead(ref reader, out ulong length))
             {
                 return TtrpcPrefixStatus.Incomplete;
             }
@@ -162,26 +175,5 @@ internal readonly struct TtrpcRequestEnvelope
         }
 
         return timeoutNano;
-    }
-
-    private static bool TryReadVarint(ref SequenceReader<byte> reader, out ulong value)
-    {
-        value = 0;
-        for (int i = 0; i < 10; i++)
-        {
-            if (!reader.TryRead(out byte b))
-            {
-                return false;
-            }
-
-            value |= (ulong)(b & 0x7F) << (7 * i);
-            if (b < 0x80)
-            {
-                return true;
-            }
-        }
-
-        value = ulong.MaxValue;
-        return true;
     }
 }
