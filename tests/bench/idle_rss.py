@@ -68,10 +68,11 @@ def present_pages(pid, lo, hi):
     return pages
 
 
-def start_plugin(binary, config):
+def start_plugin(binary, config, extra_env=()):
     import socket
     runtime, plugin = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     env = {"NRI_PLUGIN_NAME": "resmgrlite", "NRI_PLUGIN_IDX": "90", "NRI_PLUGIN_SOCKET": "3"}
+    env.update(item.split("=", 1) for item in extra_env)
     child = subprocess.Popen([binary], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, close_fds=False,
                              preexec_fn=lambda: os.dup2(plugin.fileno(), 3))
@@ -90,11 +91,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("binary")
     parser.add_argument("--config", help="configuration text file sent in Configure (default: static CPU policy)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an extra environment variable, e.g. DOTNET_GCgen0size=40000 (to try a runtime knob)")
     parser.add_argument("--wait", type=float, default=1.0, help="seconds to wait after Configure")
     args = parser.parse_args()
     binary = os.path.realpath(args.binary)
     config = open(args.config, "rb").read() if args.config else DEFAULT_CONFIG
-    runtime, child = start_plugin(binary, config)
+    runtime, child = start_plugin(binary, config, args.env)
     try:
         time.sleep(args.wait)
         pid = child.pid

@@ -94,46 +94,33 @@ internal sealed class NriPluginService : ITtrpcDispatcher
         return new ConfigureResponse { Events = (int)subscribed };
     }
 
-    /// <summary>
-    /// Streams the pods and containers of one Synchronize request to the handler as they are
-    /// decoded; chunks continue the same stream. Every chunk but the last is answered {more: true}
-    /// with no updates (docs/nri-rules.md §6.3); the last gets the handler's updates.
-    /// </summary>
+    /// <summary>Synchronize requests too large to wait whole in the connection are decoded as they arrive.</summary>
+    public ITtrpcPayloadStream? BeginPayloadStream(string service, string method, long payloadLength) =>
+        service == ServiceName && method == "Synchronize" ? new SynchronizeChunk(this, payloadLength) : null;
+
+    /// <summary>A Synchronize request that arrived whole: decoded the same way, in one piece.</summary>
     private ValueTask<IMessage> Synchronize(ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
-        INriSynchronization synchronization = _synchronization ??= _handler.BeginSynchronize();
-        bool more = false;
+        var chunk = new SynchronizeChunk(this, payload.Length);
         try
         {
-            var reader = new ProtobufFieldReader(payload);
-            while (reader.TryReadTag(out int field, out ProtobufWireType wireType))
-            {
-                switch ((field, wireType))
-                {
-                    case (SyncPodsField, ProtobufWireType.LengthDelimited):
-                        synchronization.AddPod(PodSandbox.Parser.ParseFrom(reader.ReadLengthDelimited()));
-                        _syncPods++;
-                        break;
-                    case (SyncContainersField, ProtobufWireType.LengthDelimited):
-                        synchronization.AddContainer(Container.Parser.ParseFrom(reader.ReadLengthDelimited()));
-                        _syncContainers++;
-                        break;
-                    case (SyncMoreField, ProtobufWireType.Varint):
-                        more = reader.ReadVarint() != 0;
-                        break;
-                    default:
-                        reader.SkipField(field, wireType);
-                        break;
-                }
-            }
+            chunk.Decode(payload, isEnd: true);
         }
         catch
         {
-            // The runtime drops a plugin that fails Synchronize; a later one starts afresh.
-            _synchronization = null;
+            chunk.Abandon();
             throw;
         }
 
+        return chunk.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Every chunk but the last is answered {more: true} with no updates (docs/nri-rules.md §6.3);
+    /// the last gets the handler's updates.
+    /// </summary>
+    private ValueTask<IMessage> FinishSynchronize(INriSynchronization synchronization, bool more, CancellationToken cancellationToken)
+    {
         if (more)
         {
             return ValueTask.FromResult<IMessage>(new SynchronizeResponse { More = true });
@@ -232,5 +219,58 @@ internal sealed class NriPluginService : ITtrpcDispatcher
     {
         (PodSandbox? pod, Container? container) = select(request);
         return EventAsync(kind, pod, container ?? new Container(), reply, cancellationToken);
+    }
+
+    /// <summary>
+    /// One Synchronize request, decoded a top-level field at a time as its bytes arrive: its pods
+    /// and containers go to the handler one by one, without the parts no reconciliation reads
+    /// (<see cref="SynchronizeElementReader"/>); chunks of a split Synchronize continue the same
+    /// stream (docs/nri-rules.md §6.3). Runs on the receive loop, one request at a time.
+    /// </summary>
+    private sealed class SynchronizeChunk : ITtrpcPayloadStream
+    {
+        private readonly NriPluginService _owner;
+        private readonly ProtobufFieldAssembler _fields;
+        private readonly INriSynchronization _synchronization;
+        private bool _more;
+
+        public SynchronizeChunk(NriPluginService owner, long payloadLength)
+        {
+            _owner = owner;
+            _fields = new ProtobufFieldAssembler(payloadLength);
+            _synchronization = owner._synchronization ??= owner._handler.BeginSynchronize();
+        }
+
+        public void Decode(ReadOnlySequence<byte> piece, bool isEnd) =>
+            _fields.Feed(piece, isEnd, this, static (chunk, field) => chunk.Take(field));
+
+        /// <summary>The runtime drops a plugin that fails Synchronize; a later one starts afresh.</summary>
+        public void Abandon() => _owner._synchronization = null;
+
+        public ValueTask<IMessage> CompleteAsync(CancellationToken cancellationToken) =>
+            _owner.FinishSynchronize(_synchronization, _more, cancellationToken);
+
+        private void Take(ReadOnlySequence<byte> field)
+        {
+            var reader = new ProtobufFieldReader(field);
+            _ = reader.TryReadTag(out int number, out ProtobufWireType wireType);
+            switch ((number, wireType))
+            {
+                case (SyncPodsField, ProtobufWireType.LengthDelimited):
+                    _synchronization.AddPod(SynchronizeElementReader.Pod(reader.ReadLengthDelimited(), _synchronization.PodAnnotationPrefix));
+                    _owner._syncPods++;
+                    break;
+                case (SyncContainersField, ProtobufWireType.LengthDelimited):
+                    _synchronization.AddContainer(SynchronizeElementReader.Container(reader.ReadLengthDelimited()));
+                    _owner._syncContainers++;
+                    break;
+                case (SyncMoreField, ProtobufWireType.Varint):
+                    _more = reader.ReadVarint() != 0;
+                    break;
+                default:
+                    reader.SkipField(number, wireType);
+                    break;
+            }
+        }
     }
 }

@@ -18,6 +18,9 @@ internal sealed class NriSession : INriRuntime
     /// </summary>
     public const string PluginNriVersion = "v0.12.2";
 
+    /// <summary>Unread bytes a logical connection holds: every ordinary request, a few blocks.</summary>
+    public const int ConnectionHoldLimit = 256 * 1024;
+
     private readonly NriConnectionOptions _options;
     private readonly IProtocolLog _log;
     private readonly MuxTrunk _trunk;
@@ -29,9 +32,10 @@ internal sealed class NriSession : INriRuntime
     {
         _options = options;
         _log = log;
-        // A logical connection never holds back more than one partial ttrpc message (larger ones are
-        // skipped as they arrive), so it may buffer one maximum-size message plus a little.
-        _trunk = new MuxTrunk(stream, log, connectionBufferLimit: TtrpcFrameReader.HeaderLength + TtrpcFrameReader.MaxDataLength + (64 * 1024));
+        // A logical connection holds at most one partial message this size; larger ones are taken
+        // out as they arrive (streamed, assembled or skipped), so a multi-megabyte Synchronize is
+        // never read ahead of its decoding.
+        _trunk = new MuxTrunk(stream, log, connectionBufferLimit: ConnectionHoldLimit);
         _client = new TtrpcClient(_trunk.RuntimeService, $"conn {MuxConnectionId.RuntimeService}", log);
         _service = new NriPluginService(handler, this, log);
         _server = new TtrpcServer(_trunk.PluginService, $"conn {MuxConnectionId.PluginService}", _service, log);

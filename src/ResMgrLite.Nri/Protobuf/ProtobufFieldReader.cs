@@ -22,6 +22,9 @@ internal ref struct ProtobufFieldReader
         _reader = new SequenceReader<byte>(message);
     }
 
+    /// <summary>Bytes of the message read so far: where the next field starts.</summary>
+    public readonly long Consumed => _reader.Consumed;
+
     /// <summary>Reads the next tag; false at the end of the message.</summary>
     public bool TryReadTag(out int fieldNumber, out ProtobufWireType wireType)
     {

@@ -12,6 +12,12 @@ internal interface IMessageDuplexPipe
     /// <summary>The peer's bytes; completes when the connection ends.</summary>
     PipeReader Input { get; }
 
+    /// <summary>
+    /// Unread bytes <see cref="Input"/> holds before the connection stops reading the peer: a
+    /// reader that waits for more than this without consuming would wait forever.
+    /// </summary>
+    long HoldLimit { get; }
+
     /// <summary>Sends one complete message. Throws <see cref="IOException"/> once the connection is closed.</summary>
     ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken);
 

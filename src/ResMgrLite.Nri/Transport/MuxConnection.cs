@@ -7,6 +7,8 @@ internal sealed class MuxConnection(MuxTrunk trunk, uint connId, PipeReader inpu
 {
     public PipeReader Input { get; } = input;
 
+    public long HoldLimit => trunk.ResumeThreshold;
+
     public ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
         trunk.SendAsync(connId, message, cancellationToken);
 

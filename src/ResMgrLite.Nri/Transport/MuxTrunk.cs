@@ -25,8 +25,9 @@ internal sealed class MuxTrunk : IAsyncDisposable
     /// <param name="connectionBufferLimit">
     /// Unread bytes a logical connection may hold before the trunk stops reading the socket. The
     /// layer above never holds back more than one partial message, so this must be at least its
-    /// largest message; the trunk pauses at twice this and resumes below it, so a peer that floods
-    /// one connection cannot grow memory without bound.
+    /// largest message; the trunk pauses one block above this and resumes below it, so a peer that
+    /// floods one connection cannot grow memory without bound, and the chunks of a split
+    /// Synchronize are not read ahead of the one being decoded (each may be 4 MiB).
     /// </param>
     /// <param name="pool">Where every pipe's memory comes from; <see cref="MappedBlockPool.Instance"/> unless a test counts its own.</param>
     public MuxTrunk(Stream stream, IProtocolLog log, long connectionBufferLimit, MappedBlockPool? pool = null)
@@ -35,7 +36,7 @@ internal sealed class MuxTrunk : IAsyncDisposable
         _stream = stream;
         _log = log;
         ResumeThreshold = connectionBufferLimit;
-        PauseThreshold = 2 * connectionBufferLimit;
+        PauseThreshold = connectionBufferLimit + MappedBlockPool.BlockSize;
         pool ??= MappedBlockPool.Instance;
         _trunkInput = PipeReader.Create(stream, new StreamPipeReaderOptions(pool, bufferSize: MappedBlockPool.BlockSize, leaveOpen: true));
         _trunkOutput = PipeWriter.Create(stream, new StreamPipeWriterOptions(pool, minimumBufferSize: MappedBlockPool.BlockSize, leaveOpen: true));

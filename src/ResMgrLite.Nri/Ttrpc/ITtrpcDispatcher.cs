@@ -17,4 +17,11 @@ internal interface ITtrpcDispatcher
     /// on the connection wait until this returns. The task's result is the reply.
     /// </summary>
     ValueTask<IMessage> DispatchAsync(string service, string method, ReadOnlySequence<byte> payload, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called on the receive loop for a request too large to wait whole in the connection: a
+    /// decoder that takes its payload piece by piece, or null to have it assembled and passed to
+    /// <see cref="DispatchAsync"/>.
+    /// </summary>
+    ITtrpcPayloadStream? BeginPayloadStream(string service, string method, long payloadLength) => null;
 }

@@ -28,7 +28,16 @@ internal static class TtrpcFrameReader
     /// leaves <paramref name="buffer"/> untouched. The declared length is checked before the body
     /// is waited for; an unknown message type is a protocol violation.
     /// </summary>
-    public static TtrpcReadStatus TryReadMessage(ref ReadOnlySequence<byte> buffer, out TtrpcMessageHeader header, out ReadOnlySequence<byte> data)
+    public static TtrpcReadStatus TryReadMessage(ref ReadOnlySequence<byte> buffer, out TtrpcMessageHeader header, out ReadOnlySequence<byte> data) =>
+        TryReadMessage(ref buffer, long.MaxValue, out header, out data);
+
+    /// <summary>
+    /// As above, for a connection that holds at most <paramref name="holdLimit"/> unread bytes: a
+    /// message that could not wait there whole (header and data over the limit) is
+    /// <see cref="TtrpcReadStatus.TooLargeToHold"/> with only its header consumed, for the caller
+    /// to take out of the connection as it arrives.
+    /// </summary>
+    public static TtrpcReadStatus TryReadMessage(ref ReadOnlySequence<byte> buffer, long holdLimit, out TtrpcMessageHeader header, out ReadOnlySequence<byte> data)
     {
         header = default;
         data = default;
@@ -52,6 +61,13 @@ internal static class TtrpcFrameReader
             header = new TtrpcMessageHeader(length, streamId, (TtrpcMessageType)type, raw[FlagsOffset]);
             buffer = buffer.Slice(HeaderLength);
             return TtrpcReadStatus.Oversized;
+        }
+
+        if (HeaderLength + (long)length > holdLimit)
+        {
+            header = new TtrpcMessageHeader(length, streamId, (TtrpcMessageType)type, raw[FlagsOffset]);
+            buffer = buffer.Slice(HeaderLength);
+            return TtrpcReadStatus.TooLargeToHold;
         }
 
         if (buffer.Length - HeaderLength < length)

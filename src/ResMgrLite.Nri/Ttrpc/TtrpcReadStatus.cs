@@ -14,4 +14,10 @@ internal enum TtrpcReadStatus
     /// Go receiver does (docs/nri-rules.md §3.1).
     /// </summary>
     Oversized,
+
+    /// <summary>
+    /// Within the ttrpc maximum but more than the connection holds unread. Only the header was
+    /// consumed; the caller takes the data out as it arrives (streamed or assembled).
+    /// </summary>
+    TooLargeToHold,
 }

@@ -73,18 +73,49 @@ internal sealed class TtrpcServer : ITtrpcMessageSink
             return;
         }
 
-        await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (request.TimeoutNano > 0)
+        // The dispatcher decodes the payload before it returns.
+        await DispatchAsync(header.StreamId, request.Service, request.Method, request.TimeoutNano, data.Length,
+            (request.Service, request.Method, request.Payload, _dispatcher), static (state, token) => state._dispatcher.DispatchAsync(state.Service, state.Method, state.Payload, token),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A request too large to wait whole in the connection: streamed to its method when it decodes
+    /// piece by piece, under the same stream id rules; anything else is assembled and comes to
+    /// <see cref="AcceptAsync"/>, which answers whatever is wrong with it.
+    /// </summary>
+    public ITtrpcRequestStream? BeginStream(TtrpcMessageHeader header, string service, string method, long payloadLength)
+    {
+        if (header.Type != TtrpcMessageType.Request || (header.StreamId & 1) == 0 || header.StreamId <= _lastStreamId)
         {
-            deadline.CancelAfter(TimeSpan.FromTicks(Math.Max(1, request.TimeoutNano / 100)));
+            return null;
         }
 
-        // The dispatcher decodes the payload before it returns; the reply is awaited off the loop.
+        ITtrpcPayloadStream? payload = _dispatcher.BeginPayloadStream(service, method, payloadLength);
+        if (payload is null)
+        {
+            return null;
+        }
+
+        _lastStreamId = header.StreamId;
+        return new StreamedRequest(this, header, service, method, payload);
+    }
+
+    /// <summary>Waits for a request slot, starts the method with the request's deadline and answers off the loop.</summary>
+    private async ValueTask DispatchAsync<TState>(uint streamId, string service, string method, long timeoutNano, long requestBytes, TState state, Func<TState, CancellationToken, ValueTask<IMessage>> start, CancellationToken cancellationToken)
+    {
+        await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeoutNano > 0)
+        {
+            deadline.CancelAfter(TimeSpan.FromTicks(Math.Max(1, timeoutNano / 100)));
+        }
+
+        // The reply is awaited off the loop.
         ValueTask<IMessage> reply;
         try
         {
-            reply = _dispatcher.DispatchAsync(request.Service, request.Method, request.Payload, deadline.Token);
+            reply = start(state, deadline.Token);
         }
 #pragma warning disable CA1031 // Every handler failure becomes a status reply (docs/nri-rules.md §3.5).
         catch (Exception ex)
@@ -93,7 +124,7 @@ internal sealed class TtrpcServer : ITtrpcMessageSink
             reply = ValueTask.FromException<IMessage>(ex);
         }
 
-        _ = AnswerAsync(header.StreamId, request.Service, request.Method, data.Length, reply, deadline, cancellationToken);
+        _ = AnswerAsync(streamId, service, method, requestBytes, reply, deadline, cancellationToken);
     }
 
     private async Task AnswerAsync(uint streamId, string service, string method, long requestBytes, ValueTask<IMessage> pending, CancellationTokenSource deadline, CancellationToken connectionToken)
@@ -177,6 +208,59 @@ internal sealed class TtrpcServer : ITtrpcMessageSink
             {
                 _log.Write(ProtocolLogLevel.Debug, $"{_name} stream {streamId}: reply dropped, connection closed: {ConnectionErrorText.Of(ex)}");
             }
+        }
+    }
+
+    /// <summary>
+    /// A streamed request: feeds its payload to the method's decoder, keeps the first failure
+    /// (the rest of the payload is then only read past) and answers once the request is complete,
+    /// exactly as a request read whole would be answered.
+    /// </summary>
+    private sealed class StreamedRequest(TtrpcServer server, TtrpcMessageHeader header, string service, string method, ITtrpcPayloadStream payload) : ITtrpcRequestStream
+    {
+        private Exception? _failure;
+
+        public void Feed(ReadOnlySequence<byte> piece, bool isEnd)
+        {
+            if (_failure is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                payload.Decode(piece, isEnd);
+            }
+#pragma warning disable CA1031 // Answered as a status once the request is complete (docs/nri-rules.md §3.5).
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _failure = ex;
+                payload.Abandon();
+            }
+        }
+
+        public ValueTask CompleteAsync(ReadOnlySequence<byte> trailer, CancellationToken cancellationToken)
+        {
+            long timeoutNano = 0;
+            try
+            {
+                timeoutNano = TtrpcRequestEnvelope.ReadTrailer(trailer);
+            }
+            catch (ProtobufFormatException ex)
+            {
+                if (_failure is null)
+                {
+                    payload.Abandon();
+                }
+
+                _ = server.ReplyErrorAsync(header.StreamId, TtrpcStatusCode.InvalidArgument, $"invalid ttrpc request: {ex.Message}");
+                return ValueTask.CompletedTask;
+            }
+
+            return server.DispatchAsync(header.StreamId, service, method, timeoutNano, header.DataLength, (this, payload),
+                static (state, token) => state.Item1._failure is { } failure ? ValueTask.FromException<IMessage>(failure) : state.payload.CompleteAsync(token),
+                cancellationToken);
         }
     }
 }

@@ -3,7 +3,7 @@ using ResMgrLite.Nri.Api;
 
 namespace ResMgrLite.Plugin;
 
-/// <summary>A pod this process has seen an event for: the runtime's sandbox and the model built so far.</summary>
+/// <summary>A pod this process has seen an event for: what is read later of the runtime's sandbox (<see cref="SandboxEssentials"/>) and the model built so far.</summary>
 internal sealed class TrackedPod(PodSandbox sandbox, PodSpec spec)
 {
     public PodSandbox Sandbox { get; set; } = sandbox;
@@ -57,7 +57,7 @@ internal sealed class PodTracker(long memoryCapacityBytes)
     {
         if (!_pods.TryGetValue(sandbox.Id, out TrackedPod? pod))
         {
-            pod = new TrackedPod(sandbox, NriModelMapper.ToPodSpec(sandbox, anyContainer));
+            pod = new TrackedPod(SandboxEssentials.Of(sandbox), NriModelMapper.ToPodSpec(sandbox, anyContainer));
             Built?.Invoke(pod.Spec);
             _pods[sandbox.Id] = pod;
         }
@@ -69,7 +69,7 @@ internal sealed class PodTracker(long memoryCapacityBytes)
     {
         if (_pods.TryGetValue(sandbox.Id, out TrackedPod? pod))
         {
-            pod.Sandbox = sandbox;
+            pod.Sandbox = SandboxEssentials.Of(sandbox);
         }
     }
 

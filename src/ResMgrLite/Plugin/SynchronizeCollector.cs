@@ -17,7 +17,9 @@ internal sealed class SynchronizeCollector(
     private readonly List<PodSandbox> _pods = [];
     private readonly List<Container> _containers = [];
 
-    public void AddPod(PodSandbox pod) => _pods.Add(pod);
+    public ReadOnlySpan<byte> PodAnnotationPrefix => SandboxEssentials.Utf8AnnotationPrefix;
+
+    public void AddPod(PodSandbox pod) => _pods.Add(SandboxEssentials.Of(pod));
 
     public void AddContainer(Container container)
     {

@@ -96,6 +96,53 @@ public class PluginProtocolTests
     }
 
     [Fact]
+    public async Task Synchronize_hands_over_pods_and_containers_without_what_no_reconciliation_reads()
+    {
+        IReadOnlyList<PodSandbox> pods = [];
+        IReadOnlyList<Container> containers = [];
+        var handler = new RecordingHandler
+        {
+            PodAnnotationPrefix = "resmgrlite.io/"u8.ToArray(),
+            OnSynchronize = (p, c) =>
+            {
+                (pods, containers) = (p, c);
+                return [];
+            },
+        };
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync();
+        PodSandbox pod = Pod("p1", ("resmgrlite.io/container-roles", "init:setup"), ("io.kubernetes.cri.sandbox-name", "web"), ("resmgrlite", "no"));
+        pod.Labels["app"] = "web";
+        pod.Linux = new LinuxPodSandbox { CgroupParent = "/kubepods/podp1-uid", PodResources = new LinuxResources { Cpu = new LinuxCPU { Quota = new OptionalInt64 { Value = 50000 } } } };
+        pod.Ips.Add("10.0.0.7");
+        Container container = Container("c1", "p1");
+        container.State = ContainerState.ContainerRunning;
+        container.CreatedAt = 1234;
+        container.Labels["app"] = "web";
+        container.Annotations["io.kubernetes.container.hash"] = "abcd";
+        container.Args.Add("/bin/app");
+        container.Env.Add("PATH=/bin");
+        container.Mounts.Add(new Mount { Destination = "/etc/hosts", Source = "/tmp/hosts" });
+        container.Hooks = new Hooks();
+        container.Hooks.Prestart.Add(new Hook { Path = "/bin/true" });
+        container.Rlimits.Add(new POSIXRlimit { Type = "RLIMIT_NOFILE", Hard = 1024, Soft = 1024 });
+        container.CDIDevices.Add(new CDIDevice { Name = "vendor.com/gpu=0" });
+        container.Linux = new LinuxContainer { Resources = new LinuxResources { Cpu = new LinuxCPU { Cpus = "0-3" } }, OomScoreAdj = new OptionalInt { Value = -997 } };
+
+        await harness.Runtime.CallAsync("Synchronize", new SynchronizeRequest { Pods = { pod }, Containers = { container } }, SynchronizeResponse.Parser);
+
+        PodSandbox gotPod = Assert.Single(pods);
+        Assert.Equal(["resmgrlite.io/container-roles"], gotPod.Annotations.Keys);
+        Assert.Empty(gotPod.Labels);
+        Assert.Equal(pod.Linux, gotPod.Linux);
+        Assert.Equal(pod.Ips, gotPod.Ips);
+        Assert.Equal((pod.Id, pod.Uid, pod.Name, pod.Namespace), (gotPod.Id, gotPod.Uid, gotPod.Name, gotPod.Namespace));
+        Container got = Assert.Single(containers);
+        var expected = new Container { Id = "c1", PodSandboxId = "p1", Name = "c1-name", State = ContainerState.ContainerRunning, CreatedAt = 1234, Linux = container.Linux };
+        Assert.Equal(expected, got);
+    }
+
+    [Fact]
     public async Task Create_container_returns_the_handlers_adjustment_and_updates()
     {
         var handler = new RecordingHandler
@@ -592,5 +639,48 @@ public class PluginProtocolTests
         Assert.Equal(["pod p0", "pod p1"], handler.Streamed.Take(2).ToArray());
         Assert.Equal("container c999", handler.Streamed.Last());
         Assert.Contains("Synchronize 1000 1000", handler.Calls);
+    }
+
+    [Fact]
+    public async Task A_synchronize_larger_than_the_connection_holds_is_decoded_while_it_arrives()
+    {
+        var handler = new RecordingHandler();
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync();
+        var request = new SynchronizeRequest();
+        for (int i = 0; i < 400; i++)
+        {
+            PodSandbox pod = Pod($"p{i}", ("example.com/padding", new string('x', 2000)));
+            request.Pods.Add(pod);
+            request.Containers.Add(Container($"c{i}", $"p{i}"));
+        }
+
+        byte[] envelope = FakeNriRuntime.EncodeRequest(FakeNriRuntime.PluginService, "Synchronize", request.ToByteArray());
+        Assert.True(envelope.Length > 3 * ResMgrLite.Nri.Plugin.NriSession.ConnectionHoldLimit, "the request must be well over what a connection holds");
+        uint streamId = harness.Runtime.TakeStreamId();
+        Task<FakeNriResponse> response = harness.Runtime.ExpectResponseAsync(streamId);
+        byte[] message = new byte[10 + envelope.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(message, (uint)envelope.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(4), streamId);
+        message[8] = 1;
+        envelope.CopyTo(message, 10);
+        byte[] framed = harness.Runtime.Frame(1, message);
+        int half = framed.Length / 2;
+
+        await harness.Runtime.SendRawAsync(framed[..half]);
+        DateTime giveUp = DateTime.UtcNow + Wait;
+        while (handler.Streamed.Count < 100 && DateTime.UtcNow < giveUp)
+        {
+            await Task.Delay(10);
+        }
+
+        // Pods reached the handler before the rest of the message was even sent.
+        Assert.InRange(handler.Streamed.Count, 100, 799);
+        await harness.Runtime.SendRawAsync(framed[half..]);
+        FakeNriResponse reply = await response.WaitAsync(Wait);
+
+        Assert.Equal(0, reply.StatusCode);
+        Assert.Contains("Synchronize 400 400", handler.Calls);
+        Assert.Equal("container c399", handler.Streamed.Last());
     }
 }

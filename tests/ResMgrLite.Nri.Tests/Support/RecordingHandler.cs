@@ -18,6 +18,9 @@ internal sealed class RecordingHandler : INriEventHandler
 
     public ConcurrentQueue<(Event Kind, string PodId, string? ContainerId)> StateChanges { get; } = new();
 
+    /// <summary>The pod annotations a Synchronize keeps (UTF-8 key prefix); empty keeps them all.</summary>
+    public byte[] PodAnnotationPrefix { get; set; } = [];
+
     public ValueTask<NriEventMask> ConfigureAsync(NriConfigureContext context, CancellationToken cancellationToken)
     {
         Configured = context;
@@ -77,6 +80,8 @@ internal sealed class RecordingHandler : INriEventHandler
     {
         private readonly List<PodSandbox> _pods = [];
         private readonly List<Container> _containers = [];
+
+        public ReadOnlySpan<byte> PodAnnotationPrefix => owner.PodAnnotationPrefix;
 
         public void AddPod(PodSandbox pod)
         {
