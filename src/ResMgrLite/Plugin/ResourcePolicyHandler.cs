@@ -78,7 +78,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
         }
         _managed = ManagementStartup.TryStart(options, log, Status, loaded.Machine, loaded.Settings, Allocations);
         _managed?.Allocations.Publish(new AllocationChange(AllocationChangeKind.Restored), _managed.Engine);
-        _managed?.Reconciler.Start(loaded.Settings.CpuManagerReconcilePeriod, OnReconcilePeriod);
+        _managed?.Reconciler.Start(loaded.Settings.CpuManagerReconcilePeriod, RunReconcilePass);
     }
 
     // ---- events ---------------------------------------------------------------------------------
@@ -354,7 +354,8 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
         }
     }
 
-    private void OnReconcilePeriod()
+    /// <summary>One reconcile pass: stale pods, cpuset corrections and pending widenings sent, deferred resizes (the reconcile period; tests call it).</summary>
+    internal void RunReconcilePass()
     {
         IReadOnlyList<ContainerUpdate> updates = ReconcileStaleState();
         if (updates.Count > 0)
