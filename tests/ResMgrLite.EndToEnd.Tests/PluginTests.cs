@@ -70,7 +70,8 @@ public sealed class PluginTests
         }
 
         // Removing the Guaranteed pod returns its CPU to the shared pool; the plugin pushes the wider
-        // cpuset to the running Burstable container on its own (UpdateContainers).
+        // cpuset to the running Burstable container on its own (UpdateContainers) at its next
+        // reconcile pass (cpuManager.reconcilePeriod, 1 s in the harness configuration).
         await sandbox.Pods.RemoveAsync(guaranteed, token);
         await WaitForCpusAsync(sandbox, burstable, Cpus.AllOnline, token);
         Assert.True(sandbox.IsContainerdRunning, "containerd died during the pod lifecycle");

@@ -43,7 +43,7 @@ internal static class ConfigSchema
         new("cpuManager:reservedSystemCPUs", T.CpuList, "", "reservedSystemCPUs", NeedsDrain,
             "CPUs kept for the system, as a cpulist; when empty, the static policy reserves ceil(systemReserved.cpu + kubeReserved.cpu) CPUs chosen by topology (docs/kubelet-rules.md §3.1)."),
         new("cpuManager:reconcilePeriod", T.Duration, "10s", "cpuManagerReconcilePeriod", Live,
-            "How often the shared pool is pushed to running containers (docs/kubelet-rules.md §3.1)."),
+            "How often the shared pool is pushed to running containers: a pool widened by a release reaches them at the next pass, narrowing is immediate; 0 widens at once (docs/kubelet-rules.md §3.1)."),
         new("cpuManager:policyOptions:full-pcpus-only", T.Boolean, "false", "cpuManagerPolicyOptions", NeedsDrain,
             "Allocate whole physical cores only (docs/kubelet-rules.md §3.10)."),
         new("cpuManager:policyOptions:distribute-cpus-across-numa", T.Boolean, "false", "cpuManagerPolicyOptions", NeedsDrain,

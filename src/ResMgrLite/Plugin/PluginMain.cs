@@ -84,6 +84,7 @@ internal static class PluginMain
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
         int exit = await NriPluginHost.RunAsync(options, Measured(handler, observability), log, stop.Token).ConfigureAwait(false);
+        handler.Stopping();
         log.Write(ProtocolLogLevel.Info, $"exiting with {exit}");
         return exit;
     }
@@ -120,6 +121,7 @@ internal static class PluginMain
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, stop));
         log.Write(ProtocolLogLevel.Info, $"external NRI plugin {index}-{name} using {socketPath}");
         int exit = await NriPluginHost.RunAsync(options, Measured(handler, observability), log, stop.Token).ConfigureAwait(false);
+        handler.Stopping();
         log.Write(ProtocolLogLevel.Info, $"exiting with {exit}");
         return exit;
     }

@@ -109,8 +109,8 @@ internal sealed class ResourceManagement(
 
     /// <summary>
     /// Releases a container by id (tracked, or known only from the state file); adds the updates of
-    /// the containers whose pool widened. <paramref name="announce"/> is false when undoing an
-    /// admission that was never acknowledged.
+    /// the containers whose pool widened when no reconcile pass runs (<see cref="AddWidening"/>).
+    /// <paramref name="announce"/> is false when undoing an admission that was never acknowledged.
     /// </summary>
     public void ReleaseContainer(string containerId, List<ContainerUpdate> updates, bool announce = true)
     {
@@ -125,14 +125,14 @@ internal sealed class ResourceManagement(
             return;
         }
         ReleaseDecision released = engine.ReleaseContainer(key, containerId);
-        adjustments.AddPoolUpdates(released.Effects, updates);
+        AddWidening(released.Effects, updates);
         if (released.Released && announce)
         {
             allocations.Publish(new AllocationChange(AllocationChangeKind.ContainerReleased, key.PodUid, key.Name, containerId), engine);
         }
     }
 
-    /// <summary>Releases everything a pod holds in every manager; adds the pool updates when <paramref name="updates"/> is given.</summary>
+    /// <summary>Releases everything a pod holds in every manager; adds the pool updates when <paramref name="updates"/> is given and no reconcile pass runs.</summary>
     public void ReleasePod(string podUid, string what, List<ContainerUpdate>? updates)
     {
         var ids = new List<string>();
@@ -144,7 +144,7 @@ internal sealed class ResourceManagement(
         ReleaseDecision released = engine.ReleasePod(podUid);
         if (updates is not null)
         {
-            adjustments.AddPoolUpdates(released.Effects, updates);
+            AddWidening(released.Effects, updates);
         }
         podCgroups.Apply(engine, released.Effects.PodCgroupWrites, _ => null, $"{what} removal");
         podCgroups.ForgetPod(podUid);
@@ -152,6 +152,23 @@ internal sealed class ResourceManagement(
         if (released.Released)
         {
             allocations.Publish(new AllocationChange(AllocationChangeKind.PodReleased, podUid), engine);
+        }
+    }
+
+    /// <summary>
+    /// A release only widens pools. Like the kubelet, which pushes the shared pool to running
+    /// containers in its reconcile loop, the widening waits for the reconcile pass, where
+    /// <see cref="AddCpusetCorrections"/> sends each container its pool once however many releases
+    /// came before (docs/kubelet-rules.md §3.1). Narrowing never waits: an admission sends every
+    /// member of a changed pool whose cpuset differs the pool as it is then, so a container whose
+    /// widening was pending gets the current pool, never one with a CPU handed out meanwhile.
+    /// Without a reconcile pass (a period of zero) the widening goes out at once.
+    /// </summary>
+    private void AddWidening(EngineEffects effects, List<ContainerUpdate> updates)
+    {
+        if (!reconciler.Runs)
+        {
+            adjustments.AddPoolUpdates(effects, updates);
         }
     }
 

@@ -15,6 +15,9 @@ internal sealed class StaleStateReconciler(PodCgroupEffects cgroups) : IDisposab
 {
     private Timer? _timer;
 
+    /// <summary>True once the periodic pass runs: widened shared pools then wait for it.</summary>
+    public bool Runs => _timer is not null;
+
     /// <summary>Calls <paramref name="pass"/> every <paramref name="period"/> (nothing when it is not positive).</summary>
     public void Start(TimeSpan period, Action pass)
     {

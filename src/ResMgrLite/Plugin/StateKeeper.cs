@@ -9,10 +9,11 @@ namespace ResMgrLite.Plugin;
 
 /// <summary>
 /// The engine's state file (docs/state.md): restore at start, and writes only when the state
-/// changed. A change that hands out or returns something exclusive (CPUs, memory blocks, pod
-/// budgets and their slices) is written and fsynced before the answer that depends on it leaves;
-/// a change that holds nothing exclusive (a container on a shared pool, a new owner id, a Memory QoS
-/// request) is written with the next write, at the next reconcile period, or at shutdown.
+/// changed. A change that hands out something exclusive (CPUs, memory blocks, pod budgets and their
+/// slices) is written and fsynced before the answer that depends on it leaves; a change that returns
+/// something exclusive (a release: forgetting it can only leak, never share) or holds nothing
+/// exclusive (a container on a shared pool, a new owner id, a Memory QoS request) is written with
+/// the next write, at the next reconcile period, or at shutdown.
 /// </summary>
 internal sealed class StateKeeper(CheckpointStore store, PluginLog log)
 {
@@ -74,6 +75,15 @@ internal sealed class StateKeeper(CheckpointStore store, PluginLog log)
     /// </summary>
     public bool PersistIfExclusiveChanged(ResourceEngine engine) =>
         engine.ExclusiveVersion == _writtenExclusive || TrySave(engine);
+
+    /// <summary>
+    /// Before a CreateContainer answer leaves: writes when the admission itself handed out something
+    /// exclusive (<paramref name="exclusiveBefore"/> is the engine's exclusive version before it), or
+    /// when there is no file yet. Releases that wait for a later write go into that write; an
+    /// admission that takes nothing exclusive does not pay for them.
+    /// </summary>
+    public bool PersistIfAdmissionExclusive(ResourceEngine engine, long exclusiveBefore) =>
+        (engine.ExclusiveVersion == exclusiveBefore && _writtenState >= 0) || PersistIfExclusiveChanged(engine);
 
     /// <summary>Writes when anything changed since the last write (Synchronize, the reconcile period, shutdown).</summary>
     public bool PersistIfChanged(ResourceEngine engine) =>

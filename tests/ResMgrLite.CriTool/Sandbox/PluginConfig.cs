@@ -32,6 +32,8 @@ internal static class PluginConfig
         [cpuManager]
         policy = "static"
         reservedSystemCPUs = "{ReservedCpus}"
+        # A release widens the shared pool at the next reconcile pass; a short period keeps the runs short.
+        reconcilePeriod = "1s"
 
         """;
 

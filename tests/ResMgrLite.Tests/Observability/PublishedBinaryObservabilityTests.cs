@@ -174,7 +174,8 @@ public sealed class PublishedBinaryObservabilityTests : IDisposable
         }
         await using PreLaunchedBinary plugin = PreLaunchedBinary.Start();
         await plugin.Runtime.Registered.WaitAsync(Wait);
-        await plugin.Runtime.ConfigureAsync(config: Config("[log]\ntarget = \"journal\"\n", ""));
+        // Debug: a shared container's admission line is a debug line.
+        await plugin.Runtime.ConfigureAsync(config: Config("[log]\ntarget = \"journal\"\nlevel = \"debug\"\n", ""));
         await plugin.Runtime.CallAsync("CreateContainer", PluginScenario.Burstable("b1", "ctr-b1"), CreateContainerResponse.Parser);
         (int exitCode, string stderr) = await plugin.StopAsync();
 

@@ -72,7 +72,7 @@ public sealed class WiredMetricsTests : IDisposable
         // Configure; a Burstable container on the shared pool; a Guaranteed one with 2 CPUs (the
         // Burstable one's cpuset shrinks, carried in the answer); a Guaranteed one no NUMA node can
         // hold (9 CPUs, 8 per node: the Topology Manager refuses it); removal of the 2-CPU one
-        // (the shared pool widens, pushed with UpdateContainers).
+        // (the shared pool widens at the next reconcile pass, pushed with UpdateContainers).
         await runtime.ConfigureAsync(new NriConfigureContext("", info, new RecordingRuntime(_pushedBatches)), CancellationToken.None);
         CreateContainerRequest burstable = PluginScenario.Burstable("b1", "ctr-b1");
         CreateContainerRequest pinned = PluginScenario.Guaranteed("g1", "ctr-g1", 2);
@@ -96,6 +96,8 @@ public sealed class WiredMetricsTests : IDisposable
 
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await runtime.CreateContainerAsync(tooLarge.Pod, tooLarge.Container, CancellationToken.None));
         await runtime.StateChangeAsync(Event.RemoveContainer, pinned.Pod, pinned.Container, CancellationToken.None);
+        Assert.Empty(_pushedBatches);
+        handler.RunReconcilePass();
         Assert.Equal([1], _pushedBatches);
 
         var m = StrictExpositionParser.Parse(observability.Metrics.Registry.Render(ExpositionFormat.Prometheus), openMetrics: false);

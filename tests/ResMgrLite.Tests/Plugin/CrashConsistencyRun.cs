@@ -250,7 +250,7 @@ internal sealed class CrashConsistencyRun : IDisposable
         ApplyUnsolicited(runtime);
     }
 
-    /// <summary>Unsolicited updates (widened pools after removals) that arrived so far, in order, once each.</summary>
+    /// <summary>Unsolicited updates (cpusets pushed by a reconcile pass: widened pools, corrections) that arrived so far, in order, once each.</summary>
     private void ApplyUnsolicited(FakeNriRuntime runtime)
     {
         IReadOnlyList<UpdateContainersRequest> received = runtime.UpdateRequests;

@@ -4,6 +4,7 @@ using ResMgrLite.Plugin;
 using ResMgrLite.TestSupport.FakeNri;
 using ResMgrLite.TestSupport.Cgroups;
 using ResMgrLite.TestSupport.Sysfs;
+using CpuSet = ResMgrLite.Engine.CpuSet;
 
 namespace ResMgrLite.Tests.Plugin;
 
@@ -129,7 +130,7 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
     }
 
     [Fact]
-    public async Task Removing_an_exclusive_container_widens_the_shared_pool_of_running_containers()
+    public async Task Removing_an_exclusive_container_widens_the_shared_pool_at_the_next_reconcile_pass()
     {
         var (handler, runtime, _) = Configure(PluginScenario.StaticCpuConfig);
         CreateContainerRequest shared = PluginScenario.Burstable("b1", "cb1");
@@ -138,9 +139,60 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         CreateContainerResult pinned = await handler.CreateContainerAsync(exclusive.Pod, exclusive.Container, CancellationToken.None);
         Assert.Equal("0,2-8,10-15", Assert.Single(pinned.Updates).Linux.Resources.Cpu.Cpus);
 
+        // Like the kubelet's reconcileState: the release sends nothing, the next pass widens.
         await handler.StateChangeAsync(Event.RemoveContainer, exclusive.Pod, exclusive.Container, CancellationToken.None);
+        Assert.Empty(runtime.Sent);
+        handler.RunReconcilePass();
         ContainerUpdate widened = Assert.Single(runtime.Sent);
         Assert.Equal(("cb1", "0-15"), (widened.ContainerId, widened.Linux.Resources.Cpu.Cpus));
+    }
+
+    [Fact]
+    public async Task A_burst_of_releases_widens_each_shared_container_once_at_the_reconcile_pass()
+    {
+        var (handler, runtime, _) = Configure(PluginScenario.StaticCpuConfig);
+        CreateContainerRequest[] shared = [PluginScenario.Burstable("b1", "cb1"), PluginScenario.Burstable("b2", "cb2")];
+        CreateContainerRequest[] exclusive = [.. Enumerable.Range(1, 3).Select(i => PluginScenario.Guaranteed($"g{i}", $"cg{i}", 2))];
+        foreach (CreateContainerRequest request in shared.Concat(exclusive))
+        {
+            await handler.CreateContainerAsync(request.Pod, request.Container, CancellationToken.None);
+        }
+
+        await handler.StateChangeAsync(Event.RemoveContainer, exclusive[0].Pod, exclusive[0].Container, CancellationToken.None);
+        await handler.StateChangeAsync(Event.RemovePodSandbox, exclusive[1].Pod, null, CancellationToken.None);
+        await handler.StateChangeAsync(Event.RemoveContainer, exclusive[2].Pod, exclusive[2].Container, CancellationToken.None);
+        Assert.Empty(runtime.Sent);
+
+        handler.RunReconcilePass();
+        Assert.Equal([("cb1", "0-15"), ("cb2", "0-15")], runtime.Sent.Select(u => (u.ContainerId, u.Linux.Resources.Cpu.Cpus)).Order());
+        handler.RunReconcilePass();
+        Assert.Equal(2, runtime.Sent.Count);
+    }
+
+    [Fact]
+    public async Task Narrowing_is_never_deferred_and_a_pending_widening_goes_out_as_the_current_pool()
+    {
+        var (handler, runtime, _) = Configure(PluginScenario.StaticCpuConfig);
+        CreateContainerRequest shared = PluginScenario.Burstable("b1", "cb1");
+        CreateContainerRequest first = PluginScenario.Guaranteed("g1", "cg1", 2);
+        CreateContainerRequest second = PluginScenario.Guaranteed("g2", "cg2", 2);
+        CreateContainerRequest third = PluginScenario.Guaranteed("g3", "cg3", 4);
+        await handler.CreateContainerAsync(shared.Pod, shared.Container, CancellationToken.None);
+        await handler.CreateContainerAsync(first.Pod, first.Container, CancellationToken.None);
+        CreateContainerResult kept = await handler.CreateContainerAsync(second.Pod, second.Container, CancellationToken.None);
+        Assert.Equal("cb1", Assert.Single(kept.Updates).ContainerId);
+
+        // g1's CPUs come back, but cb1 is not widened yet; g3 takes them and more: the narrowing goes
+        // out with g3's answer, and cb1 gets the pool as it is then — no CPU of g2 or g3.
+        await handler.StateChangeAsync(Event.RemoveContainer, first.Pod, first.Container, CancellationToken.None);
+        Assert.Empty(runtime.Sent);
+        CreateContainerResult narrowed = await handler.CreateContainerAsync(third.Pod, third.Container, CancellationToken.None);
+        ContainerUpdate update = Assert.Single(narrowed.Updates);
+        CpuSet exclusiveCpus = CpuSet.Parse(kept.Adjustment!.Linux.Resources.Cpu.Cpus).Union(CpuSet.Parse(narrowed.Adjustment!.Linux.Resources.Cpu.Cpus));
+        Assert.Equal("cb1", update.ContainerId);
+        Assert.True(CpuSet.Parse(update.Linux.Resources.Cpu.Cpus).Intersect(exclusiveCpus).IsEmpty, update.Linux.Resources.Cpu.Cpus);
+        Assert.Equal(handler.Engine!.Cpu!.DefaultSet.ToString(), update.Linux.Resources.Cpu.Cpus);
+        Assert.Empty(runtime.Sent);
     }
 
     [Fact]

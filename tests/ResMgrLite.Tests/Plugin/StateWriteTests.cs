@@ -73,18 +73,41 @@ public sealed class StateWriteTests(ITestOutputHelper output) : IDisposable
         await handler.StateChangeAsync(Event.RemovePodSandbox, PluginScenario.Burstable("nothing", "x").Pod, null, CancellationToken.None);
         Assert.Equal(2, Writes(handler));
 
+        // A release waits for the next write: forgetting it can only leak CPUs, never share them.
         await handler.StateChangeAsync(Event.RemoveContainer, exclusive.Pod, exclusive.Container, CancellationToken.None);
-        Assert.Equal(3, Writes(handler));
+        Assert.Equal(2, Writes(handler));
         await handler.StateChangeAsync(Event.RemovePodSandbox, exclusive.Pod, null, CancellationToken.None);
-        Assert.Equal(3, Writes(handler));
+        Assert.Equal(2, Writes(handler));
+        Assert.Contains("cg1", new CheckpointStore(Path.GetDirectoryName(StatePath)!).Load().Snapshot!.Containers.Select(c => c.ContainerId));
 
-        // The reconcile period writes what waited (here: g1's pod hint and b0's entry are gone or unchanged).
+        // A later shared admission does not pay for it either; the reconcile period writes what waited.
+        CreateContainerRequest later = PluginScenario.Burstable("b2", "cb2");
+        await handler.CreateContainerAsync(later.Pod, later.Container, CancellationToken.None);
+        Assert.Equal(2, Writes(handler));
+        await handler.StateChangeAsync(Event.RemoveContainer, later.Pod, later.Container, CancellationToken.None);
+        await handler.StateChangeAsync(Event.RemovePodSandbox, later.Pod, null, CancellationToken.None);
         await handler.StateChangeAsync(Event.RemovePodSandbox, first.Pod, null, CancellationToken.None);
         handler.ReconcileStaleState();
-        Assert.Equal(4, Writes(handler));
+        Assert.Equal(3, Writes(handler));
         handler.ReconcileStaleState();
-        Assert.Equal(4, Writes(handler));
+        Assert.Equal(3, Writes(handler));
         Assert.Empty(new CheckpointStore(Path.GetDirectoryName(StatePath)!).Load().Snapshot!.Containers);
+    }
+
+    [Fact]
+    public async Task An_exclusive_admission_writes_the_releases_that_waited()
+    {
+        ResourcePolicyHandler handler = Start(PluginScenario.StaticCpuConfig);
+        CreateContainerRequest first = PluginScenario.Guaranteed("g1", "cg1", 2);
+        await handler.CreateContainerAsync(first.Pod, first.Container, CancellationToken.None);
+        await handler.StateChangeAsync(Event.RemoveContainer, first.Pod, first.Container, CancellationToken.None);
+        await handler.StateChangeAsync(Event.RemovePodSandbox, first.Pod, null, CancellationToken.None);
+        int before = Writes(handler);
+
+        CreateContainerRequest second = PluginScenario.Guaranteed("g2", "cg2", 2);
+        await handler.CreateContainerAsync(second.Pod, second.Container, CancellationToken.None);
+        Assert.Equal(before + 1, Writes(handler));
+        Assert.Equal(["cg2"], new CheckpointStore(Path.GetDirectoryName(StatePath)!).Load().Snapshot!.Containers.Select(c => c.ContainerId).ToArray());
     }
 
     [Fact]
