@@ -361,7 +361,11 @@ internal sealed class SettingsBuilder
         }
 
         // Every type in reservedMemory or in the node-allocatable reservation must add up exactly.
-        var types = new SortedSet<string>(totals.Keys, StringComparer.Ordinal) { "memory" };
+        var types = new List<string> { "memory" };
+        foreach (string type in totals.Keys)
+        {
+            AddType(types, type);
+        }
         AddHugePageTypes(types, systemReserved);
         AddHugePageTypes(types, kubeReserved);
 
@@ -440,14 +444,24 @@ internal sealed class SettingsBuilder
         _ => throw new ArgumentException($"'{name}' is not a log level (trace, debug, info, warning, error)", nameof(name)),
     };
 
-    private static void AddHugePageTypes(SortedSet<string> types, Dictionary<string, long> reserved)
+    private static void AddHugePageTypes(List<string> types, Dictionary<string, long> reserved)
     {
         foreach (string resource in reserved.Keys)
         {
             if (IsHugePagesName(resource))
             {
-                types.Add(resource);
+                AddType(types, resource);
             }
+        }
+    }
+
+    /// <summary>Keeps <paramref name="types"/> sorted (ordinal) and each name once.</summary>
+    private static void AddType(List<string> types, string type)
+    {
+        int at = types.BinarySearch(type, StringComparer.Ordinal);
+        if (at < 0)
+        {
+            types.Insert(~at, type);
         }
     }
 
