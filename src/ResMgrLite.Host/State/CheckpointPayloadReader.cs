@@ -16,7 +16,7 @@ namespace ResMgrLite.Host.State;
 /// </summary>
 internal static class CheckpointPayloadReader
 {
-    // Required fields first: RequireFields checks the first N of each list.
+    // Required fields first: NextField checks the first N of each list at the object's end.
     private static readonly string[] PayloadFields = ["cpuPolicy", "reservedCpus", "defaultCpus", "containers", "pods", "podHints", "cpuReuse", "memory", "memoryQos", "resizes"];
     private static readonly string[] CpuContainerFields = ["podUid", "name", "id", "kind", "eligible", "role", "cpus"];
     private static readonly string[] CpuPodFields = ["podUid", "budget", "sidecarCpus", "sharedPool", "containers"];
@@ -47,7 +47,7 @@ internal static class CheckpointPayloadReader
         MemoryQosSnapshot? memoryQos = null;
         List<PodResizeSnapshot> resizes = [];
         uint seen = 0;
-        while (r.NextField(PayloadFields, ref seen, "") is { } field)
+        while (r.NextField(PayloadFields, 6, ref seen, "") is { } field)
         {
             switch (field)
             {
@@ -102,7 +102,6 @@ internal static class CheckpointPayloadReader
                     break;
             }
         }
-        PayloadJsonReader.RequireFields(PayloadFields, 6, seen, "");
         return new EngineSnapshot
         {
             CpuPolicy = cpuPolicy,
@@ -127,7 +126,7 @@ internal static class CheckpointPayloadReader
         ContainerRole role = default;
         CpuSet cpus = default;
         uint seen = 0;
-        while (r.NextField(CpuContainerFields, ref seen, at) is { } field)
+        while (r.NextField(CpuContainerFields, CpuContainerFields.Length, ref seen, at) is { } field)
         {
             string place = PayloadJsonReader.Place(at, field);
             switch (field)
@@ -155,7 +154,6 @@ internal static class CheckpointPayloadReader
                     break;
             }
         }
-        PayloadJsonReader.RequireFields(CpuContainerFields, CpuContainerFields.Length, seen, at);
         return new ContainerCpuSnapshot(podUid, name, id, kind, eligible, role, cpus);
     }
 
@@ -166,7 +164,7 @@ internal static class CheckpointPayloadReader
         CpuSet budget = default, sidecar = default, shared = default;
         int members = 0;
         uint seen = 0;
-        while (r.NextField(CpuPodFields, ref seen, at) is { } field)
+        while (r.NextField(CpuPodFields, CpuPodFields.Length, ref seen, at) is { } field)
         {
             string place = PayloadJsonReader.Place(at, field);
             switch (field)
@@ -188,7 +186,6 @@ internal static class CheckpointPayloadReader
                     break;
             }
         }
-        PayloadJsonReader.RequireFields(CpuPodFields, CpuPodFields.Length, seen, at);
         return new PodCpuSnapshot(podUid, budget, sidecar, shared, members);
     }
 
@@ -199,7 +196,7 @@ internal static class CheckpointPayloadReader
         ulong mask = 0;
         bool preferred = false;
         uint seen = 0;
-        while (r.NextField(PodHintFields, ref seen, at) is { } field)
+        while (r.NextField(PodHintFields, PodHintFields.Length, ref seen, at) is { } field)
         {
             string place = PayloadJsonReader.Place(at, field);
             switch (field)
@@ -215,7 +212,6 @@ internal static class CheckpointPayloadReader
                     break;
             }
         }
-        PayloadJsonReader.RequireFields(PodHintFields, PodHintFields.Length, seen, at);
         return new PodHintSnapshot(podUid, mask, preferred);
     }
 
@@ -225,7 +221,7 @@ internal static class CheckpointPayloadReader
         string podUid = "";
         CpuSet cpus = default;
         uint seen = 0;
-        while (r.NextField(CpuReuseFields, ref seen, at) is { } field)
+        while (r.NextField(CpuReuseFields, CpuReuseFields.Length, ref seen, at) is { } field)
         {
             string place = PayloadJsonReader.Place(at, field);
             if (field == "podUid")
@@ -237,7 +233,6 @@ internal static class CheckpointPayloadReader
                 cpus = Cpus(ref r, place);
             }
         }
-        PayloadJsonReader.RequireFields(CpuReuseFields, CpuReuseFields.Length, seen, at);
         return new CpuReuseSnapshot(podUid, cpus);
     }
 
@@ -248,7 +243,7 @@ internal static class CheckpointPayloadReader
         List<PodMemorySnapshot> pods = [];
         MemoryReuseSnapshot? reuse = null;
         uint seen = 0;
-        while (r.NextField(MemoryFields, ref seen, at) is { } field)
+        while (r.NextField(MemoryFields, 2, ref seen, at) is { } field)
         {
             string place = PayloadJsonReader.Place(at, field);
             switch (field)
@@ -272,7 +267,6 @@ internal static class CheckpointPayloadReader
                     break;
             }
         }
-        PayloadJsonReader.RequireFields(MemoryFields, 2, seen, at);
         return new MemorySnapshot { Containers = containers, Pods = pods, Reuse = reuse };
     }
 
@@ -286,7 +280,7 @@ internal static class CheckpointPayloadReader
         MemoryAmounts blocks = default;
         int resources = 0;
         uint seen = 0;
-        while (r.NextField(MemoryContainerFields, ref seen, at) is { } field)
+        while (r.NextField(MemoryContainerFields, MemoryContainerFields.Length, ref seen, at) is { } field)
         {
             string place = PayloadJsonReader.Place(at, field);
             switch (field)
@@ -320,7 +314,6 @@ internal static class CheckpointPayloadReader
                     break;
             }
         }
-        PayloadJsonReader.RequireFields(MemoryContainerFields, MemoryContainerFields.Length, seen, at);
         return new ContainerMemorySnapshot(podUid, name, id, kind, role, mask, blocks, resources);
     }
 
@@ -332,7 +325,7 @@ internal static class CheckpointPayloadReader
         MemoryAmounts totals = default, sidecar = default, appExclusive = default;
         int members = 0;
         uint seen = 0;
-        while (r.NextField(MemoryPodFields, ref seen, at) is { } field)
+        while (r.NextField(MemoryPodFields, MemoryPodFields.Length, ref seen, at) is { } field)
         {
             string place = PayloadJsonReader.Place(at, field);
             switch (field)
@@ -357,7 +350,6 @@ internal static class CheckpointPayloadReader
                     break;
             }
         }
-        PayloadJsonReader.RequireFields(MemoryPodFields, MemoryPodFields.Length, seen, at);
         return new PodMemorySnapshot(podUid, mask, totals, sidecar, appExclusive, members);
     }
 
@@ -367,7 +359,7 @@ internal static class CheckpointPayloadReader
         string podUid = "";
         List<MemoryReuseAmount> amounts = [];
         uint seen = 0;
-        while (r.NextField(MemoryReuseFields, ref seen, at) is { } field)
+        while (r.NextField(MemoryReuseFields, MemoryReuseFields.Length, ref seen, at) is { } field)
         {
             string place = PayloadJsonReader.Place(at, field);
             if (field == "podUid")
@@ -383,7 +375,7 @@ internal static class CheckpointPayloadReader
                 ulong mask = 0;
                 MemoryAmounts amount = default;
                 uint itemSeen = 0;
-                while (r.NextField(MemoryReuseAmountFields, ref itemSeen, item) is { } itemField)
+                while (r.NextField(MemoryReuseAmountFields, MemoryReuseAmountFields.Length, ref itemSeen, item) is { } itemField)
                 {
                     string itemPlace = PayloadJsonReader.Place(item, itemField);
                     if (itemField == "numaMask")
@@ -395,11 +387,9 @@ internal static class CheckpointPayloadReader
                         amount = ReadAmounts(ref r, itemPlace);
                     }
                 }
-                PayloadJsonReader.RequireFields(MemoryReuseAmountFields, MemoryReuseAmountFields.Length, itemSeen, item);
                 amounts.Add(new MemoryReuseAmount(mask, amount));
             }
         }
-        PayloadJsonReader.RequireFields(MemoryReuseFields, MemoryReuseFields.Length, seen, at);
         return new MemoryReuseSnapshot(podUid, amounts);
     }
 
@@ -409,7 +399,7 @@ internal static class CheckpointPayloadReader
         r.ExpectObject(at);
         long memory = 0, huge2M = 0, huge1G = 0;
         uint seen = 0;
-        while (r.NextField(AmountsFields, ref seen, at) is { } field)
+        while (r.NextField(AmountsFields, AmountsFields.Length, ref seen, at) is { } field)
         {
             string place = PayloadJsonReader.Place(at, field);
             switch (field)
@@ -425,7 +415,6 @@ internal static class CheckpointPayloadReader
                     break;
             }
         }
-        PayloadJsonReader.RequireFields(AmountsFields, AmountsFields.Length, seen, at);
         return new MemoryAmounts(memory, huge2M, huge1G);
     }
 
@@ -434,7 +423,7 @@ internal static class CheckpointPayloadReader
         r.ExpectObject(at);
         List<PodMemoryQosSnapshot> pods = [];
         uint seen = 0;
-        while (r.NextField(MemoryQosFields, ref seen, at) is { } field)
+        while (r.NextField(MemoryQosFields, MemoryQosFields.Length, ref seen, at) is { } field)
         {
             string place = PayloadJsonReader.Place(at, field);
             r.ExpectList(place);
@@ -446,7 +435,7 @@ internal static class CheckpointPayloadReader
                 QosClass qos = default;
                 long request = 0;
                 uint itemSeen = 0;
-                while (r.NextField(MemoryQosPodFields, ref itemSeen, item) is { } itemField)
+                while (r.NextField(MemoryQosPodFields, MemoryQosPodFields.Length, ref itemSeen, item) is { } itemField)
                 {
                     string itemPlace = PayloadJsonReader.Place(item, itemField);
                     switch (itemField)
@@ -462,11 +451,9 @@ internal static class CheckpointPayloadReader
                             break;
                     }
                 }
-                PayloadJsonReader.RequireFields(MemoryQosPodFields, MemoryQosPodFields.Length, itemSeen, item);
                 pods.Add(new PodMemoryQosSnapshot(podUid, qos, request));
             }
         }
-        PayloadJsonReader.RequireFields(MemoryQosFields, MemoryQosFields.Length, seen, at);
         return new MemoryQosSnapshot { Pods = pods };
     }
 
@@ -477,7 +464,7 @@ internal static class CheckpointPayloadReader
         ContainerResources desired = default, inForce = default;
         ResizeOutcome outcome = default;
         uint seen = 0;
-        while (r.NextField(ResizeFields, ref seen, at) is { } field)
+        while (r.NextField(ResizeFields, 4, ref seen, at) is { } field)
         {
             string place = PayloadJsonReader.Place(at, field);
             switch (field)
@@ -499,7 +486,6 @@ internal static class CheckpointPayloadReader
                     break;
             }
         }
-        PayloadJsonReader.RequireFields(ResizeFields, 4, seen, at);
         return new PodResizeSnapshot(podUid, desired, inForce, outcome, reason);
     }
 
@@ -509,7 +495,7 @@ internal static class CheckpointPayloadReader
         r.ExpectObject(at);
         long cpuRequest = 0, cpuLimit = 0, memoryRequest = 0, memoryLimit = 0;
         uint seen = 0;
-        while (r.NextField(BudgetFields, ref seen, at) is { } field)
+        while (r.NextField(BudgetFields, BudgetFields.Length, ref seen, at) is { } field)
         {
             string place = PayloadJsonReader.Place(at, field);
             long value = r.Int64(place);
@@ -533,7 +519,6 @@ internal static class CheckpointPayloadReader
                     break;
             }
         }
-        PayloadJsonReader.RequireFields(BudgetFields, BudgetFields.Length, seen, at);
         return new ContainerResources(cpuRequest, cpuLimit, memoryRequest, memoryLimit);
     }
 

@@ -53,14 +53,16 @@ internal ref struct PayloadJsonReader
 
     /// <summary>
     /// Moves to the value of the current object's next field and returns the field's name (the
-    /// instance from <paramref name="fields"/>), or null at the object's end. Bit i of
-    /// <paramref name="seen"/> records fields[i].
+    /// instance from <paramref name="fields"/>), or null at the object's end, where the first
+    /// <paramref name="required"/> fields must have been seen. Bit i of <paramref name="seen"/>
+    /// records fields[i].
     /// </summary>
-    public string? NextField(string[] fields, ref uint seen, string at)
+    public string? NextField(string[] fields, int required, ref uint seen, string at)
     {
         _reader.Read();
         if (_reader.TokenType == JsonTokenType.EndObject)
         {
+            RequireFields(fields, required, seen, at);
             return null;
         }
         for (int i = 0; i < fields.Length; i++)
@@ -80,7 +82,7 @@ internal ref struct PayloadJsonReader
     }
 
     /// <summary>Throws for the first of fields[0..<paramref name="required"/>) missing from <paramref name="seen"/>.</summary>
-    public static void RequireFields(string[] fields, int required, uint seen, string at)
+    private static void RequireFields(string[] fields, int required, uint seen, string at)
     {
         for (int i = 0; i < required; i++)
         {
