@@ -74,7 +74,7 @@ internal sealed class NriPluginHost : INriRuntime
         var problems = new ConnectProblemReport(_log, _options.ConnectProblemRepeatInterval);
         while (!cancellationToken.IsCancellationRequested)
         {
-            Socket? socket = await TryConnectAsync(problems, cancellationToken).ConfigureAwait(false);
+            Socket? socket = TryConnect(problems);
             if (socket is not null)
             {
                 NriSessionEnd end = await RunSessionAsync(new NetworkStream(socket, ownsSocket: true), cancellationToken).ConfigureAwait(false);
@@ -105,23 +105,23 @@ internal sealed class NriPluginHost : INriRuntime
         return 0;
     }
 
-    private async Task<Socket?> TryConnectAsync(ConnectProblemReport problems, CancellationToken cancellationToken)
+    private Socket? TryConnect(ConnectProblemReport problems)
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        string path = _options.SocketPath;
+        if (System.Text.Encoding.UTF8.GetByteCount(path) > UnixSocketDial.MaxPathBytes)
+        {
+            problems.Failed($"{path} is longer than the {UnixSocketDial.MaxPathBytes} bytes a unix socket path may have: point --socket at a shorter path");
+            return null;
+        }
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(_options.SocketPath), cancellationToken).ConfigureAwait(false);
-            problems.Connected(_options.SocketPath);
+            Socket socket = UnixSocketDial.Connect(path);
+            problems.Connected(path);
             return socket;
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        catch (SocketException error)
         {
-            socket.Dispose();
-            if (ex is SocketException error)
-            {
-                problems.Failed(SocketPathDiagnosis.Describe(_options.SocketPath, error));
-            }
-
+            problems.Failed(SocketPathDiagnosis.Describe(path, error));
             return null;
         }
     }

@@ -1,5 +1,6 @@
 using System.Text;
-using Microsoft.Win32.SafeHandles;
+using System.Runtime.InteropServices;
+using ResMgrLite.Host.Files;
 
 namespace ResMgrLite;
 
@@ -28,25 +29,14 @@ internal static class StandardStreams
     private static TextWriter Writer(int fd) =>
         TextWriter.Synchronized(new StreamWriter(new DescriptorStream(fd), Utf8, 4096) { AutoFlush = true });
 
-    /// <summary>One of the three descriptors, never closed here. A descriptor the process was started
-    /// without, or a reader that went away, makes writes no-ops and reads end of input.</summary>
-    private sealed class DescriptorStream(int fd) : Stream
+    /// <summary>One of the three descriptors, never closed here, read and written with read(2) and write(2)
+    /// at the descriptor's shared offset. (A FileStream over a regular file keeps its own position and
+    /// writes with pwrite(2), so `echo a; resmgrlite --version; echo b` into one file lost lines.)
+    /// A descriptor the process was started without, or a reader that went away, makes writes no-ops
+    /// and reads end of input.</summary>
+    private sealed unsafe class DescriptorStream(int fd) : Stream
     {
-        private Stream? _stream;
-
-        private Stream Inner => _stream ??= Open();
-
-        private Stream Open()
-        {
-            try
-            {
-                return new FileStream(new SafeFileHandle(fd, ownsHandle: false), fd == 0 ? FileAccess.Read : FileAccess.Write, bufferSize: 0);
-            }
-            catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
-            {
-                return Null;
-            }
-        }
+        private bool _gone;
 
         public override bool CanRead => fd == 0;
         public override bool CanSeek => false;
@@ -57,27 +47,46 @@ internal static class StandardStreams
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
         public override int Read(Span<byte> buffer)
         {
-            try
+            if (_gone || buffer.IsEmpty)
             {
-                return Inner.Read(buffer);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                _stream = Null;
                 return 0;
+            }
+            fixed (byte* start = buffer)
+            {
+                while (true)
+                {
+                    nint read = LibC.Read(fd, start, buffer.Length);
+                    if (read >= 0)
+                    {
+                        return (int)read;
+                    }
+                    if (Marshal.GetLastPInvokeError() != LibC.Interrupted)
+                    {
+                        _gone = true;
+                        return 0;
+                    }
+                }
             }
         }
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
         public override void Write(ReadOnlySpan<byte> buffer)
         {
-            try
+            fixed (byte* start = buffer)
             {
-                Inner.Write(buffer);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // EPIPE or EBADF (which .NET reports as access denied): the output has nowhere to go.
-                _stream = Null;
+                int done = 0;
+                while (!_gone && done < buffer.Length)
+                {
+                    nint written = LibC.Write(fd, start + done, buffer.Length - done);
+                    if (written >= 0)
+                    {
+                        done += (int)written;
+                    }
+                    else if (Marshal.GetLastPInvokeError() != LibC.Interrupted)
+                    {
+                        // EPIPE or EBADF: the output has nowhere to go.
+                        _gone = true;
+                    }
+                }
             }
         }
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

@@ -3,6 +3,7 @@ using ResMgrLite.Config.Schema;
 using ResMgrLite.Config.Settings;
 using ResMgrLite.Config.Validation;
 using ResMgrLite.Engine.Cpu;
+using ResMgrLite.Engine.Memory;
 using ResMgrLite.Engine.TopologyManagement;
 
 namespace ResMgrLite.Config.Reload;
@@ -34,7 +35,7 @@ internal static class ConfigReload
         ("cpuManager:reconcilePeriod", s => GoDuration.Format(s.CpuManagerReconcilePeriod),
             (t, s) => t with { CpuManagerReconcilePeriod = s.CpuManagerReconcilePeriod }),
         ("memoryManager:policy", s => s.MemoryManagerPolicy.ToString(), null),
-        ("memoryManager:reservedMemory:#:limits:*", s => string.Join(", ", s.MemoryManager.ReservedMemory.Select(r => $"{{numaNode: {r.NumaNode}, limits: {{{r.Limits}}}}}")), null),
+        ("memoryManager:reservedMemory:#:limits:*", s => ReservedMemoryText(s.MemoryManager.ReservedMemory), null),
         ("memoryQoS:enabled", s => Text(s.MemoryQosEnabled), null),
         ("memoryQoS:memoryReservationPolicy", s => s.MemoryQos.ReservationPolicy.ToString(), null),
         ("memoryQoS:memoryThrottlingFactor", s => Text(s.MemoryQos.ThrottlingFactor),
@@ -77,7 +78,7 @@ internal static class ConfigReload
                 continue;
             }
 
-            var schemaKey = ConfigSchema.Keys.First(k => k.Pattern == key);
+            ConfigKey schemaKey = SchemaKey(key);
             var change = new ConfigChange(DisplayName(schemaKey), before, after);
             if (schemaKey.Reload == ReloadBehavior.Live && apply is not null)
             {
@@ -94,9 +95,52 @@ internal static class ConfigReload
     }
 
     /// <summary>Keys the reload treats as live; used by the tests to prove each has a copier.</summary>
-    internal static IEnumerable<string> LiveKeys => Fields.Where(f => f.Apply is not null).Select(f => f.Key);
+    internal static IEnumerable<string> LiveKeys
+    {
+        get
+        {
+            foreach (var (key, _, apply) in Fields)
+            {
+                if (apply is not null)
+                {
+                    yield return key;
+                }
+            }
+        }
+    }
 
-    internal static IEnumerable<string> ComparedKeys => Fields.Select(f => f.Key);
+    internal static IEnumerable<string> ComparedKeys
+    {
+        get
+        {
+            foreach (var (key, _, _) in Fields)
+            {
+                yield return key;
+            }
+        }
+    }
+
+    private static ConfigKey SchemaKey(string pattern)
+    {
+        foreach (ConfigKey key in ConfigSchema.Keys)
+        {
+            if (key.Pattern == pattern)
+            {
+                return key;
+            }
+        }
+        throw new InvalidOperationException($"the reload table names '{pattern}', which is not a configuration key");
+    }
+
+    private static string ReservedMemoryText(IReadOnlyList<ReservedMemoryNode> nodes)
+    {
+        var texts = new string[nodes.Count];
+        for (int i = 0; i < texts.Length; i++)
+        {
+            texts[i] = $"{{numaNode: {nodes[i].NumaNode}, limits: {{{nodes[i].Limits}}}}}";
+        }
+        return string.Join(", ", texts);
+    }
 
     private static string DisplayName(ConfigKey key) =>
         key.Pattern.StartsWith("cpuManager:policyOptions:", StringComparison.Ordinal) ? "cpuManager.policyOptions"

@@ -9,28 +9,44 @@ internal static class SchemaMatch
     public static ConfigKey? FindKey(string path)
     {
         string[] segments = path.Split(ConfigPath.Separator);
-        return ConfigSchema.Keys.FirstOrDefault(key => key.Segments.Count == segments.Length && PrefixMatches(key, segments, segments.Length));
+        foreach (ConfigKey key in ConfigSchema.Keys)
+        {
+            if (key.Segments.Count == segments.Length && PrefixMatches(key, segments, segments.Length))
+            {
+                return key;
+            }
+        }
+        return null;
     }
 
     /// <summary>The pattern segment that follows this path in some key ("#", "*" or a name), or null if no key lies below it.</summary>
     public static string? NextSegmentBelow(string path)
     {
         string[] segments = path.Split(ConfigPath.Separator);
-        return ConfigSchema.Keys
-            .Where(key => key.Segments.Count > segments.Length && PrefixMatches(key, segments, segments.Length))
-            .Select(key => key.Segments[segments.Length])
-            .FirstOrDefault();
+        foreach (ConfigKey key in ConfigSchema.Keys)
+        {
+            if (key.Segments.Count > segments.Length && PrefixMatches(key, segments, segments.Length))
+            {
+                return key.Segments[segments.Length];
+            }
+        }
+        return null;
     }
 
-    /// <summary>Names the schema allows right below <paramref name="parentPath"/> (for suggestions).</summary>
-    public static IEnumerable<string> ChildNames(string parentPath)
+    /// <summary>Names the schema allows right below <paramref name="parentPath"/> (for suggestions), each once, in schema order.</summary>
+    public static List<string> ChildNames(string parentPath)
     {
         string[] segments = parentPath.Length == 0 ? [] : parentPath.Split(ConfigPath.Separator);
-        return ConfigSchema.Keys
-            .Where(key => key.Segments.Count > segments.Length && PrefixMatches(key, segments, segments.Length))
-            .Select(key => key.Segments[segments.Length])
-            .Where(name => name is not "*" and not "#")
-            .Distinct(StringComparer.Ordinal);
+        var names = new List<string>();
+        foreach (ConfigKey key in ConfigSchema.Keys)
+        {
+            if (key.Segments.Count > segments.Length && PrefixMatches(key, segments, segments.Length)
+                && key.Segments[segments.Length] is not ("*" or "#") and { } name && !names.Contains(name))
+            {
+                names.Add(name);
+            }
+        }
+        return names;
     }
 
     private static bool PrefixMatches(ConfigKey key, string[] segments, int count)

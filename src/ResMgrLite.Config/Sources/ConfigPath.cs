@@ -27,10 +27,22 @@ internal static class ConfigPath
             }
 
             // Keys that are not bare TOML keys (e.g. "memory.available") are shown quoted.
-            bool bare = segment.Length > 0 && segment.All(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_');
+            bool bare = segment.Length > 0 && IsBareKey(segment);
             text.Append(bare ? segment : "\"" + segment + "\"");
         }
 
         return text.ToString();
+    }
+
+    private static bool IsBareKey(string segment)
+    {
+        foreach (char c in segment)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_'))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -21,7 +21,7 @@ internal static class EntryChecker
         foreach (var entry in document.Entries)
         {
             // Below an unknown or mistyped table everything would be unknown too: one message is enough.
-            if (rejectedContainers.Any(prefix => entry.Path.StartsWith(prefix + ConfigPath.Separator, StringComparison.OrdinalIgnoreCase)))
+            if (IsBelowAny(entry.Path, rejectedContainers))
             {
                 continue;
             }
@@ -95,8 +95,8 @@ internal static class EntryChecker
             ConfigValueType.Integer when !int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int integer) || integer < 0 =>
                 "expected a non-negative integer below 2^31",
             ConfigValueType.Float when !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) || !double.IsFinite(number) => "expected a finite number",
-            ConfigValueType.Enum when !key.AllowedValues!.Contains(text, StringComparer.Ordinal) =>
-                $"'{text}' is not allowed; expected one of {string.Join(", ", key.AllowedValues!.Select(v => $"'{v}'"))}{KeySuggester.DidYouMean(text, key.AllowedValues!)}",
+            ConfigValueType.Enum when !IsOneOf(text, key.AllowedValues!) =>
+                $"'{text}' is not allowed; expected one of {Quoted(key.AllowedValues!, '\'')}{KeySuggester.DidYouMean(text, key.AllowedValues!)}",
             ConfigValueType.CpuList when text.Length > 0 && !CpuSet.TryParse(text, out _, out var error) => $"'{text}' is not a CPU list like \"0-3,8\": {error}",
             ConfigValueType.Quantity when !TryQuantity(text) => $"'{text}' is not a non-negative quantity like \"1Gi\", \"512Mi\" or \"500m\"",
             ConfigValueType.QuantityOrPercent when !TryQuantity(text) && !TryPercent(text) => $"'{text}' is not a non-negative quantity (\"100Mi\") or percentage (\"5%\")",
@@ -128,15 +128,24 @@ internal static class EntryChecker
         int cut = entry.Path.LastIndexOf(ConfigPath.Separator);
         string parent = cut < 0 ? "" : entry.Path[..cut];
         string name = entry.Path[(cut + 1)..];
-        var siblings = SchemaMatch.ChildNames(parent).ToList();
+        List<string> siblings = SchemaMatch.ChildNames(parent);
         string hint = KeySuggester.DidYouMean(name, siblings);
         if (hint.Length == 0)
         {
             // A known key in the wrong section: suggest where it belongs.
-            var elsewhere = ConfigSchema.Keys.Where(k => string.Equals(k.Segments[^1], name, StringComparison.OrdinalIgnoreCase)).ToList();
-            if (elsewhere.Count == 1)
+            ConfigKey? elsewhere = null;
+            int found = 0;
+            foreach (ConfigKey k in ConfigSchema.Keys)
             {
-                hint = $"; did you mean '{elsewhere[0].DisplayName}'?";
+                if (string.Equals(k.Segments[^1], name, StringComparison.OrdinalIgnoreCase))
+                {
+                    elsewhere = k;
+                    found++;
+                }
+            }
+            if (found == 1)
+            {
+                hint = $"; did you mean '{elsewhere!.DisplayName}'?";
             }
         }
 
@@ -182,6 +191,43 @@ internal static class EntryChecker
     }
 
     // A unix socket path must fit sockaddr_un.sun_path (108 bytes with the terminating NUL).
+    private static bool IsBelowAny(string path, List<string> containers)
+    {
+        foreach (string prefix in containers)
+        {
+            if (path.Length > prefix.Length && path[prefix.Length] == ConfigPath.Separator
+                && path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="text"/> is one of <paramref name="values"/> exactly (case-sensitive).</summary>
+    internal static bool IsOneOf(string text, IReadOnlyList<string> values)
+    {
+        foreach (string value in values)
+        {
+            if (string.Equals(value, text, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>"'a', 'b', 'c'" with the given quote.</summary>
+    private static string Quoted(IReadOnlyList<string> values, char quote)
+    {
+        var quoted = new string[values.Count];
+        for (int i = 0; i < quoted.Length; i++)
+        {
+            quoted[i] = quote + values[i] + quote;
+        }
+        return string.Join(", ", quoted);
+    }
+
     private static bool IsUnixSocket(string text) =>
         text.StartsWith("unix:/", StringComparison.Ordinal) && System.Text.Encoding.UTF8.GetByteCount(text.AsSpan(5)) <= 107;
 
@@ -190,7 +236,7 @@ internal static class EntryChecker
         ConfigValueType.Boolean => "a boolean (true or false)",
         ConfigValueType.Integer => "an integer",
         ConfigValueType.Float => "a number",
-        ConfigValueType.Enum => "a string (one of " + string.Join(", ", key.AllowedValues!.Select(v => $"\"{v}\"")) + ")",
+        ConfigValueType.Enum => "a string (one of " + Quoted(key.AllowedValues!, '"') + ")",
         ConfigValueType.CpuList => "a CPU list string like \"0-3,8\"",
         ConfigValueType.Quantity => "a quantity like \"1Gi\" or an integer",
         ConfigValueType.QuantityOrPercent => "a quantity like \"100Mi\" or a percentage like \"5%\"",

@@ -30,7 +30,7 @@ internal static class Quantity
 
         string number = text[..end];
         string suffix = text[end..];
-        if (number.Length == 0 || number is "+" or "-" || number.Count(c => c == '.') > 1 || number.EndsWith('.')
+        if (number.Length == 0 || number is "+" or "-" || number.IndexOf('.', StringComparison.Ordinal) != number.LastIndexOf('.') || number.EndsWith('.')
             || !decimal.TryParse(number, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal mantissa))
         {
             return false;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ResMgrLite.Config.Options;
 using ResMgrLite.Config.Schema;
 using ResMgrLite.Config.Settings;
@@ -117,7 +118,7 @@ internal sealed class SettingsBuilder
             LogFile = _options.Log.Target.StartsWith('/') ? _options.Log.Target : _options.Log.File,
             LogFormat = _options.Log.Format == "json" ? LogFormat.Json : LogFormat.Text,
             LogMaxSizeBytes = logMaxSize,
-            LogLevel = Enum.Parse<LogLevel>(_options.Log.Level, ignoreCase: true),
+            LogLevel = ParseLogLevel(_options.Log.Level),
             MetricsListenAddress = _options.Metrics.ListenAddress,
             MetricsTextfile = _options.Metrics.Textfile,
             NrtFile = _options.Nrt.File,
@@ -315,11 +316,11 @@ internal sealed class SettingsBuilder
                 Report(itemKey + ":numaNode", $"NUMA node {item.NumaNode} has more than one reservedMemory item");
             }
 
-            var node = _machine?.NumaNodes.FirstOrDefault(n => n.NodeId == item.NumaNode);
+            NumaMemoryInfo? node = _machine is null ? null : FindNode(_machine.NumaNodes, item.NumaNode);
             if (_machine is not null && node is null)
             {
                 Report(itemKey + ":numaNode",
-                    $"the reserved memory configuration references a NUMA node {item.NumaNode} that does not exist on this machine (nodes: {string.Join(", ", _machine.NumaNodes.Select(n => n.NodeId))}) (docs/kubelet-rules.md §4.1)");
+                    $"the reserved memory configuration references a NUMA node {item.NumaNode} that does not exist on this machine (nodes: {NodeIds(_machine.NumaNodes)}) (docs/kubelet-rules.md §4.1)");
             }
 
             var limits = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -360,11 +361,13 @@ internal sealed class SettingsBuilder
         }
 
         // Every type in reservedMemory or in the node-allocatable reservation must add up exactly.
-        var types = new SortedSet<string>(totals.Keys, StringComparer.Ordinal) { "memory" };
-        foreach (string resource in systemReserved.Keys.Concat(kubeReserved.Keys).Where(IsHugePagesName))
+        var types = new List<string> { "memory" };
+        foreach (string type in totals.Keys)
         {
-            types.Add(resource);
+            AddType(types, type);
         }
+        AddHugePageTypes(types, systemReserved);
+        AddHugePageTypes(types, kubeReserved);
 
         foreach (string type in types)
         {
@@ -430,10 +433,64 @@ internal sealed class SettingsBuilder
         }
     }
 
+    /// <summary>The level's name, already checked against the schema's allowed values.</summary>
+    private static LogLevel ParseLogLevel(string name) => name.ToLowerInvariant() switch
+    {
+        "trace" => LogLevel.Trace,
+        "debug" => LogLevel.Debug,
+        "info" => LogLevel.Info,
+        "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        _ => throw new ArgumentException($"'{name}' is not a log level (trace, debug, info, warning, error)", nameof(name)),
+    };
+
+    private static void AddHugePageTypes(List<string> types, Dictionary<string, long> reserved)
+    {
+        foreach (string resource in reserved.Keys)
+        {
+            if (IsHugePagesName(resource))
+            {
+                AddType(types, resource);
+            }
+        }
+    }
+
+    /// <summary>Keeps <paramref name="types"/> sorted (ordinal) and each name once.</summary>
+    private static void AddType(List<string> types, string type)
+    {
+        int at = types.BinarySearch(type, StringComparer.Ordinal);
+        if (at < 0)
+        {
+            types.Insert(~at, type);
+        }
+    }
+
+    private static NumaMemoryInfo? FindNode(IReadOnlyList<NumaMemoryInfo> nodes, int id)
+    {
+        foreach (NumaMemoryInfo node in nodes)
+        {
+            if (node.NodeId == id)
+            {
+                return node;
+            }
+        }
+        return null;
+    }
+
+    private static string NodeIds(IReadOnlyList<NumaMemoryInfo> nodes)
+    {
+        var ids = new string[nodes.Count];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = nodes[i].NodeId.ToString(CultureInfo.InvariantCulture);
+        }
+        return string.Join(", ", ids);
+    }
+
     private void CheckLogTarget()
     {
         string target = _options.Log.Target;
-        if (!ConfigSchema.LogTargets.Contains(target, StringComparer.Ordinal) && !target.StartsWith('/'))
+        if (!EntryChecker.IsOneOf(target, ConfigSchema.LogTargets) && !target.StartsWith('/'))
         {
             Report("log:target", $"'{target}' is not a log target; expected \"file\", \"stderr\", \"stdout\", \"journal\" or an absolute file path{KeySuggester.DidYouMean(target, ConfigSchema.LogTargets)}");
         }

@@ -235,13 +235,12 @@ internal sealed class CpuTopology
 
         public UnitLevel(CpuInfo[] cpus, Func<CpuInfo, int> idOf)
         {
-            var ids = new SortedSet<int>();
+            var ids = new List<int>();
             foreach (CpuInfo cpu in cpus)
             {
-                ids.Add(idOf(cpu));
+                SortedIds.Add(ids, idOf(cpu));
             }
-            _ids = new int[ids.Count];
-            ids.CopyTo(_ids);
+            _ids = [.. ids];
             _cpus = new CpuSet[_ids.Length];
             _sizes = new int[_ids.Length];
             _indexOfCpu = new short[CpuSet.MaxCpus];

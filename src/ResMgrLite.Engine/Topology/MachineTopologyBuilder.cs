@@ -173,16 +173,21 @@ internal sealed class MachineTopologyBuilder
     // Non-NUMA kernels: every package is a node with the package id and no memory facts (§1.1 step 9).
     private static NumaNodeFacts[] NodesFromPackages(CpuFacts[] cpus)
     {
-        var byPackage = new SortedDictionary<int, CpuSet>();
+        var packages = new List<int>();
         foreach (CpuFacts cpu in cpus)
         {
-            byPackage[cpu.PackageId] = byPackage.GetValueOrDefault(cpu.PackageId).With(cpu.Cpu);
+            SortedIds.Add(packages, cpu.PackageId);
         }
-        var nodes = new NumaNodeFacts[byPackage.Count];
-        int n = 0;
-        foreach ((int package, CpuSet packageCpus) in byPackage)
+        var packageCpus = new CpuSet[packages.Count];
+        foreach (CpuFacts cpu in cpus)
         {
-            nodes[n++] = new NumaNodeFacts(package, packageCpus, 0, 0, [], []);
+            int index = packages.BinarySearch(cpu.PackageId);
+            packageCpus[index] = packageCpus[index].With(cpu.Cpu);
+        }
+        var nodes = new NumaNodeFacts[packages.Count];
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            nodes[i] = new NumaNodeFacts(packages[i], packageCpus[i], 0, 0, [], []);
         }
         return nodes;
     }
@@ -280,22 +285,30 @@ internal sealed class MachineTopologyBuilder
 
     private static SocketInfo[] BuildSockets(CpuInfo[] cpus)
     {
-        var sockets = new SortedDictionary<int, (CpuSet Cpus, SortedSet<int> Nodes, SortedSet<int> Cores)>();
+        var ids = new List<int>();
         foreach (CpuInfo cpu in cpus)
         {
-            if (!sockets.TryGetValue(cpu.SocketId, out var socket))
-            {
-                socket = (CpuSet.Empty, new SortedSet<int>(), new SortedSet<int>());
-            }
-            socket.Nodes.Add(cpu.NumaNodeId);
-            socket.Cores.Add(cpu.CoreId);
-            sockets[cpu.SocketId] = (socket.Cpus.With(cpu.Cpu), socket.Nodes, socket.Cores);
+            SortedIds.Add(ids, cpu.SocketId);
         }
-        var result = new SocketInfo[sockets.Count];
-        int n = 0;
-        foreach (var (id, socket) in sockets)
+        var socketCpus = new CpuSet[ids.Count];
+        var socketNodes = new List<int>[ids.Count];
+        var socketCores = new List<int>[ids.Count];
+        for (int i = 0; i < ids.Count; i++)
         {
-            result[n++] = new SocketInfo(id, socket.Cpus, ToArray(socket.Nodes), ToArray(socket.Cores));
+            socketNodes[i] = [];
+            socketCores[i] = [];
+        }
+        foreach (CpuInfo cpu in cpus)
+        {
+            int index = ids.BinarySearch(cpu.SocketId);
+            socketCpus[index] = socketCpus[index].With(cpu.Cpu);
+            SortedIds.Add(socketNodes[index], cpu.NumaNodeId);
+            SortedIds.Add(socketCores[index], cpu.CoreId);
+        }
+        var result = new SocketInfo[ids.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = new SocketInfo(ids[i], socketCpus[i], [.. socketNodes[i]], [.. socketCores[i]]);
         }
         return result;
     }
@@ -307,12 +320,12 @@ internal sealed class MachineTopologyBuilder
         {
             NumaNodeFacts facts = nodes[i];
             CpuSet nodeCpus = facts.Cpus.Intersect(online);
-            var socketIds = new SortedSet<int>();
+            var socketIds = new List<int>();
             foreach (CpuInfo cpu in cpus)
             {
                 if (cpu.NumaNodeId == facts.Id)
                 {
-                    socketIds.Add(cpu.SocketId);
+                    SortedIds.Add(socketIds, cpu.SocketId);
                 }
             }
             HugePagePool[] hugePages = BySize(facts.HugePages);
@@ -326,37 +339,37 @@ internal sealed class MachineTopologyBuilder
                 }
             }
             result[i] = new NumaNodeInfo(
-                facts.Id, nodeCpus, ToArray(socketIds), facts.MemoryTotalBytes, facts.MemoryFreeBytes, hugePages, distances);
+                facts.Id, nodeCpus, [.. socketIds], facts.MemoryTotalBytes, facts.MemoryFreeBytes, hugePages, distances);
         }
         return result;
     }
 
     private static UncoreCacheInfo[] BuildUncoreGroups(List<CoreGroup> cores)
     {
-        var groups = new SortedDictionary<int, (CpuSet Cpus, int Level, long Size)>();
+        var ids = new List<int>();
         foreach (CoreGroup core in cores)
         {
-            var group = groups.GetValueOrDefault(core.UncoreCacheId);
+            SortedIds.Add(ids, core.UncoreCacheId);
+        }
+        var groupCpus = new CpuSet[ids.Count];
+        var levels = new int[ids.Count];
+        var sizes = new long[ids.Count];
+        foreach (CoreGroup core in cores)
+        {
+            int index = ids.BinarySearch(core.UncoreCacheId);
             // A real cache wins over the socket fallback if both end up with the same id,
             // as they would in the kubelet's map keyed by id.
-            int level = Math.Max(group.Level, core.UncoreLevel);
-            long size = group.Level >= core.UncoreLevel ? group.Size : core.UncoreSizeBytes;
-            groups[core.UncoreCacheId] = (group.Cpus.Union(core.Threads), level, size);
+            int level = Math.Max(levels[index], core.UncoreLevel);
+            sizes[index] = levels[index] >= core.UncoreLevel ? sizes[index] : core.UncoreSizeBytes;
+            levels[index] = level;
+            groupCpus[index] = groupCpus[index].Union(core.Threads);
         }
-        var result = new UncoreCacheInfo[groups.Count];
-        int n = 0;
-        foreach (var (id, group) in groups)
+        var result = new UncoreCacheInfo[ids.Count];
+        for (int i = 0; i < result.Length; i++)
         {
-            result[n++] = new UncoreCacheInfo(id, group.Cpus, group.Level, group.Size, group.Level == 0);
+            result[i] = new UncoreCacheInfo(ids[i], groupCpus[i], levels[i], sizes[i], levels[i] == 0);
         }
         return result;
-    }
-
-    private static int[] ToArray(SortedSet<int> set)
-    {
-        var array = new int[set.Count];
-        set.CopyTo(array);
-        return array;
     }
 
     /// <summary>The pools by page size, smallest first; pools of one size keep their order (a stable insertion sort: a node has two or three pools).</summary>

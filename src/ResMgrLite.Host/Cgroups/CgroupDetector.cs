@@ -52,15 +52,19 @@ internal static class CgroupDetector
             }
             else if (mount.FileSystemType == "cgroup")
             {
-                string[] controllers = mount.SuperOptions
-                    .Split(',', StringSplitOptions.RemoveEmptyEntries)
-                    .Where(static o => !NonControllerOptions.Contains(o) && !o.StartsWith("release_agent=", StringComparison.Ordinal))
-                    .ToArray();
+                var controllers = new List<string>();
+                foreach (string option in mount.SuperOptions.Split(',', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (!NonControllerOptions.Contains(option) && !option.StartsWith("release_agent=", StringComparison.Ordinal))
+                    {
+                        controllers.Add(option);
+                    }
+                }
                 v1.Add(new CgroupV1Hierarchy(mount.MountPoint, controllers));
             }
         }
 
-        string? unified = unifiedMounts.Contains(PreferredUnifiedMount) ? PreferredUnifiedMount : unifiedMounts.FirstOrDefault();
+        string? unified = unifiedMounts.Contains(PreferredUnifiedMount) ? PreferredUnifiedMount : unifiedMounts.Count > 0 ? unifiedMounts[0] : null;
         CgroupMode mode = (unified, v1.Count) switch
         {
             (null, 0) => CgroupMode.None,

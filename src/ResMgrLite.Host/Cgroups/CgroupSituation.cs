@@ -16,5 +16,15 @@ internal sealed record CgroupSituation
     /// <summary>Why something could not be determined (unreadable mountinfo or cgroup.controllers); null when all was read.</summary>
     public string? Problem { get; init; }
 
-    public bool HasUnifiedController(string controller) => UnifiedControllers.Contains(controller, StringComparer.Ordinal);
+    public bool HasUnifiedController(string controller)
+    {
+        foreach (string name in UnifiedControllers)
+        {
+            if (string.Equals(name, controller, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -12,11 +12,11 @@ namespace ResMgrLite.Host.State;
 ///                                   └── FNV-1a-64 over the payload's bytes exactly as stored
 /// </code>
 /// The version comes first so a newer file is reported as such before anything else is judged.
-/// The envelope is read and written token by token (the checksum covers the payload's bytes as
-/// stored); the payload goes through System.Text.Json's source generator (no reflection, Native
-/// AOT) as <see cref="CheckpointPayload"/>. Version 2 adds the init-container reuse and the Memory
-/// QoS accounting, version 3 the in-place resize records; older files read as before (the added
-/// fields are optional).
+/// The envelope and the payload are read and written token by token with Utf8JsonReader and
+/// Utf8JsonWriter (the checksum covers the payload's bytes as stored; <see cref="CheckpointPayloadWriter"/>,
+/// <see cref="CheckpointPayloadReader"/>): no serializer metadata in the image. Version 2 adds the
+/// init-container reuse and the Memory QoS accounting, version 3 the in-place resize records; older
+/// files read as before (the added fields are optional).
 /// </summary>
 internal static class CheckpointFormat
 {
@@ -34,7 +34,7 @@ internal static class CheckpointFormat
         scratch.ResetWrittenCount();
         using (var payload = new Utf8JsonWriter(scratch))
         {
-            JsonSerializer.Serialize(payload, CheckpointMapping.ToPayload(snapshot), CheckpointJsonContext.Default.CheckpointPayload);
+            CheckpointPayloadWriter.Write(payload, snapshot);
         }
         ReadOnlySpan<byte> payloadBytes = scratch.WrittenSpan;
         output.ResetWrittenCount();
@@ -129,9 +129,7 @@ internal static class CheckpointFormat
         }
         try
         {
-            CheckpointPayload read = JsonSerializer.Deserialize(payload, CheckpointJsonContext.Default.CheckpointPayload)
-                ?? throw new FormatException("null instead of an object");
-            return new CheckpointLoadResult(CheckpointStatus.Loaded, CheckpointMapping.ToSnapshot(read), null);
+            return new CheckpointLoadResult(CheckpointStatus.Loaded, CheckpointPayloadReader.Read(payload), null);
         }
         catch (Exception e) when (e is FormatException or JsonException)
         {

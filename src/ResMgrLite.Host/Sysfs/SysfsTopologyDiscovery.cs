@@ -32,7 +32,7 @@ internal static class SysfsTopologyDiscovery
             SysfsFile.Throw(cpuRoot, "is missing: the root does not look like a sysfs tree");
         }
 
-        SortedSet<int> cpuDirs = NumberedEntries(cpuRoot, CpuPrefix);
+        List<int> cpuDirs = NumberedEntries(cpuRoot, CpuPrefix);
         // §1.1 step 3: without an online file every CPU directory counts as online.
         CpuSet online = SysfsFile.TryReadCpuList(Path.Combine(cpuRoot, "online")) ?? FromIds(cpuRoot, cpuDirs);
         CpuSet offline = SysfsFile.TryReadCpuList(Path.Combine(cpuRoot, "offline")) ?? FromIds(cpuRoot, cpuDirs).Except(online);
@@ -46,7 +46,7 @@ internal static class SysfsTopologyDiscovery
         foreach (int cpu in online)
         {
             string cpuDir = Path.Combine(cpuRoot, CpuPrefix + cpu.ToString(CultureInfo.InvariantCulture));
-            if (!cpuDirs.Contains(cpu))
+            if (cpuDirs.BinarySearch(cpu) < 0)
             {
                 SysfsFile.Throw(cpuDir, "is missing although the cpu is listed in " + Path.Combine(cpuRoot, "online"));
             }
@@ -55,7 +55,7 @@ internal static class SysfsTopologyDiscovery
 
         string nodeRoot = Path.Combine(sysfsRoot, "devices", "system", "node");
         // §1.1 step 9: no node directories means a non-NUMA kernel; the builder then uses packages.
-        SortedSet<int> nodeIds = Directory.Exists(nodeRoot) ? NumberedEntries(nodeRoot, NodePrefix) : [];
+        List<int> nodeIds = Directory.Exists(nodeRoot) ? NumberedEntries(nodeRoot, NodePrefix) : [];
         foreach (int nodeId in nodeIds)
         {
             builder.AddNumaNode(ReadNode(Path.Combine(nodeRoot, NodePrefix + nodeId.ToString(CultureInfo.InvariantCulture)), nodeId));
@@ -193,9 +193,9 @@ internal static class SysfsTopologyDiscovery
     }
 
     /// <summary>Ids of the entries named prefix + digits (cpu12, node3, index0), as cAdvisor's globs pick them.</summary>
-    private static SortedSet<int> NumberedEntries(string directory, string prefix)
+    private static List<int> NumberedEntries(string directory, string prefix)
     {
-        var ids = new SortedSet<int>();
+        var ids = new List<int>();
         try
         {
             foreach (string entry in Directory.EnumerateFileSystemEntries(directory, prefix + "*"))
@@ -203,7 +203,7 @@ internal static class SysfsTopologyDiscovery
                 ReadOnlySpan<char> digits = Path.GetFileName(entry.AsSpan())[prefix.Length..];
                 if (!digits.IsEmpty && int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
                 {
-                    ids.Add(id);
+                    SortedIds.Add(ids, id);
                 }
             }
         }
@@ -214,7 +214,7 @@ internal static class SysfsTopologyDiscovery
         return ids;
     }
 
-    private static CpuSet FromIds(string directory, SortedSet<int> ids)
+    private static CpuSet FromIds(string directory, List<int> ids)
     {
         CpuSet set = CpuSet.Empty;
         foreach (int id in ids)

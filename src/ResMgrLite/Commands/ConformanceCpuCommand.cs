@@ -51,45 +51,48 @@ internal static class ConformanceCpuCommand
     private static void RunCase(string line, int lineNumber, Dictionary<string, CpuTaker> takers, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        JsonDocument? document = null;
+        bool parsed = false;
         try
         {
-            document = JsonDocument.Parse(line);
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new CaseException("a case must be a JSON object");
-            }
+            byte[] utf8 = Encoding.UTF8.GetBytes(line);
+            CheckSyntax(utf8);
+            parsed = true;
+            CaseFields fields = CaseFields.Read(utf8);
             writer.WritePropertyName("id");
-            if (root.TryGetProperty("id", out JsonElement id))
+            (int idStart, int idLength) = fields.Id.GetOffsetAndLength(utf8.Length);
+            if (idLength > 0)
             {
-                id.WriteTo(writer);
+                writer.WriteRawValue(utf8.AsSpan(idStart, idLength), skipInputValidation: true);
             }
             else
             {
                 writer.WriteNullValue();
             }
 
-            CpuTaker taker = TakerFor(root, takers);
-            CpuSet available = ParseAvailable(root);
-            int count = RequiredInt(root, "count");
+            CpuTaker taker = TakerFor(utf8, fields.Topology, takers);
+            if (!TryValue(utf8, fields.Available, out Utf8JsonReader availableValue) || availableValue.TokenType != JsonTokenType.String)
+            {
+                throw new CaseException("missing \"available\" cpulist string");
+            }
+            CpuSet available = CpuSet.Parse(availableValue.GetString());
+            int count = OptionalInt(utf8, fields.Count, "count") ?? throw new CaseException("missing \"count\"");
             if (count < 0)
             {
                 throw new CaseException("count must not be negative");
             }
-            string strategy = OptionalString(root, "strategy") ?? "packed";
-            int groupSize = root.TryGetProperty("groupSize", out JsonElement g) ? GetInt(g, "groupSize") : 1;
+            string strategy = OptionalString(utf8, fields.Strategy, "strategy") ?? "packed";
+            int groupSize = OptionalInt(utf8, fields.GroupSize, "groupSize") ?? 1;
             if (groupSize < 1)
             {
                 throw new CaseException("groupSize must be at least 1");
             }
-            CpuSortingStrategy sorting = (OptionalString(root, "sorting") ?? "packed") switch
+            CpuSortingStrategy sorting = (OptionalString(utf8, fields.Sorting, "sorting") ?? "packed") switch
             {
                 "packed" => CpuSortingStrategy.Packed,
                 "spread" => CpuSortingStrategy.Spread,
                 string other => throw new CaseException($"sorting must be \"packed\" or \"spread\", not \"{other}\""),
             };
-            bool preferUncore = root.TryGetProperty("preferAlignByUncoreCache", out JsonElement u) && u.ValueKind == JsonValueKind.True;
+            bool preferUncore = TryValue(utf8, fields.PreferUncore, out Utf8JsonReader prefer) && prefer.TokenType == JsonTokenType.True;
             var options = strategy switch
             {
                 "packed" => new TakeOptions(sorting, DistributeAcrossNuma: false, 1, preferUncore),
@@ -110,46 +113,68 @@ internal static class ConformanceCpuCommand
         }
         catch (Exception ex) when (ex is JsonException or CaseException or ArgumentException or FormatException or InvalidOperationException)
         {
-            if (document == null)
+            if (!parsed)
             {
                 writer.WriteNull("id");
             }
             writer.WriteNull("result");
             writer.WriteString("error", $"line {lineNumber}: {(ex is JsonException json ? JsonErrorText.Reason(json) : ex.Message)}");
         }
-        finally
-        {
-            document?.Dispose();
-        }
         writer.WriteEndObject();
     }
 
-    private static CpuTaker TakerFor(JsonElement root, Dictionary<string, CpuTaker> takers)
+    /// <summary>Throws <see cref="JsonException"/> unless the line is exactly one JSON value.</summary>
+    private static void CheckSyntax(ReadOnlySpan<byte> utf8)
     {
-        if (!root.TryGetProperty("topology", out JsonElement topology) || topology.ValueKind != JsonValueKind.Object)
+        var reader = new Utf8JsonReader(utf8);
+        reader.Read();
+        reader.Skip();
+        reader.Read();
+    }
+
+    private static CpuTaker TakerFor(byte[] utf8, Range topology, Dictionary<string, CpuTaker> takers)
+    {
+        (int start, int length) = topology.GetOffsetAndLength(utf8.Length);
+        if (length == 0 || utf8[start] != (byte)'{')
         {
             throw new CaseException("missing \"topology\" object");
         }
-        string key = topology.GetRawText();
+        ReadOnlySpan<byte> json = utf8.AsSpan(start, length);
+        string key = Encoding.UTF8.GetString(json);
         if (takers.TryGetValue(key, out CpuTaker? cached))
         {
             return cached;
         }
-        if (!topology.TryGetProperty("cpus", out JsonElement cpus) || cpus.ValueKind != JsonValueKind.Array)
+        var infos = new List<CpuInfo>();
+        bool sawCpus = false;
+        var reader = new Utf8JsonReader(json);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isCpus = reader.ValueTextEquals("cpus");
+            reader.Read();
+            if (!isCpus)
+            {
+                reader.Skip();
+                continue;
+            }
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw new CaseException("missing \"topology.cpus\" array");
+            }
+            // A repeated "cpus" counts as the last one, as a JSON object lookup would.
+            sawCpus = true;
+            infos.Clear();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                infos.Add(ReadCpu(ref reader));
+            }
+        }
+        if (!sawCpus)
         {
             throw new CaseException("missing \"topology.cpus\" array");
         }
-        var infos = new List<CpuInfo>();
-        foreach (JsonElement cpu in cpus.EnumerateArray())
-        {
-            infos.Add(new CpuInfo(
-                RequiredInt(cpu, "cpu"),
-                RequiredInt(cpu, "core"),
-                RequiredInt(cpu, "socket"),
-                RequiredInt(cpu, "numa"),
-                cpu.TryGetProperty("uncore", out JsonElement uncore) ? GetInt(uncore, "uncore") : 0));
-        }
-        var taker = new CpuTaker(CpuTopology.Create(infos.ToArray()));
+        var taker = new CpuTaker(CpuTopology.Create([.. infos]));
         if (takers.Count >= MaxCachedTopologies)
         {
             takers.Clear();
@@ -158,45 +183,133 @@ internal static class ConformanceCpuCommand
         return taker;
     }
 
-    private static CpuSet ParseAvailable(JsonElement root)
+    private static CpuInfo ReadCpu(ref Utf8JsonReader reader)
     {
-        if (!root.TryGetProperty("available", out JsonElement available) || available.ValueKind != JsonValueKind.String)
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new CaseException("missing \"available\" cpulist string");
+            throw new CaseException("each of \"topology.cpus\" must be an object");
         }
-        return CpuSet.Parse(available.GetString());
+        int? cpu = null, core = null, socket = null, numa = null;
+        int uncore = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            string name = reader.GetString()!;
+            reader.Read();
+            switch (name)
+            {
+                case "cpu":
+                    cpu = Int(ref reader, name);
+                    break;
+                case "core":
+                    core = Int(ref reader, name);
+                    break;
+                case "socket":
+                    socket = Int(ref reader, name);
+                    break;
+                case "numa":
+                    numa = Int(ref reader, name);
+                    break;
+                case "uncore":
+                    uncore = Int(ref reader, name);
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+        return new CpuInfo(
+            cpu ?? throw new CaseException("missing \"cpu\""),
+            core ?? throw new CaseException("missing \"core\""),
+            socket ?? throw new CaseException("missing \"socket\""),
+            numa ?? throw new CaseException("missing \"numa\""),
+            uncore);
     }
 
-    private static int RequiredInt(JsonElement element, string name)
+    private static int Int(ref Utf8JsonReader reader, string name) =>
+        reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int number)
+            ? number
+            : throw new CaseException($"\"{name}\" must be an integer");
+
+    private static string? OptionalString(ref Utf8JsonReader reader, string name) => reader.TokenType switch
     {
-        if (!element.TryGetProperty(name, out JsonElement value))
+        JsonTokenType.Null => null,
+        JsonTokenType.String => reader.GetString(),
+        _ => throw new CaseException($"\"{name}\" must be a string"),
+    };
+
+    /// <summary>Where each field's value lies in the line (absent: empty); a repeated field counts as its last occurrence, as a JSON object lookup would.</summary>
+    private struct CaseFields
+    {
+        public Range Id;
+        public Range Topology;
+        public Range Available;
+        public Range Count;
+        public Range GroupSize;
+        public Range Strategy;
+        public Range Sorting;
+        public Range PreferUncore;
+
+        public static CaseFields Read(ReadOnlySpan<byte> utf8)
         {
-            throw new CaseException($"missing \"{name}\"");
+            var reader = new Utf8JsonReader(utf8);
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new CaseException("a case must be a JSON object");
+            }
+            var fields = default(CaseFields);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                string name = reader.GetString()!;
+                reader.Read();
+                int start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                Range value = start..(int)reader.BytesConsumed;
+                switch (name)
+                {
+                    case "id":
+                        fields.Id = value;
+                        break;
+                    case "topology":
+                        fields.Topology = value;
+                        break;
+                    case "available":
+                        fields.Available = value;
+                        break;
+                    case "count":
+                        fields.Count = value;
+                        break;
+                    case "groupSize":
+                        fields.GroupSize = value;
+                        break;
+                    case "strategy":
+                        fields.Strategy = value;
+                        break;
+                    case "sorting":
+                        fields.Sorting = value;
+                        break;
+                    case "preferAlignByUncoreCache":
+                        fields.PreferUncore = value;
+                        break;
+                }
+            }
+            return fields;
         }
-        return GetInt(value, name);
     }
 
-    private static int GetInt(JsonElement value, string name)
+    /// <summary>A reader on the value at <paramref name="value"/>; false when the field is absent.</summary>
+    private static bool TryValue(byte[] utf8, Range value, out Utf8JsonReader reader)
     {
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int number))
-        {
-            throw new CaseException($"\"{name}\" must be an integer");
-        }
-        return number;
+        (int start, int length) = value.GetOffsetAndLength(utf8.Length);
+        reader = new Utf8JsonReader(utf8.AsSpan(start, length));
+        return length > 0 && reader.Read();
     }
 
-    private static string? OptionalString(JsonElement root, string name)
-    {
-        if (!root.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            throw new CaseException($"\"{name}\" must be a string");
-        }
-        return value.GetString();
-    }
+    private static int? OptionalInt(byte[] utf8, Range value, string name) =>
+        TryValue(utf8, value, out Utf8JsonReader reader) ? Int(ref reader, name) : null;
+
+    private static string? OptionalString(byte[] utf8, Range value, string name) =>
+        TryValue(utf8, value, out Utf8JsonReader reader) ? OptionalString(ref reader, name) : null;
 
     private sealed class CaseException(string message) : Exception(message);
 }

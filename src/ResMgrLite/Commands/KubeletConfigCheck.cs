@@ -130,23 +130,33 @@ internal static class KubeletConfigCheck
         why = null;
         try
         {
-            using JsonDocument json = JsonDocument.Parse(text);
-            if (json.RootElement.ValueKind != JsonValueKind.Object)
+            // Top-level string fields only; a repeated key counts as its last occurrence.
+            var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(text));
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
             {
+                reader.Skip();
+                reader.Read();
                 why = "not a KubeletConfiguration object";
                 return false;
             }
-            foreach (string key in Keys)
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (json.RootElement.TryGetProperty(key, out JsonElement value) && value.ValueKind == JsonValueKind.String)
+                string key = reader.GetString()!;
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String && Array.IndexOf(Keys, key) >= 0)
                 {
-                    values[key] = new KubeletValue(value.GetString()!, 0);
+                    values[key] = new KubeletValue(reader.GetString()!, 0);
                 }
+                reader.Skip();
             }
+            // Nothing but whitespace may follow the object.
+            reader.Read();
             return true;
         }
         catch (JsonException e)
         {
+            values.Clear();
             why = $"not valid JSON: {e.Message}";
             return false;
         }

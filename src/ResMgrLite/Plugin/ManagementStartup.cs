@@ -72,7 +72,7 @@ internal static class ManagementStartup
         else
         {
             status.Passive(PassiveReason.InvalidConfiguration,
-                $"configuration is invalid: resource management stays off until it is fixed ({result.Problems.Count} problem(s), the first: {result.Problems.FirstOrDefault()}); after fixing it, {ConfigValidationReport.Recovery}");
+                $"configuration is invalid: resource management stays off until it is fixed ({result.Problems.Count} problem(s), the first: {(result.Problems.Count > 0 ? result.Problems[0] : null)}); after fixing it, {ConfigValidationReport.Recovery}");
         }
         return null;
     }

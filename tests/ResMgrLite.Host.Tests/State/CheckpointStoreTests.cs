@@ -215,6 +215,29 @@ public sealed class CheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_file_with_every_field_written_through_the_serializer_loads_and_is_written_back_byte_for_byte()
+    {
+        // Written by the binary whose payload went through JsonSerializer (StateFixtures/README.md): every
+        // optional object present, strings the writer's encoder escapes, the extremes of each number type.
+        string path = Path.Combine(RepoPaths.Root, "tests", "ResMgrLite.TestSupport", "StateFixtures", "format3-every-field.state");
+        byte[] bytes = File.ReadAllBytes(path);
+        CheckpointLoadResult loaded = CheckpointFormat.Read(path, bytes);
+        Assert.True(loaded.Status == CheckpointStatus.Loaded, loaded.Error);
+        EngineSnapshot snapshot = loaded.Snapshot!;
+        Assert.Equal("web \"quoted\" ü <b>&amp;</b> 'x'+1 \\ / tab\t nl\n \u0001 \U0001F600 \u2028", snapshot.Containers[1].ContainerName);
+        Assert.Equal(ulong.MaxValue, snapshot.PodHints[1].NumaMask);
+        Assert.Equal(long.MaxValue, snapshot.Memory!.Containers[1].Blocks.Memory);
+        Assert.Equal(2, snapshot.Memory.Reuse!.Amounts.Count);
+        Assert.Equal(3, snapshot.MemoryQos!.Pods.Count);
+        Assert.Equal([ResizeOutcome.Deferred, ResizeOutcome.Applied, ResizeOutcome.Infeasible, ResizeOutcome.Unchanged], snapshot.Resizes.Select(r => r.Outcome));
+        Assert.Equal(("pod-a", CpuSet.Parse("1-2")), (snapshot.CpuReuse!.PodUid, snapshot.CpuReuse.Cpus));
+
+        var store = new CheckpointStore(_directory);
+        store.Save(snapshot);
+        Assert.Equal(bytes, File.ReadAllBytes(store.FilePath));
+    }
+
+    [Fact]
     public void A_resize_record_with_an_unknown_outcome_is_reported_with_its_place()
     {
         var store = new CheckpointStore(_directory);
@@ -235,6 +258,44 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Equal(CheckpointStatus.Invalid, loaded.Status);
         Assert.StartsWith($"{store.FilePath}: payload: ", loaded.Error, StringComparison.Ordinal);
         Assert.Contains("cpuPolicy", loaded.Error, StringComparison.Ordinal);
+    }
+
+    private const string MinimalPayload = "{\"cpuPolicy\":\"none\",\"reservedCpus\":\"\",\"defaultCpus\":\"0-3\",\"containers\":[],\"pods\":[],\"podHints\":[]";
+
+    private CheckpointLoadResult LoadSealed(string payload)
+    {
+        var store = new CheckpointStore(_directory);
+        File.WriteAllText(store.FilePath, $"{{\"format\":3,\"checksum\":\"fnv1a64:{Fnv1a64.Hash(Encoding.UTF8.GetBytes(payload)):x16}\",\"payload\":{payload}}}");
+        return store.Load();
+    }
+
+    [Theory]
+    [InlineData(",\"extra\":1}", "unknown field \"extra\"")]
+    [InlineData(",\"cpuPolicy\":\"static\"}", "cpuPolicy: given twice")]
+    [InlineData(",\"podHints\":[]}", "podHints: given twice")]
+    [InlineData(",\"memory\":{\"containers\":[],\"pods\":[],\"pods\":[]}}", "memory.pods: given twice")]
+    [InlineData(",\"cpuReuse\":{\"podUid\":\"a\",\"cpus\":\"1\",\"more\":true}}", "cpuReuse: unknown field \"more\"")]
+    [InlineData(",\"memoryQos\":{\"pods\":[{\"podUid\":\"a\",\"qos\":\"burstable\"}]}}", "memoryQos.pods[0]: missing \"requestBytes\"")]
+    [InlineData(",\"memory\":{\"containers\":[{\"podUid\":\"a\",\"name\":\"n\",\"id\":\"i\",\"kind\":7,\"role\":\"app\",\"numaMask\":1,\"blocks\":{\"memory\":1,\"hugepages-2Mi\":0,\"hugepages-1Gi\":0},\"resources\":1}],\"pods\":[]}}", "memory.containers[0].kind: 7 is not a memory assignment kind (0 none, 1 exclusive, 2 pod init pool, 3 pod shared)")]
+    [InlineData(",\"memory\":{\"containers\":[],\"pods\":[],\"reuse\":{\"podUid\":\"a\",\"amounts\":[{\"numaMask\":1,\"amounts\":{\"memory\":\"1Gi\",\"hugepages-2Mi\":0,\"hugepages-1Gi\":0}}]}}}", "memory.reuse.amounts[0].amounts.memory: not a whole number from -9223372036854775808 to 9223372036854775807")]
+    [InlineData(",\"resizes\":[{\"podUid\":\"a\",\"desired\":{\"cpuRequestMilli\":-1,\"cpuLimitMilli\":0,\"memoryRequestBytes\":0,\"memoryLimitBytes\":0}}]}", "resizes[0].desired.cpuRequestMilli: a negative amount (CPU millicores and memory bytes are 0 or more)")]
+    [InlineData(",\"resizes\":[null]}", "resizes[0]: not an object")]
+    public void A_payload_with_an_unknown_repeated_or_mistyped_field_is_refused_with_its_place(string rest, string problem)
+    {
+        CheckpointLoadResult loaded = LoadSealed(MinimalPayload + rest);
+        Assert.Equal(CheckpointStatus.Invalid, loaded.Status);
+        Assert.Equal($"{new CheckpointStore(_directory).FilePath}: payload: {problem}", loaded.Error);
+    }
+
+    [Fact]
+    public void Optional_objects_may_be_null_and_a_resize_reason_absent()
+    {
+        CheckpointLoadResult nulls = LoadSealed(MinimalPayload + ",\"cpuReuse\":null,\"memory\":null,\"memoryQos\":null,\"resizes\":null}");
+        Assert.True(nulls.Status == CheckpointStatus.Loaded, nulls.Error);
+        Assert.Null(nulls.Snapshot!.Memory);
+        CheckpointLoadResult noReason = LoadSealed(MinimalPayload + ",\"resizes\":[{\"podUid\":\"a\",\"desired\":{\"cpuRequestMilli\":1,\"cpuLimitMilli\":1,\"memoryRequestBytes\":1,\"memoryLimitBytes\":1},\"inForce\":{\"cpuRequestMilli\":1,\"cpuLimitMilli\":1,\"memoryRequestBytes\":1,\"memoryLimitBytes\":1},\"outcome\":\"applied\"}]}");
+        Assert.True(noReason.Status == CheckpointStatus.Loaded, noReason.Error);
+        Assert.Equal("", Assert.Single(noReason.Snapshot!.Resizes).Reason);
     }
 
     [Fact]

@@ -89,4 +89,28 @@ public sealed class ExternalModeTests : IDisposable
         Assert.Single(log.Entries, e => e.Level == ProtocolLogLevel.Error && e.Message.Contains($"{path} is a regular file, not a socket", StringComparison.Ordinal));
         Assert.Contains(log.Entries, e => e.Level == ProtocolLogLevel.Info && e.Message.StartsWith($"connected to {path} after: ", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_socket_path_too_long_for_a_unix_address_is_reported_in_words_and_the_host_keeps_running()
+    {
+        var log = new CollectingLog();
+        string path = "/" + new string('n', UnixSocketDial.MaxPathBytes);
+        var options = new NriConnectionOptions
+        {
+            SocketPath = path,
+            PluginName = "test",
+            PluginIndex = "50",
+            ReconnectInitialDelay = TimeSpan.FromMilliseconds(10),
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(20),
+        };
+        using var stop = new CancellationTokenSource();
+
+        Task<int> host = NriPluginHost.RunAsync(options, new RecordingHandler(), log, stop.Token);
+        await Task.Delay(300);
+        Assert.False(host.IsCompleted);
+        await stop.CancelAsync();
+        Assert.Equal(0, await host.WaitAsync(Wait));
+        Assert.Contains(log.Entries, e => e.Level == ProtocolLogLevel.Error
+            && e.Message.Contains($"{path} is longer than the {UnixSocketDial.MaxPathBytes} bytes a unix socket path may have", StringComparison.Ordinal));
+    }
 }

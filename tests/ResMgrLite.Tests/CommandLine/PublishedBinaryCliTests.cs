@@ -81,6 +81,37 @@ public class PublishedBinaryCliTests
     }
 
     [Fact]
+    public void Output_into_a_file_the_shell_also_writes_lands_after_what_came_before()
+    {
+        string binary = RepoPaths.PublishedBinary;
+        Assert.True(File.Exists(binary), $"published binary {binary} is missing: run ./build.sh first or set RESMGRLITE_BINARY");
+        string file = Path.Combine(Path.GetTempPath(), $"resmgrlite-stdout-{Environment.ProcessId}-{Guid.NewGuid():N}.txt");
+        try
+        {
+            // One open file description shared by the shell and the binary (stdout and stderr): each
+            // write must go where the shared offset is, not at a position the binary tracked itself.
+            var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("{ echo before; \"$0\" --version; echo between; \"$0\" bogus 2>&1; echo after; } > \"$1\"");
+            start.ArgumentList.Add(binary);
+            start.ArgumentList.Add(file);
+            start.Environment.Remove("NRI_PLUGIN_SOCKET");
+            using Process process = Process.Start(start)!;
+            Assert.True(process.WaitForExit(30_000), "the shell did not exit");
+            string[] lines = File.ReadAllLines(file);
+            Assert.Equal("before", lines[0]);
+            Assert.Matches(@"^\d+\.\d+\.\d+", lines[1]);
+            Assert.Equal("between", lines[2]);
+            Assert.StartsWith("resmgrlite: unknown command 'bogus'", lines[3], StringComparison.Ordinal);
+            Assert.Equal("after", lines[^1]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Help_and_version_go_to_stdout_with_exit_0()
     {
         var help = Exec(null, "run", "--help");

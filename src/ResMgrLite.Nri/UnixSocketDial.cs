@@ -1,0 +1,79 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ResMgrLite.Nri;
+
+/// <summary>
+/// Connects a stream socket to a unix socket path with socket(2) and connect(2) and wraps the
+/// descriptor in a <see cref="Socket"/>, as the pre-launched path wraps the inherited one.
+/// <see cref="Socket.ConnectAsync(EndPoint, CancellationToken)"/> would do the same work, but its
+/// connect telemetry links the activity and diagnostic-source machinery into the static binary
+/// (docs/benchmarks.md). The socket is non-blocking while connecting, so a listener whose queue is
+/// full is reported as busy instead of stalling the caller; the returned socket is blocking, as one
+/// from <c>new Socket(…)</c> is.
+/// </summary>
+internal static partial class UnixSocketDial
+{
+    private const int AddressFamilyUnix = 1;
+    private const int StreamSocket = 1;
+    private const int NonBlocking = 0x800;
+    private const int CloseOnExec = 0x80000;
+
+    // struct sockaddr_un: a 16-bit family, then sun_path[108] holding the path and its terminating NUL.
+    private const int PathOffset = 2;
+    private const int PathCapacity = 108;
+
+    /// <summary>The longest path a unix socket address holds, in UTF-8 bytes.</summary>
+    public const int MaxPathBytes = PathCapacity - 1;
+
+    /// <summary>Connects to <paramref name="path"/> (at most <see cref="MaxPathBytes"/> UTF-8 bytes).</summary>
+    /// <exception cref="SocketException">socket(2) or connect(2) failed; the code says why.</exception>
+    public static Socket Connect(string path)
+    {
+        Span<byte> address = stackalloc byte[PathOffset + PathCapacity];
+        address.Clear();
+        int pathBytes = Encoding.UTF8.GetBytes(path, address[PathOffset..^1]);
+        MemoryMarshal.Write(address, (ushort)AddressFamilyUnix);
+
+        int fd = OpenSocket(AddressFamilyUnix, StreamSocket | NonBlocking | CloseOnExec, 0);
+        if (fd < 0)
+        {
+            throw new SocketException((int)ErrorOf(Marshal.GetLastPInvokeError()));
+        }
+        if (ConnectSocket(fd, ref MemoryMarshal.GetReference(address), (uint)(PathOffset + pathBytes + 1)) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            Close(fd);
+            throw new SocketException((int)ErrorOf(errno));
+        }
+        var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        socket.Blocking = true;
+        return socket;
+    }
+
+    /// <summary>The socket layer's name for a socket(2)/connect(2) errno on a unix socket (Linux numbers).</summary>
+    private static SocketError ErrorOf(int errno) => errno switch
+    {
+        1 or 13 => SocketError.AccessDenied,                 // EPERM, EACCES
+        2 or 20 => SocketError.AddressNotAvailable,          // ENOENT, ENOTDIR: what the socket layer reports for a missing path
+        4 => SocketError.Interrupted,                        // EINTR
+        11 => SocketError.WouldBlock,                        // EAGAIN: the listener's queue is full
+        12 or 105 => SocketError.NoBufferSpaceAvailable,     // ENOMEM, ENOBUFS
+        23 or 24 => SocketError.TooManyOpenSockets,          // ENFILE, EMFILE
+        91 => SocketError.ProtocolType,                      // EPROTOTYPE: not a stream socket at that path
+        97 => SocketError.AddressFamilyNotSupported,         // EAFNOSUPPORT
+        110 => SocketError.TimedOut,                         // ETIMEDOUT
+        111 => SocketError.ConnectionRefused,                // ECONNREFUSED
+        _ => SocketError.SocketError,
+    };
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    private static partial int OpenSocket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "connect", SetLastError = true)]
+    private static partial int ConnectSocket(int fd, ref byte address, uint addressLength);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+}
