@@ -11,8 +11,6 @@ namespace ResMgrLite.Nri.Protobuf;
 /// </summary>
 internal ref struct ProtobufFieldReader
 {
-    private const int MaxVarintBytes = 10;
-
     // Google.Protobuf's default recursion limit.
     private const int MaxGroupDepth = 100;
     private SequenceReader<byte> _reader;
@@ -48,23 +46,12 @@ internal ref struct ProtobufFieldReader
 
     public ulong ReadVarint()
     {
-        ulong value = 0;
-        for (int i = 0; i < MaxVarintBytes; i++)
+        if (!ProtobufVarint.TryRead(ref _reader, out ulong value))
         {
-            if (!_reader.TryRead(out byte b))
-            {
-                Throw($"the message ends inside a varint at byte {_reader.Consumed}");
-            }
-
-            value |= (ulong)(b & 0x7F) << (7 * i);
-            if (b < 0x80)
-            {
-                return value;
-            }
+            Throw($"the message ends inside a varint at byte {_reader.Consumed}");
         }
 
-        Throw($"varint longer than {MaxVarintBytes} bytes at byte {_reader.Consumed}");
-        return 0;
+        return value;
     }
 
     /// <summary>The body of a length-delimited field, as a slice of the message.</summary>

@@ -25,6 +25,6 @@ internal static class ProtobufVarint
             }
         }
 
-        throw new ProtobufFormatException($"varint longer than {MaxBytes} bytes");
+        throw new ProtobufFormatException($"varint longer than {MaxBytes} bytes at byte {reader.Consumed}");
     }
 }
