@@ -16,9 +16,24 @@ internal sealed record CgroupSituation
     /// <summary>Why something could not be determined (unreadable mountinfo or cgroup.controllers); null when all was read.</summary>
     public string? Problem { get; init; }
 
-    public bool HasUnifiedController(string controller)
+    public bool HasUnifiedController(string controller) => Lists(UnifiedControllers, controller);
+
+    /// <summary>The v1 hierarchy that holds <paramref name="controller"/>; null when none does.</summary>
+    public CgroupV1Hierarchy? V1HierarchyWith(string controller)
     {
-        foreach (string name in UnifiedControllers)
+        foreach (CgroupV1Hierarchy hierarchy in V1Hierarchies)
+        {
+            if (Lists(hierarchy.Controllers, controller))
+            {
+                return hierarchy;
+            }
+        }
+        return null;
+    }
+
+    private static bool Lists(IReadOnlyList<string> controllers, string controller)
+    {
+        foreach (string name in controllers)
         {
             if (string.Equals(name, controller, StringComparison.Ordinal))
             {

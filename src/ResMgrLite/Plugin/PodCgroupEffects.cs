@@ -40,27 +40,12 @@ internal sealed class PodCgroupEffects(PluginLog log, QosCgroupLayout layout, Cg
         {
             return new PodCgroupEffects(log, layout, memoryWriter, new CgroupWriter(CgroupDetector.MapToRoots(unified, sysfsRoot), layout.Root, Warn), "cpu.max", "max");
         }
-        if (CpuHierarchy(cgroups) is { } cpu)
+        if (cgroups.V1HierarchyWith("cpu") is { } cpu)
         {
             return new PodCgroupEffects(log, layout, memoryWriter, new CgroupWriter(CgroupDetector.MapToRoots(cpu.MountPoint, sysfsRoot), layout.Root, Warn), "cpu.cfs_quota_us", "-1");
         }
         Warn("no cgroup cpu controller found: pod cgroup quotas of pods with exclusive CPUs stay as the kubelet set them");
         return new PodCgroupEffects(log, layout, memoryWriter, null, "", "");
-    }
-
-    private static CgroupV1Hierarchy? CpuHierarchy(CgroupSituation cgroups)
-    {
-        foreach (CgroupV1Hierarchy hierarchy in cgroups.V1Hierarchies)
-        {
-            foreach (string controller in hierarchy.Controllers)
-            {
-                if (controller == "cpu")
-                {
-                    return hierarchy;
-                }
-            }
-        }
-        return null;
     }
 
     /// <summary>
