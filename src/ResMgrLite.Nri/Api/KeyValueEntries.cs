@@ -9,7 +9,7 @@ namespace ResMgrLite.Nri.Api;
 /// repeat a key; as for a protobuf map, the last entry wins. Lookups are linear: these lists are
 /// short, and a scan allocates nothing where a dictionary would be built for every message.
 /// </summary>
-public static class KeyValueEntries
+internal static class KeyValueEntries
 {
     /// <summary>The value of the last entry with <paramref name="key"/> (ordinal comparison).</summary>
     public static bool TryGetValue(this RepeatedField<KeyValue> entries, string key, [NotNullWhen(true)] out string? value)
