@@ -55,6 +55,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
             // The log target is settled now (the configured file, or the default one).
             log.Release();
         }
+        options.StartupFinished?.Invoke();
         return ValueTask.FromResult(Subscribed);
     }
 
@@ -341,6 +342,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
                 return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>([]);
             }
             List<ContainerUpdate> updates = RuntimeReconciliation.Synchronize(m, pods, containers, log);
+            options.StartupFinished?.Invoke();
             return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>(updates);
         }
     }
