@@ -5,18 +5,21 @@ using System.Text;
 namespace ResMgrLite.Nri;
 
 /// <summary>
-/// Connects a stream socket to a unix socket path with socket(2) and connect(2) and wraps the
+/// Connects a socket to a unix socket path with socket(2) and connect(2) and wraps the
 /// descriptor in a <see cref="Socket"/>, as the pre-launched path wraps the inherited one.
-/// <see cref="Socket.ConnectAsync(EndPoint, CancellationToken)"/> would do the same work, but its
-/// connect telemetry links the activity and diagnostic-source machinery into the static binary
-/// (docs/benchmarks.md). The socket is non-blocking while connecting, so a listener whose queue is
-/// full is reported as busy instead of stalling the caller; the returned socket is blocking, as one
-/// from <c>new Socket(…)</c> is.
+/// <see cref="Socket.Connect(EndPoint)"/> and <see cref="Socket.ConnectAsync(EndPoint, CancellationToken)"/>
+/// would do the same work, but their connect telemetry (activities with their events) links a part
+/// of the diagnostic-source machinery into the static binary (docs/benchmarks.md, about 29 KB), so
+/// every connect of the product goes through here: NRI, the journal, the metrics endpoint's probe
+/// of a stale socket file. The socket is non-blocking while connecting, so a
+/// listener whose queue is full is reported as busy instead of stalling the caller; the returned
+/// socket is blocking, as one from <c>new Socket(…)</c> is.
 /// </summary>
 internal static partial class UnixSocketDial
 {
     private const int AddressFamilyUnix = 1;
     private const int StreamSocket = 1;
+    private const int DatagramSocket = 2;
     private const int NonBlocking = 0x800;
     private const int CloseOnExec = 0x80000;
 
@@ -27,16 +30,23 @@ internal static partial class UnixSocketDial
     /// <summary>The longest path a unix socket address holds, in UTF-8 bytes.</summary>
     public const int MaxPathBytes = PathCapacity - 1;
 
-    /// <summary>Connects to <paramref name="path"/> (at most <see cref="MaxPathBytes"/> UTF-8 bytes).</summary>
+    /// <summary>Connects a stream socket to <paramref name="path"/> (at most <see cref="MaxPathBytes"/> UTF-8 bytes).</summary>
     /// <exception cref="SocketException">socket(2) or connect(2) failed; the code says why.</exception>
-    public static Socket Connect(string path)
+    public static Socket Connect(string path) => Connect(path, StreamSocket);
+
+    /// <summary>Connects a datagram socket to <paramref name="path"/>: later sends go there.</summary>
+    /// <exception cref="SocketException">socket(2) or connect(2) failed; the code says why.</exception>
+    public static Socket ConnectDatagram(string path) => Connect(path, DatagramSocket);
+
+    private static Socket Connect(string path, int socketType)
     {
+        ArgumentNullException.ThrowIfNull(path);
         Span<byte> address = stackalloc byte[PathOffset + PathCapacity];
         address.Clear();
         int pathBytes = Encoding.UTF8.GetBytes(path, address[PathOffset..^1]);
         MemoryMarshal.Write(address, (ushort)AddressFamilyUnix);
 
-        int fd = OpenSocket(AddressFamilyUnix, StreamSocket | NonBlocking | CloseOnExec, 0);
+        int fd = OpenSocket(AddressFamilyUnix, socketType | NonBlocking | CloseOnExec, 0);
         if (fd < 0)
         {
             throw new SocketException((int)ErrorOf(Marshal.GetLastPInvokeError()));
@@ -61,7 +71,7 @@ internal static partial class UnixSocketDial
         11 => SocketError.WouldBlock,                        // EAGAIN: the listener's queue is full
         12 or 105 => SocketError.NoBufferSpaceAvailable,     // ENOMEM, ENOBUFS
         23 or 24 => SocketError.TooManyOpenSockets,          // ENFILE, EMFILE
-        91 => SocketError.ProtocolType,                      // EPROTOTYPE: not a stream socket at that path
+        91 => SocketError.ProtocolType,                      // EPROTOTYPE: a socket of the other type at that path
         97 => SocketError.AddressFamilyNotSupported,         // EAFNOSUPPORT
         110 => SocketError.TimedOut,                         // ETIMEDOUT
         111 => SocketError.ConnectionRefused,                // ECONNREFUSED

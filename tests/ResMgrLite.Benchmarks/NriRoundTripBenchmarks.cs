@@ -82,7 +82,7 @@ public class NriRoundTripBenchmarks
         };
         for (int i = 0; i < annotations; i++)
         {
-            pod.Annotations[$"example.com/annotation-{i}"] = new string('v', 32);
+            pod.Annotations.Set($"example.com/annotation-{i}", new string('v', 32));
         }
 
         var container = new Container { Id = "c0ffee", PodSandboxId = pod.Id, Name = "app", Args = { "/bin/app", "--serve" } };

@@ -149,9 +149,12 @@ internal sealed class TtrpcClient : ITtrpcMessageSink
     private void Close(string reason)
     {
         _closed = true;
-        foreach (uint streamId in _pending.Keys)
+        // The dictionary itself, not its Keys: that snapshot is a ReadOnlyCollection<uint>, whose
+        // ICollection.CopyTo checks array types with Type.IsAssignableFrom and so alone kept the
+        // reflection type loader in the image. Removing entries while enumerating is allowed here.
+        foreach (KeyValuePair<uint, TaskCompletionSource<Response>> pending in _pending)
         {
-            Fail(streamId, new IOException($"the NRI connection closed before the reply: {reason}"));
+            Fail(pending.Key, new IOException($"the NRI connection closed before the reply: {reason}"));
         }
     }
 }

@@ -107,7 +107,7 @@ internal sealed class AdjustmentBuilder(CpusetLedger ledger)
         }
         foreach (KeyValuePair<string, string> file in settings.MemoryQos.Files())
         {
-            resources.Unified[file.Key] = file.Value;
+            resources.Unified.Set(file.Key, file.Value);
         }
         return resources;
     }

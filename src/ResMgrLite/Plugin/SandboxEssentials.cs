@@ -28,11 +28,13 @@ internal static class SandboxEssentials
             Name = sandbox.Name,
             Namespace = sandbox.Namespace,
         };
-        foreach (KeyValuePair<string, string> annotation in sandbox.Annotations)
+        // Every entry is kept as received (a key the runtime repeated stays repeated), so lookups
+        // still find the last one, as in the whole sandbox.
+        foreach (KeyValue annotation in sandbox.Annotations)
         {
             if (annotation.Key.StartsWith(AnnotationPrefix, StringComparison.Ordinal))
             {
-                kept.Annotations.Add(annotation.Key, annotation.Value);
+                kept.Annotations.Add(annotation);
             }
         }
         if (sandbox.Linux is { } linux)

@@ -17,7 +17,10 @@ internal sealed class AnnotationAdvice
 
     public AnnotationAdvice(Dictionary<string, string> annotations, string where)
     {
-        _asThePluginSeesIt.Annotations.Add(annotations);
+        foreach (KeyValuePair<string, string> annotation in annotations)
+        {
+            _asThePluginSeesIt.Annotations.Add(new KeyValue { Key = annotation.Key, Value = annotation.Value });
+        }
         _where = where;
     }
 
@@ -75,7 +78,7 @@ internal sealed class AnnotationAdvice
         string wanted = string.Join(',', roles);
         Note(wanted.Length == 0
             ? $"annotation {NriModelMapper.RolesAnnotation} names init containers or sidecars the pod does not have: remove it"
-            : $"the plugin learns init containers and sidecars only from an annotation: {(_asThePluginSeesIt.Annotations.ContainsKey(NriModelMapper.RolesAnnotation) ? "make" : "add")} {NriModelMapper.RolesAnnotation}: \"{wanted}\"");
+            : $"the plugin learns init containers and sidecars only from an annotation: {(_asThePluginSeesIt.Annotations.TryGetValue(NriModelMapper.RolesAnnotation, out _) ? "make" : "add")} {NriModelMapper.RolesAnnotation}: \"{wanted}\"");
     }
 
     /// <summary>

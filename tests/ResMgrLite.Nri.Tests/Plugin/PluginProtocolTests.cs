@@ -16,7 +16,7 @@ public class PluginProtocolTests
         var pod = new PodSandbox { Id = id, Name = id + "-name", Namespace = "default", Uid = id + "-uid" };
         foreach ((string key, string value) in annotations)
         {
-            pod.Annotations[key] = value;
+            pod.Annotations.Set(key, value);
         }
 
         return pod;
@@ -112,14 +112,14 @@ public class PluginProtocolTests
         await using PluginHarness harness = PluginHarness.Start(handler);
         await harness.Runtime.HandshakeAsync();
         PodSandbox pod = Pod("p1", ("resmgrlite.io/container-roles", "init:setup"), ("io.kubernetes.cri.sandbox-name", "web"), ("resmgrlite", "no"));
-        pod.Labels["app"] = "web";
+        pod.Labels.Set("app", "web");
         pod.Linux = new LinuxPodSandbox { CgroupParent = "/kubepods/podp1-uid", PodResources = new LinuxResources { Cpu = new LinuxCPU { Quota = new OptionalInt64 { Value = 50000 } } } };
         pod.Ips.Add("10.0.0.7");
         Container container = Container("c1", "p1");
         container.State = ContainerState.ContainerRunning;
         container.CreatedAt = 1234;
-        container.Labels["app"] = "web";
-        container.Annotations["io.kubernetes.container.hash"] = "abcd";
+        container.Labels.Set("app", "web");
+        container.Annotations.Set("io.kubernetes.container.hash", "abcd");
         container.Args.Add("/bin/app");
         container.Env.Add("PATH=/bin");
         container.Mounts.Add(new Mount { Destination = "/etc/hosts", Source = "/tmp/hosts" });
@@ -132,7 +132,7 @@ public class PluginProtocolTests
         await harness.Runtime.CallAsync("Synchronize", new SynchronizeRequest { Pods = { pod }, Containers = { container } }, SynchronizeResponse.Parser);
 
         PodSandbox gotPod = Assert.Single(pods);
-        Assert.Equal(["resmgrlite.io/container-roles"], gotPod.Annotations.Keys);
+        Assert.Equal(["resmgrlite.io/container-roles"], gotPod.Annotations.Select(e => e.Key));
         Assert.Empty(gotPod.Labels);
         Assert.Equal(pod.Linux, gotPod.Linux);
         Assert.Equal(pod.Ips, gotPod.Ips);
@@ -297,7 +297,7 @@ public class PluginProtocolTests
         var pod = Pod("big");
         for (int i = 0; i < 400; i++)
         {
-            pod.Annotations[$"example.com/key-{i:D4}"] = new string((char)('a' + (i % 26)), 40);
+            pod.Annotations.Set($"example.com/key-{i:D4}", new string((char)('a' + (i % 26)), 40));
         }
 
         CreateContainerResponse response = await harness.Runtime.CallAsync("CreateContainer", new CreateContainerRequest { Pod = pod, Container = Container("c", "big") }, CreateContainerResponse.Parser);
@@ -624,7 +624,7 @@ public class PluginProtocolTests
             PodSandbox pod = Pod($"p{i}");
             for (int a = 0; a < 20; a++)
             {
-                pod.Annotations[$"example.com/annotation-{a:D2}"] = new string('x', 160);
+                pod.Annotations.Set($"example.com/annotation-{a:D2}", new string('x', 160));
             }
 
             request.Pods.Add(pod);

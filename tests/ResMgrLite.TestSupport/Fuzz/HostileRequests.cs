@@ -90,16 +90,16 @@ internal sealed class HostileRequests(int seed)
         };
         if (_random.Next(5) == 0)
         {
-            pod.Annotations["resmgrlite.io/pod-resources"] = Pick(["cpu", "memory", "requests.cpu", "limits.cpu", "requests.memory", "limits.memory", "gpu"]) + "=" + Quantity()
-                + (_random.Next(2) == 0 ? "," + Pick(["cpu", "memory", "limits.cpu"]) + "=" + Quantity() : "");
+            pod.Annotations.Set("resmgrlite.io/pod-resources", Pick(["cpu", "memory", "requests.cpu", "limits.cpu", "requests.memory", "limits.memory", "gpu"]) + "=" + Quantity()
+                + (_random.Next(2) == 0 ? "," + Pick(["cpu", "memory", "limits.cpu"]) + "=" + Quantity() : ""));
         }
         if (_random.Next(4) == 0)
         {
-            pod.Annotations["resmgrlite.io/memory-request"] = $"app={Quantity()}";
+            pod.Annotations.Set("resmgrlite.io/memory-request", $"app={Quantity()}");
         }
         if (_random.Next(6) == 0)
         {
-            pod.Annotations["resmgrlite.io/container-roles"] = $"app={Pick(["init", "sidecar", "app", "bogus", ""])}";
+            pod.Annotations.Set("resmgrlite.io/container-roles", $"app={Pick(["init", "sidecar", "app", "bogus", ""])}");
         }
         LinuxResources resources = _random.Next(2) == 0 ? KubeletShaped() : Numbers();
         var container = new Container

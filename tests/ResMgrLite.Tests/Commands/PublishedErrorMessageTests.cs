@@ -197,7 +197,7 @@ public sealed class PublishedErrorMessageTests : IDisposable
         period.Container.Linux.Resources.Cpu.Period.Value = ulong.MaxValue;
         yield return period;
         CreateContainerRequest annotation = PluginScenario.Guaranteed("a", "c-a", 1);
-        annotation.Pod.Annotations["resmgrlite.io/pod-resources"] = "cpu=79228162514264337593543950335";
+        annotation.Pod.Annotations.Set("resmgrlite.io/pod-resources", "cpu=79228162514264337593543950335");
         yield return annotation;
     }
 }

@@ -137,7 +137,7 @@ public sealed class PodResizeHandlerTests : IDisposable
             Namespace = "default",
             Linux = new LinuxPodSandbox { CgroupParent = qosParent, PodResources = Resources(cpus * 1000, cpus * 1000, memory) },
         };
-        pod.Annotations["resmgrlite.io/pod-resources"] = $"cpu={cpus},memory={memory}";
+        pod.Annotations.Set("resmgrlite.io/pod-resources", $"cpu={cpus},memory={memory}");
         var slice = new Container { Id = "c-slice", PodSandboxId = pod.Id, Name = "slice", Linux = new LinuxContainer { Resources = Resources(1000, 1000, Gi), OomScoreAdj = new OptionalInt { Value = -997 } } };
         var shared = new Container { Id = "c-shared", PodSandboxId = pod.Id, Name = "shared", Linux = new LinuxContainer { Resources = new LinuxResources { Cpu = new LinuxCPU { Shares = new OptionalUInt64 { Value = 2 } } }, OomScoreAdj = new OptionalInt { Value = -997 } } };
         return (pod, slice, shared);
@@ -242,7 +242,7 @@ public sealed class PodResizeHandlerTests : IDisposable
         string dir = MakePodCgroup("burstable", "p1", "200000 100000", (2 * Gi).ToString(System.Globalization.CultureInfo.InvariantCulture));
         var (handler, runtime, observer, _) = Configure(ContainerScopeConfig, () => Limits(dir));
         var (pod, _, shared) = BudgetPod(2, 2 * Gi, "/kubepods/burstable/podp1");
-        pod.Annotations["resmgrlite.io/pod-resources"] = "requests.cpu=1,limits.cpu=2,requests.memory=1Gi,limits.memory=2Gi";
+        pod.Annotations.Set("resmgrlite.io/pod-resources", "requests.cpu=1,limits.cpu=2,requests.memory=1Gi,limits.memory=2Gi");
         await AdmitAsync(handler, pod, shared);
 
         await handler.UpdatePodSandboxAsync(pod, null, Resources(1000, 4000, 3 * Gi), CancellationToken.None);

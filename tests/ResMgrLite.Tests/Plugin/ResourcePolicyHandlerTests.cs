@@ -207,8 +207,8 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         CreateContainerResult result = await handler.CreateContainerAsync(guaranteed.Pod, guaranteed.Container, CancellationToken.None);
 
         // Guaranteed: memory.min = request = limit (1 GiB), memory.max = limit (docs/kubelet-rules.md §6.2).
-        Assert.Equal("1073741824", result.Adjustment!.Linux.Resources.Unified["memory.min"]);
-        Assert.Equal("1073741824", result.Adjustment.Linux.Resources.Unified["memory.max"]);
+        Assert.Equal("1073741824", result.Adjustment!.Linux.Resources.Unified.Single(e => e.Key == "memory.min").Value);
+        Assert.Equal("1073741824", result.Adjustment.Linux.Resources.Unified.Single(e => e.Key == "memory.max").Value);
         Assert.Equal("1073741824", _cgroups.Read("kubepods", "memory.min"));
         Assert.Equal("1073741824", _cgroups.Read("kubepods/podg1", "memory.min"));
 
@@ -233,7 +233,7 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
     {
         var (handler, _, _) = Configure(PluginScenario.StaticCpuConfig + "\n[topologyManager]\nscope = \"pod\"\n[featureGates]\nPodLevelResourceManagers = true\n");
         CreateContainerRequest request = PluginScenario.Guaranteed("g1", "c1", 1);
-        request.Pod.Annotations["resmgrlite.io/pod-resources"] = "cpu=3,memory=2Gi";
+        request.Pod.Annotations.Set("resmgrlite.io/pod-resources", "cpu=3,memory=2Gi");
         CreateContainerResult result = await handler.CreateContainerAsync(request.Pod, request.Container, CancellationToken.None);
         Assert.Single(result.Adjustment!.Linux.Resources.Cpu.Cpus.Split(','));
         Assert.Equal(3, handler.Engine!.Cpu!.Pods["g1"].Bubble.Count);
@@ -318,7 +318,7 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         string config = PluginScenario.StaticCpuConfig + TieredMemoryQos;
         var (first, _, _) = Configure(config);
         CreateContainerRequest burstable = PluginScenario.Burstable("b1", "cb1");
-        burstable.Pod.Annotations["resmgrlite.io/memory-request"] = "app=512Mi";
+        burstable.Pod.Annotations.Set("resmgrlite.io/memory-request", "app=512Mi");
         CreateContainerRequest guaranteed = PluginScenario.Guaranteed("g1", "cg1", 1);
         await first.CreateContainerAsync(burstable.Pod, burstable.Container, CancellationToken.None);
         await first.CreateContainerAsync(guaranteed.Pod, guaranteed.Container, CancellationToken.None);
@@ -345,8 +345,8 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         IReadOnlyList<ContainerUpdate> updates = await handler.UpdateContainerAsync(request.Pod, request.Container, request.Container.Linux.Resources, CancellationToken.None);
         LinuxResources restated = Assert.Single(updates).Linux.Resources;
         Assert.Equal(("1,9", -1L, "0"), (restated.Cpu.Cpus, restated.Cpu.Quota.Value, restated.Cpu.Mems));
-        Assert.Equal("1073741824", restated.Unified["memory.min"]);
-        Assert.Equal("1073741824", restated.Unified["memory.max"]);
+        Assert.Equal("1073741824", restated.Unified.Single(e => e.Key == "memory.min").Value);
+        Assert.Equal("1073741824", restated.Unified.Single(e => e.Key == "memory.max").Value);
         Assert.Empty(await handler.UpdateContainerAsync(request.Pod, new Container { Id = "unknown", Name = "x" }, null, CancellationToken.None));
     }
 
@@ -383,7 +383,7 @@ public sealed class ResourcePolicyHandlerTests : IDisposable
         {
             CreateContainerRequest request = PluginScenario.Guaranteed("g1", id, 2);
             request.Container.Name = name;
-            request.Pod.Annotations["resmgrlite.io/container-roles"] = "init=init";
+            request.Pod.Annotations.Set("resmgrlite.io/container-roles", "init=init");
             return request;
         }
         var (first, _, _) = Configure(NumaConfig);

@@ -28,15 +28,15 @@ public sealed class SandboxEssentialsTests
             },
         };
         pod.Linux.Namespaces.Add(new LinuxNamespace { Type = "network", Path = "/var/run/netns/cni-1" });
-        pod.Labels.Add("app", "web");
+        pod.Labels.Set("app", "web");
         pod.Ips.Add("10.0.0.7");
-        pod.Annotations.Add("kubernetes.io/config.seen", "2025-01-01T00:00:00Z");
+        pod.Annotations.Set("kubernetes.io/config.seen", "2025-01-01T00:00:00Z");
         for (int i = 0; i < 80; i++)
         {
-            pod.Annotations.Add($"bench.example.com/pad-{i:000}", new string('f', 60));
+            pod.Annotations.Set($"bench.example.com/pad-{i:000}", new string('f', 60));
         }
-        pod.Annotations.Add(NriModelMapper.RolesAnnotation, "init:setup");
-        pod.Annotations.Add(MemoryRequestInference.AnnotationKey, "app=256Mi");
+        pod.Annotations.Set(NriModelMapper.RolesAnnotation, "init:setup");
+        pod.Annotations.Set(MemoryRequestInference.AnnotationKey, "app=256Mi");
         return pod;
     }
 
@@ -48,8 +48,8 @@ public sealed class SandboxEssentialsTests
 
         PodSandbox kept = tracker.PodFor(runtime, null).Sandbox;
 
-        Assert.Equal(["resmgrlite.io/container-roles", "resmgrlite.io/memory-request"], kept.Annotations.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal("init:setup", kept.Annotations[NriModelMapper.RolesAnnotation]);
+        Assert.Equal(["resmgrlite.io/container-roles", "resmgrlite.io/memory-request"], kept.Annotations.Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("init:setup", kept.Annotations.Single(e => e.Key == NriModelMapper.RolesAnnotation).Value);
         Assert.Empty(kept.Labels);
         Assert.Empty(kept.Ips);
         Assert.Equal(0u, kept.Pid);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using ResMgrLite.Nri;
 using ResMgrLite.Observability.Metrics;
 
 namespace ResMgrLite.Observability.Endpoint;
@@ -130,10 +131,9 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         {
             return;
         }
-        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            probe.Connect(new UnixDomainSocketEndPoint(path));
+            UnixSocketDial.Connect(path).Dispose();
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
         {

@@ -35,15 +35,12 @@ internal sealed class JournalLogSink : ILogSink
     public static JournalLogSink? TryOpen(string socketPath, out string? error)
     {
         error = null;
-        var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         try
         {
-            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
-            return new JournalLogSink(socket, socketPath);
+            return new JournalLogSink(UnixSocketDial.ConnectDatagram(socketPath), socketPath);
         }
         catch (SocketException e)
         {
-            socket.Dispose();
             error = $"the systemd journal socket {socketPath} " + e.SocketErrorCode switch
             {
                 // ENOENT comes back as AddressNotAvailable for a unix socket path.
