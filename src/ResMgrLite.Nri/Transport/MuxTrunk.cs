@@ -92,6 +92,15 @@ internal sealed class MuxTrunk : IAsyncDisposable
     }
 
     /// <summary>
+    /// <see cref="RunAsync"/> on a thread of its own: reads of a <see cref="BlockingSocketStream"/>
+    /// block until the runtime sends, so the trunk must not run on the caller's thread (which goes on
+    /// to the ttrpc loops) or on a thread-pool thread. Whatever continues after an asynchronous wait
+    /// (a paused logical connection) runs on the thread pool, as any continuation.
+    /// </summary>
+    public Task Start(CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => RunAsync(cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    /// <summary>
     /// Reads frames until EOF, a protocol violation or cancellation, then completes both logical
     /// connections so their ttrpc loops end. Never throws: the reason is logged and kept in
     /// <see cref="CloseReason"/>.
