@@ -45,35 +45,7 @@ internal static class SynchronizeElementReader
         byte[] kept = length <= PooledMaximum ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
         try
         {
-            int written = 0;
-            var reader = new ProtobufFieldReader(element);
-            while (true)
-            {
-                long start = reader.Consumed;
-                if (!reader.TryReadTag(out int field, out ProtobufWireType wireType))
-                {
-                    break;
-                }
-
-                bool keep;
-                if (!isContainer && field == AnnotationsField && wireType == ProtobufWireType.LengthDelimited)
-                {
-                    keep = KeyStartsWith(reader.ReadLengthDelimited(), annotationPrefix);
-                }
-                else
-                {
-                    reader.SkipField(field, wireType);
-                    keep = !IsBulk(field, isContainer);
-                }
-
-                if (keep)
-                {
-                    ReadOnlySequence<byte> bytes = element.Slice(start, reader.Consumed - start);
-                    bytes.CopyTo(kept.AsSpan(written));
-                    written += (int)bytes.Length;
-                }
-            }
-
+            int written = CopyKept(element, kept, annotationPrefix, isContainer);
             return parser.ParseFrom(kept.AsSpan(0, written));
         }
         finally
@@ -81,6 +53,42 @@ internal static class SynchronizeElementReader
             if (length <= PooledMaximum)
             {
                 ArrayPool<byte>.Shared.Return(kept);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies the fields of a pod or container that are kept to <paramref name="destination"/>
+    /// (never more bytes than <paramref name="element"/> holds); returns how many were written.
+    /// </summary>
+    public static int CopyKept(ReadOnlySequence<byte> element, Span<byte> destination, ReadOnlySpan<byte> annotationPrefix, bool isContainer)
+    {
+        int written = 0;
+        var reader = new ProtobufFieldReader(element);
+        while (true)
+        {
+            long start = reader.Consumed;
+            if (!reader.TryReadTag(out int field, out ProtobufWireType wireType))
+            {
+                return written;
+            }
+
+            bool keep;
+            if (!isContainer && field == AnnotationsField && wireType == ProtobufWireType.LengthDelimited)
+            {
+                keep = KeyStartsWith(reader.ReadLengthDelimited(), annotationPrefix);
+            }
+            else
+            {
+                reader.SkipField(field, wireType);
+                keep = !IsBulk(field, isContainer);
+            }
+
+            if (keep)
+            {
+                ReadOnlySequence<byte> bytes = element.Slice(start, reader.Consumed - start);
+                bytes.CopyTo(destination[written..]);
+                written += (int)bytes.Length;
             }
         }
     }
