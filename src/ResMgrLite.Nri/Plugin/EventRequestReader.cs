@@ -25,9 +25,6 @@ internal static class EventRequestReader
     /// <summary>The longest length prefix a filtered pod or container needs (a 32-bit varint).</summary>
     private const int MaxLengthPrefix = 5;
 
-    /// <summary>Requests are gathered in a pooled buffer up to this size, in one of their own above it.</summary>
-    private const int PooledMaximum = 64 * 1024;
-
     /// <summary>
     /// A request whose pod is field 1 and container field 2. With an empty
     /// <paramref name="annotationPrefix"/> the request is decoded whole, as the generated parser does.
@@ -47,19 +44,14 @@ internal static class EventRequestReader
     {
         // A slimmed field is written after room for its longest length prefix, then moved back
         // behind the prefix it needs: the buffer holds the request plus that room once.
-        int capacity = checked((int)payload.Length + MaxLengthPrefix);
-        byte[] kept = capacity <= PooledMaximum ? ArrayPool<byte>.Shared.Rent(capacity) : GC.AllocateUninitializedArray<byte>(capacity);
+        byte[] kept = ProtobufScratch.Rent(checked((int)payload.Length + MaxLengthPrefix));
         try
         {
-            int written = Slim(payload, kept, podField, containerField, annotationPrefix);
-            return parser.ParseFrom(kept.AsSpan(0, written));
+            return parser.ParseFrom(kept.AsSpan(0, Slim(payload, kept, podField, containerField, annotationPrefix)));
         }
         finally
         {
-            if (capacity <= PooledMaximum)
-            {
-                ArrayPool<byte>.Shared.Return(kept);
-            }
+            ProtobufScratch.Return(kept);
         }
     }
 
@@ -87,7 +79,7 @@ internal static class EventRequestReader
                 payload.Slice(start, tagLength).CopyTo(destination[written..]);
                 written += (int)tagLength;
                 int content = SynchronizeElementReader.CopyKept(element, destination[(written + MaxLengthPrefix)..], annotationPrefix, isContainer: field == containerField);
-                int prefix = WriteLength(destination[written..], (uint)content);
+                int prefix = ProtobufVarint.Write(destination[written..], (uint)content);
                 destination.Slice(written + MaxLengthPrefix, content).CopyTo(destination[(written + prefix)..]);
                 written += prefix + content;
             }
@@ -99,17 +91,5 @@ internal static class EventRequestReader
                 written += (int)bytes.Length;
             }
         }
-    }
-
-    private static int WriteLength(Span<byte> destination, uint value)
-    {
-        int i = 0;
-        while (value >= 0x80)
-        {
-            destination[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        destination[i++] = (byte)value;
-        return i;
     }
 }

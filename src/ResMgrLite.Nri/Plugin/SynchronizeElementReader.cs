@@ -27,9 +27,6 @@ internal static class SynchronizeElementReader
     // A map entry's key (docs/nri-rules.md §5.0: a map is a repeated {key = 1, value = 2} message).
     private const int MapKeyField = 1;
 
-    /// <summary>Kept fields are gathered in a pooled buffer up to this size, in one of their own above it.</summary>
-    private const int PooledMaximum = 64 * 1024;
-
     /// <summary>A pod without labels, with only the annotations whose key starts with <paramref name="annotationPrefix"/>.</summary>
     public static PodSandbox Pod(ReadOnlySequence<byte> element, ReadOnlySpan<byte> annotationPrefix) =>
         Parse(element, PodSandbox.Parser, annotationPrefix, isContainer: false);
@@ -41,19 +38,14 @@ internal static class SynchronizeElementReader
     private static T Parse<T>(ReadOnlySequence<byte> element, MessageParser<T> parser, ReadOnlySpan<byte> annotationPrefix, bool isContainer)
         where T : IMessage<T>
     {
-        int length = checked((int)element.Length);
-        byte[] kept = length <= PooledMaximum ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
+        byte[] kept = ProtobufScratch.Rent(checked((int)element.Length));
         try
         {
-            int written = CopyKept(element, kept, annotationPrefix, isContainer);
-            return parser.ParseFrom(kept.AsSpan(0, written));
+            return parser.ParseFrom(kept.AsSpan(0, CopyKept(element, kept, annotationPrefix, isContainer)));
         }
         finally
         {
-            if (length <= PooledMaximum)
-            {
-                ArrayPool<byte>.Shared.Return(kept);
-            }
+            ProtobufScratch.Return(kept);
         }
     }
 
