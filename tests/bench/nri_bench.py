@@ -20,6 +20,10 @@ Manager configurations (TOML given to our plugin; the Go plugin ignores it):
 Managers other than 'off' run the 'ext' scenario (both NRI versions) only: this 2-CPU host cannot
 hold the workload's exclusive CPUs, and only an external plugin can be pointed at another sysfs.
 
+Registration is also timed on its own: --registration-runs short pre-launched starts per NRI version
+(1 pod, state directory on disk), alternating Go and ours, medians; a start is a few milliseconds,
+so the three starts of the 'pre' scenario are too few for a median on a shared machine.
+
 Prints, per scenario and configuration, our median, the Go plugin's median and the ratio for:
 binary size, registration time, RSS idle / end / high-water mark, CPU, CreateContainer p50/p99 and
 the Synchronize time; --json FILE keeps every run's summary."""
@@ -97,6 +101,8 @@ SCENARIOS = {
     "big":        dict(versions=VERSIONS, args=["-big", "-n", "200", "-c", "2"], mode="prelaunch"),
     "split-sync": dict(versions=["v012"], args=["-big", "-sync", "150", "-n", "100", "-c", "2"], mode="prelaunch"),
 }
+# Registration only (not a table row): one pod, pre-launched.
+REGISTRATION = dict(versions=VERSIONS, args=["-n", "1", "-c", "1"], mode="prelaunch")
 
 
 SMOKE = False
@@ -110,7 +116,7 @@ def run_once(version, scenario, plugin, binary, config_text, workdir, sysfs=None
     conf = os.path.join(workdir, "plugin.conf")
     with open(conf, "w") as f:
         f.write(config_text)
-    spec = SCENARIOS[scenario]
+    spec = REGISTRATION if scenario == "reg" else SCENARIOS[scenario]
     args = spec["args"]
     if SMOKE:
         args = [("20" if prev in ("-n", "-sync") else x) for prev, x in zip([""] + args, args)]
@@ -178,7 +184,25 @@ def largest_sync_message(runs):
                    for x in runs])
 
 
-def goals(size, table, results):
+def registration(binary, config_text, state_dir, base, runs):
+    """Median launch->RegisterPlugin of `runs` pre-launched starts per NRI version, ours and Go
+    alternating; returns {version: (ours_ms, go_ms, ours_all, go_all)}."""
+    out = {}
+    for v in VERSIONS:
+        ours_all, go_all = [], []
+        for r in range(runs):
+            go = run_once(v, "reg", "go", os.path.join(HARNESS, f"nri-ref-plugin-{v}"), "", os.path.join(base, f"reg-{v}-go-{r}"))
+            shutil.rmtree(state_dir, ignore_errors=True)
+            ours = run_once(v, "reg", "ours", binary, config_text, os.path.join(base, f"reg-{v}-ours-{r}"))
+            if not go["failed"] and go.get("register_ms") is not None:
+                go_all.append(go["register_ms"])
+            if not ours["failed"] and ours.get("register_ms") is not None:
+                ours_all.append(ours["register_ms"])
+        out[v] = (median(ours_all), median(go_all), ours_all, go_all)
+    return out
+
+
+def goals(size, table, results, reg_medians=None):
     """The footprint goals against the medians just printed: one line each, 'met' or 'NOT met' with the
     figures behind it, so a re-run says where the binary stands without reading the table."""
     def cell(sc, v, c="off"):
@@ -225,9 +249,16 @@ def goals(size, table, results):
         if r:
             worst = max(r, key=lambda x: x[1])
             lines.append((label, worst[1] <= limit, f"worst {worst[1]:.2f} ({worst[0]}), best {min(x[1] for x in r):.2f}, over the {len(r)} cells measured"))
-    reg = [t["ours"]["register_ms"] for t in pre if t["ours"]["register_ms"] is not None]
-    if reg:
-        lines.append(("registration <= 5 ms from exec (pre-launched)", max(reg) <= 5, f"{max(reg):.1f} ms (worst median)"))
+    if reg_medians:
+        worst = max((m for m in reg_medians.items() if m[1][0] is not None), key=lambda m: m[1][0], default=None)
+        if worst:
+            detail = ", ".join(f"{v} {o:.1f} / Go {g:.1f} ms" for v, (o, g, oa, _) in reg_medians.items() if o is not None and g is not None)
+            lines.append(("registration <= 5 ms from exec (pre-launched)", worst[1][0] <= 5,
+                          f"{worst[1][0]:.1f} ms (worst median of {len(worst[1][2])} starts; {detail})"))
+    else:
+        reg = [t["ours"]["register_ms"] for t in pre if t["ours"]["register_ms"] is not None]
+        if reg:
+            lines.append(("registration <= 5 ms from exec (pre-launched)", max(reg) <= 5, f"{max(reg):.1f} ms (worst median)"))
     print("\nfootprint goals, from the medians above:")
     for label, ok, figures in lines:
         print(f"  {'met    ' if ok else 'NOT met'}  {label}: {figures}")
@@ -240,6 +271,7 @@ def main():
     p.add_argument("--quick", action="store_true", help="one run of 'pre' and 'ext-sync', managers off and cpu")
     p.add_argument("--scenarios", default=",".join(SCENARIOS))
     p.add_argument("--configs", default="off,cpu,cpu+mem,+qos")
+    p.add_argument("--registration-runs", type=int, default=9, help="short pre-launched starts per NRI version for the registration median (0: none)")
     p.add_argument("--json", help="write every run's summary and the medians here")
     p.add_argument("--keep", action="store_true", help="keep the work directories (logs, state files)")
     p.add_argument("--smoke", action="store_true", help="tiny workloads (20 pods) to check the script itself; no figures")
@@ -321,10 +353,16 @@ def main():
         print(row)
         table.append({"scenario": sc, "nri": v, "managers": c, "ours": om, "go": gm, "failed": failed,
                       "command": ours_runs[0]["command"]})
-    goals(sizes["ours"], table, results)
+    reg_medians = None
+    if a.registration_runs > 0 and not SMOKE:
+        reg_medians = registration(binary, texts["off"], state_dir, base, a.registration_runs)
+        print(f"\nregistration, launch->RegisterPlugin, median of {a.registration_runs} pre-launched starts (1 pod) per NRI version, alternating:")
+        for v, (o, g, oa, ga) in reg_medians.items():
+            print(f"  {v}: ours {fmt(o, 1)} ms, Go {fmt(g, 1)} ms; ours {', '.join(f'{x:.1f}' for x in oa)}; Go {', '.join(f'{x:.1f}' for x in ga)}")
+    goals(sizes["ours"], table, results, reg_medians)
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"sizes": sizes, "runs": runs, "table": table,
+            json.dump({"sizes": sizes, "runs": runs, "table": table, "registration": reg_medians,
                        "all": {"|".join(k): v for k, v in results.items()}}, f, indent=1)
     if not a.keep:
         shutil.rmtree(base, ignore_errors=True)

@@ -7,4 +7,5 @@ namespace ResMgrLite.Plugin;
 /// <param name="Environment">Variables for RESMGRLITE__* overrides.</param>
 /// <param name="ProcRoot">Root of procfs, for the cgroup mounts.</param>
 /// <param name="Observability">Metrics endpoint, textfile and NodeResourceTopology file, started by the first valid configuration.</param>
-internal sealed record HandlerOptions(string SysfsRoot, string ConfigSourceName, string? ConfigFile, System.Collections.IDictionary Environment, string ProcRoot = "/proc", Observability.PluginObservability? Observability = null);
+/// <param name="StartupFinished">Called after Configure and after a Synchronize has been handled: the plugin process releases its start-up pages there (<see cref="StartupPageRelease"/>).</param>
+internal sealed record HandlerOptions(string SysfsRoot, string ConfigSourceName, string? ConfigFile, System.Collections.IDictionary Environment, string ProcRoot = "/proc", Observability.PluginObservability? Observability = null, Action? StartupFinished = null);

@@ -78,7 +78,7 @@ internal static class PluginMain
         }
 
         await using var observability = new PluginObservability(log);
-        var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, $"conf.d/{plugin.Index}-{plugin.Name}.conf", ConfigFile: null, Environment.GetEnvironmentVariables(), Observability: observability));
+        var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, $"conf.d/{plugin.Index}-{plugin.Name}.conf", ConfigFile: null, Environment.GetEnvironmentVariables(), Observability: observability, StartupFinished: ReleaseStartupPages(log)));
         using Hooks.HookFeedObserver hooks = Hooks.HookFeedObserver.Attach(handler, log);
         hooks.Counters.RunCounted = observability.Metrics.OnHookRun;
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -113,7 +113,7 @@ internal static class PluginMain
 
         // External plugins always get an empty config (docs/nri-rules.md §1.2): they read --config themselves.
         await using var observability = new PluginObservability(log);
-        var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, configFile ?? "defaults", configFile, Environment.GetEnvironmentVariables(), Observability: observability));
+        var handler = new ResourcePolicyHandler(log, new HandlerOptions(sysfsRoot, configFile ?? "defaults", configFile, Environment.GetEnvironmentVariables(), Observability: observability, StartupFinished: ReleaseStartupPages(log)));
         using Hooks.HookFeedObserver hooks = Hooks.HookFeedObserver.Attach(handler, log);
         hooks.Counters.RunCounted = observability.Metrics.OnHookRun;
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -129,6 +129,16 @@ internal static class PluginMain
     /// <summary>The handler as the NRI host sees it: every request timed into the metrics.</summary>
     private static MeasuredEventHandler Measured(ResourcePolicyHandler handler, PluginObservability observability) =>
         new(handler, observability.Metrics, () => handler.Status.Now.Reason);
+
+    /// <summary>After start-up: the image's start-up pages leave the resident set; the released size is logged at debug.</summary>
+    private static Action ReleaseStartupPages(PluginLog log) => () =>
+    {
+        long released = StartupPageRelease.Release();
+        if (released > 0 && log.IsEnabled(ProtocolLogLevel.Debug))
+        {
+            log.Write(ProtocolLogLevel.Debug, $"start-up over: {released / 1024} KiB of the image's read-only mappings released (mapped again on use)");
+        }
+    };
 
     private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
     {

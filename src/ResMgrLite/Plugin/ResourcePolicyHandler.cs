@@ -58,6 +58,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
             // The log target is settled now (the configured file, or the default one).
             log.Release();
         }
+        options.StartupFinished?.Invoke();
         return ValueTask.FromResult(Subscribed);
     }
 
@@ -344,6 +345,7 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
                 return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>([]);
             }
             List<ContainerUpdate> updates = RuntimeReconciliation.Synchronize(m, pods, containers, log);
+            options.StartupFinished?.Invoke();
             return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>(updates);
         }
     }
