@@ -14,7 +14,7 @@ public class EventRequestReaderTests
     private static PodSandbox FullPod()
     {
         PodSandbox pod = PluginProtocolTests.Pod("p1", ("resmgrlite.io/container-roles", "init:setup"), ("io.kubernetes.cri.sandbox-name", "web"), ("resmgrlite", "no"));
-        pod.Labels["app"] = "web";
+        pod.Labels.Set("app", "web");
         pod.RuntimeHandler = "runc";
         pod.Pid = 42;
         pod.Linux = new LinuxPodSandbox { CgroupParent = "/kubepods/podp1-uid", PodResources = new LinuxResources { Cpu = new LinuxCPU { Quota = new OptionalInt64 { Value = 50000 } } } };
@@ -28,8 +28,8 @@ public class EventRequestReaderTests
         container.State = ContainerState.ContainerCreated;
         container.CreatedAt = 1234;
         container.Pid = 7;
-        container.Labels["app"] = "web";
-        container.Annotations["io.kubernetes.container.hash"] = "abcd";
+        container.Labels.Set("app", "web");
+        container.Annotations.Set("io.kubernetes.container.hash", "abcd");
         container.Args.Add("/bin/app");
         container.Env.Add("PATH=/bin");
         container.Mounts.Add(new Mount { Destination = "/etc/hosts", Source = "/tmp/hosts", Options = { "rbind" } });
@@ -51,8 +51,8 @@ public class EventRequestReaderTests
     {
         PodSandbox pod = FullPod();
         pod.Labels.Clear();
-        pod.Annotations.Remove("io.kubernetes.cri.sandbox-name");
-        pod.Annotations.Remove("resmgrlite");
+        pod.Annotations.Remove(pod.Annotations.First(e => e.Key == "io.kubernetes.cri.sandbox-name"));
+        pod.Annotations.Remove(pod.Annotations.First(e => e.Key == "resmgrlite"));
         return pod;
     }
 
@@ -72,7 +72,7 @@ public class EventRequestReaderTests
 
         Assert.Equal(SlimPod(), got.Pod);
         Assert.Equal(SlimContainer(), got.Container);
-        Assert.Equal(["resmgrlite.io/container-roles"], got.Pod.Annotations.Keys);
+        Assert.Equal(["resmgrlite.io/container-roles"], got.Pod.Annotations.Select(e => e.Key));
         Assert.Empty(got.Container.Env);
         Assert.Empty(got.Container.Mounts);
         Assert.Null(got.Container.Hooks);
@@ -81,7 +81,7 @@ public class EventRequestReaderTests
     [Fact]
     public void Fields_of_the_request_besides_pod_and_container_are_kept_as_they_are()
     {
-        var requested = new LinuxResources { Cpu = new LinuxCPU { Cpus = "5" }, Unified = { ["memory.high"] = "max" } };
+        var requested = new LinuxResources { Cpu = new LinuxCPU { Cpus = "5" }, Unified = { new KeyValue { Key = "memory.high", Value = "max" } } };
         byte[] payload = new UpdateContainerRequest { Pod = FullPod(), Container = FullContainer(), LinuxResources = requested }.ToByteArray();
 
         UpdateContainerRequest got = EventRequestReader.Parse(new ReadOnlySequence<byte>(payload), UpdateContainerRequest.Parser, Prefix);
@@ -139,18 +139,18 @@ public class EventRequestReaderTests
     public void A_pod_given_twice_is_merged_as_the_generated_parser_merges_it()
     {
         byte[] payload = Hex.Concat(
-            new RunPodSandboxRequest { Pod = new PodSandbox { Id = "p1", Labels = { ["a"] = "b" } } }.ToByteArray(),
-            new RunPodSandboxRequest { Pod = new PodSandbox { Uid = "u1", Annotations = { ["resmgrlite.io/opt-out"] = "true" } } }.ToByteArray());
+            new RunPodSandboxRequest { Pod = new PodSandbox { Id = "p1", Labels = { new KeyValue { Key = "a", Value = "b" } } } }.ToByteArray(),
+            new RunPodSandboxRequest { Pod = new PodSandbox { Uid = "u1", Annotations = { new KeyValue { Key = "resmgrlite.io/opt-out", Value = "true" } } } }.ToByteArray());
 
         RunPodSandboxRequest got = EventRequestReader.Parse(new ReadOnlySequence<byte>(payload), RunPodSandboxRequest.Parser, Prefix);
 
-        Assert.Equal(new PodSandbox { Id = "p1", Uid = "u1", Annotations = { ["resmgrlite.io/opt-out"] = "true" } }, got.Pod);
+        Assert.Equal(new PodSandbox { Id = "p1", Uid = "u1", Annotations = { new KeyValue { Key = "resmgrlite.io/opt-out", Value = "true" } } }, got.Pod);
     }
 
     [Fact]
     public void A_length_prefix_in_a_longer_form_than_needed_is_rewritten_and_the_result_stays_within_the_request()
     {
-        byte[] pod = new PodSandbox { Id = "p1", Labels = { ["app"] = "web" } }.ToByteArray();
+        byte[] pod = new PodSandbox { Id = "p1", Labels = { new KeyValue { Key = "app", Value = "web" } } }.ToByteArray();
         // Field 1, length-delimited, its length as a five-byte varint (valid protobuf, never minimal).
         int n = pod.Length;
         byte[] payload = Hex.Concat([0x0a, (byte)(n | 0x80), 0x80, 0x80, 0x80, 0x00], pod);

@@ -158,7 +158,7 @@ public class PluginProtocolTests
         await using PluginHarness harness = PluginHarness.Start(handler);
         await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
         PodSandbox sent = Pod("p1", ("resmgrlite.io/pod-resources", "cpu=2"), ("io.kubernetes.cri.sandbox-name", "web"));
-        sent.Labels["app"] = "web";
+        sent.Labels.Set("app", "web");
         Container container = Container("c1", "p1");
         container.Env.Add("PATH=/bin");
         container.Mounts.Add(new Mount { Destination = "/etc/hosts" });
