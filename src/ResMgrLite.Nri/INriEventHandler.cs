@@ -13,6 +13,15 @@ namespace ResMgrLite.Nri;
 /// </summary>
 internal interface INriEventHandler
 {
+    /// <summary>
+    /// Empty (the default): every event request is decoded whole. Otherwise the pods and containers
+    /// of event requests arrive as a Synchronize's do (<see cref="INriSynchronization"/>): pods
+    /// without labels and with only the annotations whose key starts with these UTF-8 bytes,
+    /// containers without labels, annotations, arguments, environment, mounts, hooks, rlimits and
+    /// CDI devices. Configure and Synchronize are not affected.
+    /// </summary>
+    ReadOnlySpan<byte> EventAnnotationPrefix => default;
+
     /// <summary>Returns the events wanted; the host drops bits the runtime does not know.</summary>
     ValueTask<NriEventMask> ConfigureAsync(NriConfigureContext context, CancellationToken cancellationToken);
 

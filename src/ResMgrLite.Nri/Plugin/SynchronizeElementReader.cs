@@ -27,9 +27,6 @@ internal static class SynchronizeElementReader
     // A map entry's key (docs/nri-rules.md §5.0: a map is a repeated {key = 1, value = 2} message).
     private const int MapKeyField = 1;
 
-    /// <summary>Kept fields are gathered in a pooled buffer up to this size, in one of their own above it.</summary>
-    private const int PooledMaximum = 64 * 1024;
-
     /// <summary>A pod without labels, with only the annotations whose key starts with <paramref name="annotationPrefix"/>.</summary>
     public static PodSandbox Pod(ReadOnlySequence<byte> element, ReadOnlySpan<byte> annotationPrefix) =>
         Parse(element, PodSandbox.Parser, annotationPrefix, isContainer: false);
@@ -41,46 +38,49 @@ internal static class SynchronizeElementReader
     private static T Parse<T>(ReadOnlySequence<byte> element, MessageParser<T> parser, ReadOnlySpan<byte> annotationPrefix, bool isContainer)
         where T : IMessage<T>
     {
-        int length = checked((int)element.Length);
-        byte[] kept = length <= PooledMaximum ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
+        byte[] kept = ProtobufScratch.Rent(checked((int)element.Length));
         try
         {
-            int written = 0;
-            var reader = new ProtobufFieldReader(element);
-            while (true)
-            {
-                long start = reader.Consumed;
-                if (!reader.TryReadTag(out int field, out ProtobufWireType wireType))
-                {
-                    break;
-                }
-
-                bool keep;
-                if (!isContainer && field == AnnotationsField && wireType == ProtobufWireType.LengthDelimited)
-                {
-                    keep = KeyStartsWith(reader.ReadLengthDelimited(), annotationPrefix);
-                }
-                else
-                {
-                    reader.SkipField(field, wireType);
-                    keep = !IsBulk(field, isContainer);
-                }
-
-                if (keep)
-                {
-                    ReadOnlySequence<byte> bytes = element.Slice(start, reader.Consumed - start);
-                    bytes.CopyTo(kept.AsSpan(written));
-                    written += (int)bytes.Length;
-                }
-            }
-
-            return parser.ParseFrom(kept.AsSpan(0, written));
+            return parser.ParseFrom(kept.AsSpan(0, CopyKept(element, kept, annotationPrefix, isContainer)));
         }
         finally
         {
-            if (length <= PooledMaximum)
+            ProtobufScratch.Return(kept);
+        }
+    }
+
+    /// <summary>
+    /// Copies the fields of a pod or container that are kept to <paramref name="destination"/>
+    /// (never more bytes than <paramref name="element"/> holds); returns how many were written.
+    /// </summary>
+    public static int CopyKept(ReadOnlySequence<byte> element, Span<byte> destination, ReadOnlySpan<byte> annotationPrefix, bool isContainer)
+    {
+        int written = 0;
+        var reader = new ProtobufFieldReader(element);
+        while (true)
+        {
+            long start = reader.Consumed;
+            if (!reader.TryReadTag(out int field, out ProtobufWireType wireType))
             {
-                ArrayPool<byte>.Shared.Return(kept);
+                return written;
+            }
+
+            bool keep;
+            if (!isContainer && field == AnnotationsField && wireType == ProtobufWireType.LengthDelimited)
+            {
+                keep = KeyStartsWith(reader.ReadLengthDelimited(), annotationPrefix);
+            }
+            else
+            {
+                reader.SkipField(field, wireType);
+                keep = !IsBulk(field, isContainer);
+            }
+
+            if (keep)
+            {
+                ReadOnlySequence<byte> bytes = element.Slice(start, reader.Consumed - start);
+                bytes.CopyTo(destination[written..]);
+                written += (int)bytes.Length;
             }
         }
     }

@@ -2,7 +2,7 @@ using System.Buffers;
 
 namespace ResMgrLite.Nri.Protobuf;
 
-/// <summary>A protobuf varint read from bytes that may not all have arrived yet (docs/nri-rules.md §5.0).</summary>
+/// <summary>A protobuf varint read from bytes that may not all have arrived yet, or written (docs/nri-rules.md §5.0).</summary>
 internal static class ProtobufVarint
 {
     public const int MaxBytes = 10;
@@ -26,5 +26,19 @@ internal static class ProtobufVarint
         }
 
         throw new ProtobufFormatException($"varint longer than {MaxBytes} bytes at byte {reader.Consumed}");
+    }
+
+    /// <summary>Writes <paramref name="value"/> in its shortest form (at most 5 bytes); returns the bytes written.</summary>
+    public static int Write(Span<byte> destination, uint value)
+    {
+        int written = 0;
+        while (value >= 0x80)
+        {
+            destination[written++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        destination[written++] = (byte)value;
+        return written;
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Google.Protobuf;
+using ResMgrLite.Nri.Protobuf;
 
 namespace ResMgrLite.Nri.Ttrpc;
 
@@ -55,7 +56,7 @@ internal readonly struct TtrpcEncodedMessage : IDisposable
         {
             Span<byte> data = message._buffer.AsSpan(TtrpcFrameReader.HeaderLength, size);
             data[0] = ResponsePayloadTag;
-            int offset = 1 + WriteVarint(data[1..], (uint)replySize);
+            int offset = 1 + ProtobufVarint.Write(data[1..], (uint)replySize);
             reply.WriteTo(data[offset..]);
         }
 
@@ -89,18 +90,5 @@ internal readonly struct TtrpcEncodedMessage : IDisposable
         byte[] buffer = pooled ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
         TtrpcFrameReader.WriteHeader(buffer, new TtrpcMessageHeader((uint)dataSize, streamId, type, 0));
         return new TtrpcEncodedMessage(buffer, pooled, length);
-    }
-
-    private static int WriteVarint(Span<byte> destination, uint value)
-    {
-        int written = 0;
-        while (value >= 0x80)
-        {
-            destination[written++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        destination[written++] = (byte)value;
-        return written;
     }
 }

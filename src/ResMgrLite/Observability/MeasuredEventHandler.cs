@@ -27,6 +27,8 @@ internal sealed class MeasuredEventHandler : INriEventHandler
         _passiveReason = passiveReason;
     }
 
+    public ReadOnlySpan<byte> EventAnnotationPrefix => _inner.EventAnnotationPrefix;
+
     public async ValueTask<NriEventMask> ConfigureAsync(NriConfigureContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -19,6 +19,12 @@ internal sealed class AdjustmentBuilder(CpusetLedger ledger)
     private const string PageSize2Mi = "2MB";
     private const string PageSize1Gi = "1GB";
 
+    /// <summary>
+    /// Most answers carry a pool's cpuset: formatted once per pool, one string shared by the answers
+    /// and the ledger. Not thread-safe: every caller holds the handler's lock.
+    /// </summary>
+    private readonly CpusetTexts _texts = new();
+
     public CpusetLedger Ledger => ledger;
 
     /// <summary>The CreateContainer adjustment of a newly admitted container.</summary>
@@ -76,7 +82,7 @@ internal sealed class AdjustmentBuilder(CpusetLedger ledger)
         var resources = new LinuxResources { Cpu = cpu };
         if (settings.ManagesCpu)
         {
-            cpu.Cpus = settings.Cpus.ToString();
+            cpu.Cpus = _texts.Of(settings.Cpus);
             if (withItsOwnCall)
             {
                 ledger.RecordAcknowledged(containerId, cpu.Cpus);

@@ -45,6 +45,9 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
     /// <summary>Every acknowledged allocation change, for hooks, metrics and the topology file.</summary>
     public AllocationFeed Allocations { get; } = new() { Failed = (observer, e) => log.Write(ProtocolLogLevel.Error, $"allocation observer {observer.GetType().Name} failed: {e.Message}") };
 
+    /// <summary>Events carry only what a decision reads (the project's annotations, no labels, environment or mounts).</summary>
+    public ReadOnlySpan<byte> EventAnnotationPrefix => SandboxEssentials.Utf8AnnotationPrefix;
+
     public ValueTask<NriEventMask> ConfigureAsync(NriConfigureContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

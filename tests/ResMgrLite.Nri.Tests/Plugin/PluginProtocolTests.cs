@@ -143,6 +143,35 @@ public class PluginProtocolTests
     }
 
     [Fact]
+    public async Task Event_requests_reach_a_handler_that_asks_for_it_without_labels_environment_and_mounts()
+    {
+        (PodSandbox Pod, Container Container)? seen = null;
+        var handler = new RecordingHandler
+        {
+            EventPrefix = "resmgrlite.io/"u8.ToArray(),
+            OnCreate = (pod, container) =>
+            {
+                seen = (pod, container);
+                return CreateContainerResult.NoChange;
+            },
+        };
+        await using PluginHarness harness = PluginHarness.Start(handler);
+        await harness.Runtime.HandshakeAsync(new SynchronizeRequest());
+        PodSandbox sent = Pod("p1", ("resmgrlite.io/pod-resources", "cpu=2"), ("io.kubernetes.cri.sandbox-name", "web"));
+        sent.Labels.Set("app", "web");
+        Container container = Container("c1", "p1");
+        container.Env.Add("PATH=/bin");
+        container.Mounts.Add(new Mount { Destination = "/etc/hosts" });
+        container.Linux = new LinuxContainer { Resources = new LinuxResources { Cpu = new LinuxCPU { Cpus = "0-3" } } };
+
+        await harness.Runtime.CallAsync("CreateContainer", new CreateContainerRequest { Pod = sent, Container = container }, CreateContainerResponse.Parser);
+
+        Assert.NotNull(seen);
+        Assert.Equal(Pod("p1", ("resmgrlite.io/pod-resources", "cpu=2")), seen.Value.Pod);
+        Assert.Equal(new Container { Id = "c1", PodSandboxId = "p1", Name = "c1-name", Linux = container.Linux }, seen.Value.Container);
+    }
+
+    [Fact]
     public async Task Create_container_returns_the_handlers_adjustment_and_updates()
     {
         var handler = new RecordingHandler

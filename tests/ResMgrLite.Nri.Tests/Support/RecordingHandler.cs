@@ -21,6 +21,11 @@ internal sealed class RecordingHandler : INriEventHandler
     /// <summary>The pod annotations a Synchronize keeps (UTF-8 key prefix); empty keeps them all.</summary>
     public byte[] PodAnnotationPrefix { get; set; } = [];
 
+    /// <summary>The pod annotations event requests keep (UTF-8 key prefix); empty decodes them whole.</summary>
+    public byte[] EventPrefix { get; set; } = [];
+
+    public ReadOnlySpan<byte> EventAnnotationPrefix => EventPrefix;
+
     public ValueTask<NriEventMask> ConfigureAsync(NriConfigureContext context, CancellationToken cancellationToken)
     {
         Configured = context;
