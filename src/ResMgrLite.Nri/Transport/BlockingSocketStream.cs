@@ -21,7 +21,7 @@ internal sealed class BlockingSocketStream : Stream
 {
     private readonly Socket _socket;
 
-    /// <param name="socket">A connected stream socket, owned from now on.</param>
+    /// <param name="socket">A connected stream socket on a blocking descriptor (<see cref="UnixSocketDial.TryMakeBlocking"/>), owned from now on.</param>
     public BlockingSocketStream(Socket socket)
     {
         ArgumentNullException.ThrowIfNull(socket);
@@ -29,7 +29,6 @@ internal sealed class BlockingSocketStream : Stream
         {
             throw new IOException("the socket is not a connected stream socket");
         }
-        socket.Blocking = true;
         _socket = socket;
     }
 

@@ -115,6 +115,10 @@ internal sealed class MuxTrunk : IAsyncDisposable
         {
             CloseReason = "cancelled";
         }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException && CloseReason is not null)
+        {
+            // Abort closed the socket under a blocked read: the reason it gave stands, nothing failed.
+        }
 #pragma warning disable CA1031 // Whatever ends the trunk ends only this connection, never the process.
         catch (Exception ex)
 #pragma warning restore CA1031
