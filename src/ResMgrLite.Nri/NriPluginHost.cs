@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using ResMgrLite.Nri.Api;
 using ResMgrLite.Nri.Plugin;
+using ResMgrLite.Nri.Transport;
 
 namespace ResMgrLite.Nri;
 
@@ -50,10 +51,10 @@ internal sealed class NriPluginHost : INriRuntime
 
     private async Task<int> RunPreLaunchedAsync(Socket socket, CancellationToken cancellationToken)
     {
-        NetworkStream stream;
+        BlockingSocketStream stream;
         try
         {
-            stream = new NetworkStream(socket, ownsSocket: true);
+            stream = new BlockingSocketStream(socket);
         }
         catch (IOException)
         {
@@ -77,7 +78,7 @@ internal sealed class NriPluginHost : INriRuntime
             Socket? socket = TryConnect(problems);
             if (socket is not null)
             {
-                NriSessionEnd end = await RunSessionAsync(new NetworkStream(socket, ownsSocket: true), cancellationToken).ConfigureAwait(false);
+                NriSessionEnd end = await RunSessionAsync(new BlockingSocketStream(socket), cancellationToken).ConfigureAwait(false);
                 if (end == NriSessionEnd.Cancelled)
                 {
                     break;

@@ -10,6 +10,11 @@ internal sealed record NriPreLaunchedPlugin(int SocketFd, string Name, string In
     /// <exception cref="IOException">The fd is not an open socket; the message says so in words.</exception>
     public Socket OpenSocket()
     {
+        // A runtime may hand the descriptor over non-blocking; the NRI stream blocks in recv(2).
+        if (!UnixSocketDial.TryMakeBlocking(SocketFd, out int errno))
+        {
+            throw new IOException($"fd {SocketFd} is not a usable socket: {ConnectionErrorText.OfSocket(new SocketException((int)UnixSocketDial.ErrorOf(errno)))}");
+        }
         try
         {
             return new(new SafeSocketHandle((IntPtr)SocketFd, ownsHandle: true));

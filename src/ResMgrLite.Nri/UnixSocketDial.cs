@@ -22,6 +22,8 @@ internal static partial class UnixSocketDial
     private const int DatagramSocket = 2;
     private const int NonBlocking = 0x800;
     private const int CloseOnExec = 0x80000;
+    private const int GetFlags = 3;     // F_GETFL
+    private const int SetFlags = 4;     // F_SETFL
 
     // struct sockaddr_un: a 16-bit family, then sun_path[108] holding the path and its terminating NUL.
     private const int PathOffset = 2;
@@ -57,14 +59,37 @@ internal static partial class UnixSocketDial
             Close(fd);
             throw new SocketException((int)ErrorOf(errno));
         }
-        var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
-        socket.Blocking = true;
-        return socket;
+        if (!TryMakeBlocking(fd, out int failure))
+        {
+            Close(fd);
+            throw new SocketException((int)ErrorOf(failure));
+        }
+        return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
     }
 
-    /// <summary>The socket layer's name for a socket(2)/connect(2) errno on a unix socket (Linux numbers).</summary>
-    private static SocketError ErrorOf(int errno) => errno switch
+    /// <summary>
+    /// Clears O_NONBLOCK on the descriptor itself, before it is wrapped in a <see cref="Socket"/>:
+    /// .NET takes a descriptor as it finds it, and on a non-blocking one its synchronous calls wait
+    /// through its own event engine (and time out) instead of blocking in the kernel, which the
+    /// NRI stream's reader thread relies on (Transport/BlockingSocketStream).
+    /// </summary>
+    /// <param name="errno">Set when fcntl(2) failed.</param>
+    public static bool TryMakeBlocking(int fd, out int errno)
     {
+        int flags = Control(fd, GetFlags, 0);
+        if (flags < 0 || ((flags & NonBlocking) != 0 && Control(fd, SetFlags, flags & ~NonBlocking) < 0))
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return false;
+        }
+        errno = 0;
+        return true;
+    }
+
+    /// <summary>The socket layer's name for a socket(2)/connect(2)/fcntl(2) errno on a unix socket (Linux numbers).</summary>
+    public static SocketError ErrorOf(int errno) => errno switch
+    {
+        9 or 88 => SocketError.NotSocket,                    // EBADF, ENOTSOCK: not an open socket
         1 or 13 => SocketError.AccessDenied,                 // EPERM, EACCES
         2 or 20 => SocketError.AddressNotAvailable,          // ENOENT, ENOTDIR: what the socket layer reports for a missing path
         4 => SocketError.Interrupted,                        // EINTR
@@ -83,6 +108,9 @@ internal static partial class UnixSocketDial
 
     [LibraryImport("libc", EntryPoint = "connect", SetLastError = true)]
     private static partial int ConnectSocket(int fd, ref byte address, uint addressLength);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Control(int fd, int command, int argument);
 
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int Close(int fd);

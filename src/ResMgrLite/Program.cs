@@ -7,10 +7,6 @@ internal static class Program
         // containerd starts a pre-launched plugin with no arguments and exactly the NRI_PLUGIN_*
         // variables; it must register within 5 s (docs/nri-rules.md §6), so that path skips
         // the command-line parser entirely.
-        if (args.Length == 0 || args[0] == "run")
-        {
-            Plugin.InlineSocketCompletions.Enable();
-        }
         if (args.Length == 0 && PreLaunch.TryRun(out int exitCode))
         {
             return exitCode;

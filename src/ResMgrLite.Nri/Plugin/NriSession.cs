@@ -50,7 +50,7 @@ internal sealed class NriSession : INriRuntime
             var register = new RegisterPluginRequest { PluginName = _options.PluginName, PluginIdx = _options.PluginIndex, NRIVersion = PluginNriVersion };
             Task<Google.Protobuf.ByteString> registered = _client.CallAsync(RuntimeServiceName, "RegisterPlugin", register, _options.RegistrationTimeout, cancellationToken);
 
-            Task trunk = _trunk.RunAsync(cancellationToken);
+            Task trunk = _trunk.Start(cancellationToken);
             Task client = _client.RunAsync(cancellationToken);
             Task server = _server.RunAsync(cancellationToken);
             using CancellationTokenRegistration stop = cancellationToken.Register(static state => ((MuxTrunk)state!).Abort("cancelled"), _trunk);

@@ -92,6 +92,15 @@ internal sealed class MuxTrunk : IAsyncDisposable
     }
 
     /// <summary>
+    /// <see cref="RunAsync"/> on a thread of its own: reads of a <see cref="BlockingSocketStream"/>
+    /// block until the runtime sends, so the trunk must not run on the caller's thread (which goes on
+    /// to the ttrpc loops) or on a thread-pool thread. Whatever continues after an asynchronous wait
+    /// (a paused logical connection) runs on the thread pool, as any continuation.
+    /// </summary>
+    public Task Start(CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => RunAsync(cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    /// <summary>
     /// Reads frames until EOF, a protocol violation or cancellation, then completes both logical
     /// connections so their ttrpc loops end. Never throws: the reason is logged and kept in
     /// <see cref="CloseReason"/>.
@@ -105,6 +114,10 @@ internal sealed class MuxTrunk : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             CloseReason = "cancelled";
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException && CloseReason is not null)
+        {
+            // Abort closed the socket under a blocked read: the reason it gave stands, nothing failed.
         }
 #pragma warning disable CA1031 // Whatever ends the trunk ends only this connection, never the process.
         catch (Exception ex)

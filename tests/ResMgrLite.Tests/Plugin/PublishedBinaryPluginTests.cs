@@ -22,61 +22,40 @@ public sealed class PublishedBinaryPluginTests : IDisposable
     [Fact]
     public async Task External_mode_handshakes_allocates_reconnects_and_stops_on_sigterm()
     {
-        string binary = RepoPaths.PublishedBinary;
-        Assert.True(File.Exists(binary), $"published binary {binary} is missing: run ./build.sh first or set RESMGRLITE_BINARY");
-        string socket = Path.Combine(_directory, "nri.sock");
-        string logFile = Path.Combine(_directory, "plugin.log");
-        string config = Path.Combine(_directory, "90-resmgrlite.conf");
-        await File.WriteAllTextAsync(config, PluginScenario.StaticCpuConfigIn(_directory));
-        using SysfsTree machine = SysfsFixtures.SingleSocketHt().WriteTree();
-        using System.Net.Sockets.Socket listener = FakeNriRuntime.Listen(socket);
-        var start = new ProcessStartInfo(binary)
+        using PublishedExternalPlugin plugin = PublishedExternalPlugin.Start(_directory);
+        System.Net.Sockets.Socket listener = plugin.Listener;
+        Process process = plugin.Process;
+        string logFile = plugin.LogFile;
+        await using (FakeNriRuntime first = await FakeNriRuntime.AcceptAsync(listener, CancellationToken.None).WaitAsync(Wait))
         {
-            ArgumentList = { "run", "--socket", socket, "--name", "test", "--idx", "50", "--log-file", logFile, "--log-level", "debug", "--config", config, "--sysfs", machine.SysfsRoot },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using Process process = Process.Start(start)!;
-        try
-        {
-            await using (FakeNriRuntime first = await FakeNriRuntime.AcceptAsync(listener, CancellationToken.None).WaitAsync(Wait))
-            {
-                RegisterPluginRequest registered = await first.Registered.WaitAsync(Wait);
-                ConfigureResponse configured = await first.ConfigureAsync();
-                await first.CallAsync("Synchronize", new SynchronizeRequest(), SynchronizeResponse.Parser);
-                CreateContainerResponse created = await first.CallAsync("CreateContainer", PluginScenario.Guaranteed("g1", "ctr-g1", 2), CreateContainerResponse.Parser);
+            RegisterPluginRequest registered = await first.Registered.WaitAsync(Wait);
+            ConfigureResponse configured = await first.ConfigureAsync();
+            await first.CallAsync("Synchronize", new SynchronizeRequest(), SynchronizeResponse.Parser);
+            CreateContainerResponse created = await first.CallAsync("CreateContainer", PluginScenario.Guaranteed("g1", "ctr-g1", 2), CreateContainerResponse.Parser);
 
-                Assert.Equal(("test", "50"), (registered.PluginName, registered.PluginIdx));
-                Assert.Equal(0, configured.Events & ~0x7FF);
-                Assert.Equal("1,5", created.Adjust.Linux.Resources.Cpu.Cpus);
+            Assert.Equal(("test", "50"), (registered.PluginName, registered.PluginIdx));
+            Assert.Equal(0, configured.Events & ~0x7FF);
+            Assert.Equal("1,5", created.Adjust.Linux.Resources.Cpu.Cpus);
 
-                // containerd restarting: EOF on the trunk.
-                first.Close();
-            }
-
-            await using (FakeNriRuntime second = await FakeNriRuntime.AcceptAsync(listener, CancellationToken.None).WaitAsync(Wait))
-            {
-                await second.Registered.WaitAsync(Wait);
-                await second.ConfigureAsync();
-                FakeNriResponse unknown = await second.CallRawAsync(FakeNriRuntime.PluginService, "Nope", []);
-                Assert.Equal((12, "method Nope"), (unknown.StatusCode, unknown.StatusMessage));
-
-                Assert.Equal(0, kill(process.Id, SignalTerminate));
-                await process.WaitForExitAsync().WaitAsync(Wait);
-            }
-
-            Assert.Equal(0, process.ExitCode);
-            string log = await File.ReadAllTextAsync(logFile);
-            Assert.Contains("cpus 1,5 (Container)", log, StringComparison.Ordinal);
-            Assert.Contains("reconnecting", log, StringComparison.Ordinal);
+            // containerd restarting: EOF on the trunk.
+            first.Close();
         }
-        finally
+
+        await using (FakeNriRuntime second = await FakeNriRuntime.AcceptAsync(listener, CancellationToken.None).WaitAsync(Wait))
         {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
+            await second.Registered.WaitAsync(Wait);
+            await second.ConfigureAsync();
+            FakeNriResponse unknown = await second.CallRawAsync(FakeNriRuntime.PluginService, "Nope", []);
+            Assert.Equal((12, "method Nope"), (unknown.StatusCode, unknown.StatusMessage));
+
+            Assert.Equal(0, kill(process.Id, SignalTerminate));
+            await process.WaitForExitAsync().WaitAsync(Wait);
         }
+
+        Assert.Equal(0, process.ExitCode);
+        string log = await File.ReadAllTextAsync(logFile);
+        Assert.Contains("cpus 1,5 (Container)", log, StringComparison.Ordinal);
+        Assert.Contains("reconnecting", log, StringComparison.Ordinal);
     }
 
     [DllImport("libc", SetLastError = true)]

@@ -22,53 +22,33 @@ public sealed class StartupPageReleaseTests : IDisposable
     [Fact]
     public async Task After_start_up_the_read_only_image_is_mostly_not_resident_and_the_plugin_still_answers()
     {
-        string binary = RepoPaths.PublishedBinary;
-        Assert.True(File.Exists(binary), $"published binary {binary} is missing: run ./build.sh first or set RESMGRLITE_BINARY");
-        string socket = Path.Combine(_directory, "nri.sock");
-        string logFile = Path.Combine(_directory, "plugin.log");
-        string config = Path.Combine(_directory, "90-resmgrlite.conf");
-        await File.WriteAllTextAsync(config, PluginScenario.StaticCpuConfigIn(_directory));
-        using SysfsTree machine = SysfsFixtures.SingleSocketHt().WriteTree();
-        using System.Net.Sockets.Socket listener = FakeNriRuntime.Listen(socket);
-        var start = new ProcessStartInfo(binary)
-        {
-            ArgumentList = { "run", "--socket", socket, "--name", "test", "--idx", "50", "--log-file", logFile, "--log-level", "debug", "--config", config, "--sysfs", machine.SysfsRoot },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using Process process = Process.Start(start)!;
-        try
-        {
-            await using FakeNriRuntime runtime = await FakeNriRuntime.AcceptAsync(listener, CancellationToken.None).WaitAsync(Wait);
-            await runtime.Registered.WaitAsync(Wait);
-            await runtime.ConfigureAsync();
-            await runtime.CallAsync("Synchronize", new SynchronizeRequest(), SynchronizeResponse.Parser);
+        using PublishedExternalPlugin plugin = PublishedExternalPlugin.Start(_directory);
+        System.Net.Sockets.Socket listener = plugin.Listener;
+        Process process = plugin.Process;
+        string binary = plugin.Binary;
+        string logFile = plugin.LogFile;
+        await using FakeNriRuntime runtime = await FakeNriRuntime.AcceptAsync(listener, CancellationToken.None).WaitAsync(Wait);
+        await runtime.Registered.WaitAsync(Wait);
+        await runtime.ConfigureAsync();
+        await runtime.CallAsync("Synchronize", new SynchronizeRequest(), SynchronizeResponse.Parser);
 
-            ImageResidency after = ImageResidency.Of(process.Id, binary);
-            // Without the release nearly all of it stays resident (about 85 % measured): start-up touches
-            // code and data all over the image, and the kernel maps the file around every fault.
-            Assert.True(after.ReadOnlyResidentKiB < after.ReadOnlySizeKiB * 65 / 100,
-                $"read-only image resident after start-up: {after.ReadOnlyResidentKiB} of {after.ReadOnlySizeKiB} KiB");
-            Assert.Equal(0, after.ReadOnlyAnonymousKiB);
+        ImageResidency after = ImageResidency.Of(process.Id, binary);
+        // Without the release nearly all of it stays resident (about 85 % measured): start-up touches
+        // code and data all over the image, and the kernel maps the file around every fault.
+        Assert.True(after.ReadOnlyResidentKiB < after.ReadOnlySizeKiB * 65 / 100,
+            $"read-only image resident after start-up: {after.ReadOnlyResidentKiB} of {after.ReadOnlySizeKiB} KiB");
+        Assert.Equal(0, after.ReadOnlyAnonymousKiB);
 
-            // Code and data released are mapped again on use: the next admission works as before.
-            CreateContainerResponse created = await runtime.CallAsync("CreateContainer", PluginScenario.Guaranteed("g1", "ctr-g1", 2), CreateContainerResponse.Parser);
-            Assert.Equal("1,5", created.Adjust.Linux.Resources.Cpu.Cpus);
-            Assert.Equal(0, ImageResidency.Of(process.Id, binary).ReadOnlyAnonymousKiB);
+        // Code and data released are mapped again on use: the next admission works as before.
+        CreateContainerResponse created = await runtime.CallAsync("CreateContainer", PluginScenario.Guaranteed("g1", "ctr-g1", 2), CreateContainerResponse.Parser);
+        Assert.Equal("1,5", created.Adjust.Linux.Resources.Cpu.Cpus);
+        Assert.Equal(0, ImageResidency.Of(process.Id, binary).ReadOnlyAnonymousKiB);
 
-            runtime.Close();
-            process.Kill();
-            await process.WaitForExitAsync().WaitAsync(Wait);
-            string log = await File.ReadAllTextAsync(logFile);
-            Assert.Contains("start-up over: ", log, StringComparison.Ordinal);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-        }
+        runtime.Close();
+        process.Kill();
+        await process.WaitForExitAsync().WaitAsync(Wait);
+        string log = await File.ReadAllTextAsync(logFile);
+        Assert.Contains("start-up over: ", log, StringComparison.Ordinal);
     }
 
     /// <summary>
