@@ -6,7 +6,9 @@ namespace ResMgrLite.Host.Tests.Files;
 /// <summary>Bounded, non-blocking reads of host files, with errors that name the file and the limit.</summary>
 public sealed class HostFileTests : IDisposable
 {
-    private static readonly TimeSpan AtOnce = TimeSpan.FromSeconds(1);
+    // Only catches a read that hangs (a FIFO without a writer blocks forever): not a timing check.
+    // 1 s failed once in a fresh-clone run on 2 loaded cores, where Task.Run itself waited for a thread.
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(15);
     private readonly string _dir = Directory.CreateTempSubdirectory("resmgrlite-hostfile-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -32,7 +34,7 @@ public sealed class HostFileTests : IDisposable
     {
         HostFileKind kind = (HostFileKind)kindValue;
         SpecialFiles.CreateFifo(PathOf("fifo"));
-        var refused = await Assert.ThrowsAsync<HostFileException>(() => Task.Run(() => HostFile.ReadBytes(PathOf("fifo"), kind)).WaitAsync(AtOnce));
+        var refused = await Assert.ThrowsAsync<HostFileException>(() => Task.Run(() => HostFile.ReadBytes(PathOf("fifo"), kind)).WaitAsync(HangGuard));
         Assert.StartsWith($"{PathOf("fifo")}: is a named pipe (FIFO): refused, reading it could wait forever (", refused.Message, StringComparison.Ordinal);
         Assert.Equal(HostFileProblem.NotARegularFile, refused.Problem);
     }
@@ -42,9 +44,9 @@ public sealed class HostFileTests : IDisposable
     {
         File.CreateSymbolicLink(PathOf("zero"), "/dev/zero");
         // The state file is never a link; a configuration may be one, but it must lead to a regular file.
-        var state = await Assert.ThrowsAsync<HostFileException>(() => Task.Run(() => HostFile.ReadBytes(PathOf("zero"), HostFileKind.State)).WaitAsync(AtOnce));
+        var state = await Assert.ThrowsAsync<HostFileException>(() => Task.Run(() => HostFile.ReadBytes(PathOf("zero"), HostFileKind.State)).WaitAsync(HangGuard));
         Assert.Contains("is a symbolic link", state.Message, StringComparison.Ordinal);
-        var config = await Assert.ThrowsAsync<HostFileException>(() => Task.Run(() => HostFile.ReadBytes(PathOf("zero"), HostFileKind.Configuration)).WaitAsync(AtOnce));
+        var config = await Assert.ThrowsAsync<HostFileException>(() => Task.Run(() => HostFile.ReadBytes(PathOf("zero"), HostFileKind.Configuration)).WaitAsync(HangGuard));
         Assert.Equal($"{PathOf("zero")}: is a device: refused (a configuration file must be a regular file of at most 1 MiB; a ResMgrLite configuration is a few KiB)", config.Message);
         Assert.Contains("is a device", Assert.Throws<HostFileException>(() => HostFile.ReadBytes("/dev/zero", HostFileKind.Configuration)).Message, StringComparison.Ordinal);
     }
@@ -128,7 +130,7 @@ public sealed class HostFileTests : IDisposable
     public async Task Opening_for_writing_never_blocks_and_never_writes_through_the_wrong_kind_of_file()
     {
         SpecialFiles.CreateFifo(PathOf("fifo.log"));
-        var fifo = await Assert.ThrowsAsync<HostFileException>(() => Task.Run(() => HostFile.OpenForWriting(PathOf("fifo.log"), WriteTarget.OperatorFile)).WaitAsync(AtOnce));
+        var fifo = await Assert.ThrowsAsync<HostFileException>(() => Task.Run(() => HostFile.OpenForWriting(PathOf("fifo.log"), WriteTarget.OperatorFile)).WaitAsync(HangGuard));
         Assert.Contains("named pipe", fifo.Message, StringComparison.Ordinal);
         Assert.Contains("is a directory", Assert.Throws<HostFileException>(() => HostFile.OpenForWriting(_dir, WriteTarget.OperatorFile)).Message, StringComparison.Ordinal);
 
