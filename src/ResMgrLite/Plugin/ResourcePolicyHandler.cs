@@ -337,17 +337,15 @@ internal sealed class ResourcePolicyHandler(PluginLog log, HandlerOptions option
     {
         ArgumentNullException.ThrowIfNull(pods);
         ArgumentNullException.ThrowIfNull(containers);
+        IReadOnlyList<ContainerUpdate> updates;
         lock (_lock)
         {
             log.Write(ProtocolLogLevel.Info, $"synchronize: {pods.Count} pods, {containers.Count} containers");
-            if (_managed is not { } m)
-            {
-                return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>([]);
-            }
-            List<ContainerUpdate> updates = RuntimeReconciliation.Synchronize(m, pods, containers, log);
-            options.StartupFinished?.Invoke();
-            return ValueTask.FromResult<IReadOnlyList<ContainerUpdate>>(updates);
+            updates = _managed is { } m ? RuntimeReconciliation.Synchronize(m, pods, containers, log) : [];
         }
+        // As after Configure: outside the lock, and whether or not resources are managed.
+        options.StartupFinished?.Invoke();
+        return ValueTask.FromResult(updates);
     }
 
     /// <summary>One reconcile pass (<see cref="RuntimeReconciliation.ReleaseStalePods"/>); returns the updates it found due.</summary>
